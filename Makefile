@@ -1,0 +1,57 @@
+# Imitation Learning, step by step — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
+
+.PHONY: setup run test lint format lab bench bench-notebooks sync clean
+
+setup: $(STAMP)
+
+# Re-install only when the requirements or the package definition change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+## Execute every notebook in order, in place (outputs refreshed, data/ regenerated), then summarise.
+run: setup
+	@for nb in $(NOTEBOOKS); do \
+		echo "=== $$nb"; \
+		$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+		$(VENV)/bin/jupytext --sync --quiet "$$nb" || exit 1; \
+	done
+	$(PY) -m helpers.summary
+
+## Lint, unit tests, every notebook through nbval, and the browser test (when Chromium is installed).
+test: setup lint
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check helpers tests benchmarks notebooks/*.py
+	$(VENV)/bin/ruff format --check helpers tests benchmarks notebooks/*.py
+
+format: setup
+	$(VENV)/bin/ruff check --fix helpers tests benchmarks notebooks/*.py
+	$(VENV)/bin/ruff format helpers tests benchmarks notebooks/*.py
+
+## Keep each notebook and its jupytext .py pair in step (newest wins).
+sync: setup
+	$(VENV)/bin/jupytext --sync notebooks/0*.ipynb
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: setup
+	$(PY) benchmarks/run.py --seeds 20 --out benchmarks/results.json
+
+bench-notebooks: setup
+	$(PY) benchmarks/run.py --notebooks --out benchmarks/notebooks.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,46 @@
+"""The small networks of the series, kept apart from the algorithms that train them."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from helpers.env import N_ACTIONS, OBS_DIM
+
+
+class PolicyNet(nn.Module):
+    """pi_theta(a|s): 4 -> hidden -> 2 action logits (softmax gives the probabilities)."""
+
+    def __init__(self, hidden: int = 128) -> None:
+        super().__init__()
+        self.hidden = hidden
+        self.net = nn.Sequential(nn.Linear(OBS_DIM, hidden), nn.ReLU(), nn.Linear(hidden, N_ACTIONS))
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """Action logits ``[N, 2]`` for float32 states ``[N, 4]``."""
+        return self.net(states)
+
+    def distribution(self, states: torch.Tensor) -> torch.distributions.Categorical:
+        """The categorical distribution pi_theta(.|s) for each state."""
+        return torch.distributions.Categorical(logits=self.forward(states))
+
+    @torch.no_grad()
+    def act(self, state: torch.Tensor | list | tuple, greedy: bool = False) -> int:
+        """One action for one state: argmax_a pi(a|s) if ``greedy`` else a sample."""
+        logits = self.forward(torch.as_tensor(state, dtype=torch.float32).reshape(1, OBS_DIM))[0]
+        if greedy:
+            return int(logits.argmax())
+        return int(torch.multinomial(torch.softmax(logits, -1), 1))
+
+
+class ValueNet(nn.Module):
+    """V_phi(s): 4 -> hidden -> 1, the critic that PPO's advantages are measured against."""
+
+    def __init__(self, hidden: int = 128) -> None:
+        super().__init__()
+        self.hidden = hidden
+        self.net = nn.Sequential(nn.Linear(OBS_DIM, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """State values ``[N]`` for float32 states ``[N, 4]``."""
+        return self.net(states).squeeze(-1)
