@@ -89,7 +89,9 @@ def _check_tensor(path: Path, name: str, t: Any, dtype: torch.dtype, shape: tupl
         raise _fail(path, f"'{name}' is missing or not a tensor")
     if t.dtype != dtype:
         raise _fail(path, f"'{name}' has dtype {t.dtype}, expected {dtype}")
-    if t.dim() != len(shape) or any(want is not None and got != want for got, want in zip(t.shape, shape)):
+    if t.dim() != len(shape) or any(
+        want is not None and got != want for got, want in zip(t.shape, shape, strict=False)
+    ):
         want = "[" + ", ".join("N" if s is None else str(s) for s in shape) + "]"
         raise _fail(path, f"'{name}' has shape {list(t.shape)}, expected {want}")
     if t.is_floating_point() and not torch.isfinite(t).all():

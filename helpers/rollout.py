@@ -90,7 +90,7 @@ def run_episodes(
         batch = torch.as_tensor(obs[alive], dtype=torch.float32)
         acts = _greedy_or_sample(policy(batch), greedy, gen).tolist()
         still = []
-        for i, a in zip(alive, acts):
+        for i, a in zip(alive, acts, strict=True):
             visited[i].append(obs[i].copy())
             obs[i], _, term, trunc, _ = envs[i].step(a)
             if not (term or trunc):
