@@ -76,7 +76,9 @@ def safe_load(path: str | os.PathLike) -> dict[str, Any]:
     try:
         obj = torch.load(path, weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as e:
-        raise _fail(path, f"refused: it holds pickled Python objects, not only tensors ({e.__class__.__name__})") from e
+        if "unsupported global" in str(e).lower():  # a class or function, not tensors
+            raise _fail(path, "refused: it holds pickled Python objects, not only tensors and plain values") from e
+        raise _fail(path, f"cannot be read, the file is truncated or corrupt ({e})") from e
     except Exception as e:  # truncated zip, random bytes, ...
         raise _fail(path, f"cannot be read, the file is truncated or corrupt ({e.__class__.__name__}: {e})") from e
     if not isinstance(obj, dict):
