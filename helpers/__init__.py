@@ -1,5 +1,6 @@
 """Shared code of the *Imitation Learning, step by step* notebooks."""
 
+from helpers.bc import train_bc
 from helpers.data import (
     DataFileError,
     data_dir,
@@ -8,7 +9,9 @@ from helpers.data import (
     save_demos,
     save_policy,
 )
+from helpers.discriminator import Discriminator, gail_reward, reward_from_logits, update_discriminator
 from helpers.env import ENV_ID, MAX_STEPS, StepCap, make_env
+from helpers.gail import GAILConfig, train_gail
 from helpers.networks import PolicyNet, ValueNet
 from helpers.ppo import PPO, PPOConfig, gae
 from helpers.rollout import Episode, agreement, evaluate, play_episode, run_episodes
@@ -20,7 +23,9 @@ __all__ = [
     "MAX_STEPS",
     "PPO",
     "DataFileError",
+    "Discriminator",
     "Episode",
+    "GAILConfig",
     "History",
     "PPOConfig",
     "PolicyNet",
@@ -30,14 +35,19 @@ __all__ = [
     "data_dir",
     "evaluate",
     "gae",
+    "gail_reward",
     "load_demos",
     "load_policy",
     "make_env",
     "play_episode",
+    "reward_from_logits",
     "run_episodes",
     "save_demos",
     "save_policy",
     "seed_everything",
+    "train_bc",
     "train_expert",
+    "train_gail",
     "train_ppo",
+    "update_discriminator",
 ]

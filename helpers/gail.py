@@ -1,0 +1,147 @@
+"""Generative Adversarial Imitation Learning (Ho & Ermon 2016) on top of the shared PPO loop.
+
+Each iteration: the student pi_theta plays one episode; the discriminator D_w takes ``disc_steps``
+gradient steps to tell the expert's pairs (label 0) from this episode's pairs (label 1); PPO then
+updates pi_theta on the reward r(s, a) read from D_w (``-log D`` by default). The environment's own
+reward is only logged, never used for training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from helpers.bc import train_bc
+from helpers.discriminator import (
+    Discriminator,
+    discriminator_stats,
+    gail_reward,
+    make_disc_optimizer,
+    update_discriminator,
+)
+from helpers.ppo import PPO, PPOConfig
+from helpers.rollout import Episode
+from helpers.seeding import seed_everything
+from helpers.train import History, train_ppo
+
+
+def student_ppo_config() -> PPOConfig:
+    """The student's PPO settings (the expert's defaults; see ``benchmarks/gail_sweep.py`` for the measurements)."""
+    return PPOConfig()
+
+
+@dataclass
+class GAILConfig:
+    """GAIL hyperparameters; the defaults are the ones measured in ``benchmarks/gail_sweep.py``."""
+
+    ppo: PPOConfig = field(default_factory=student_ppo_config)
+    """PPO settings of the student (its own copy, independent of the expert's)."""
+    disc_hidden: int = 128
+    """Hidden units of the discriminator."""
+    disc_lr: float = 1e-3
+    """Adam learning rate of the discriminator."""
+    disc_weight_decay: float = 0.0
+    """Decoupled weight decay of the discriminator (AdamW when > 0)."""
+    disc_steps: int = 1
+    """Discriminator gradient steps per iteration (one student episode)."""
+    grad_penalty: float = 0.0
+    """Weight of the input-gradient penalty on the discriminator's logit."""
+    normalize_disc_inputs: bool = False
+    """Standardise the discriminator's state inputs with the demos' mean and std."""
+    reward: str = "neg_log_d"
+    """Reward read from D: "neg_log_d" (-log D), "log_1m_d" (log(1 - D)) or "logit" (log(1 - D) - log D)."""
+    max_env_steps: int = 10_000
+    """Budget of training env steps (evaluation episodes are not counted)."""
+    target: float = 195.0
+    """Greedy evaluation mean that counts as solved."""
+    eval_episodes: int = 10
+    """Greedy episodes evaluated after every update."""
+    confirm_episodes: int = 20
+    """Fresh greedy episodes that must also reach the target before stopping."""
+    confused_window: int = 5
+    """Number of latest iterations over which the discriminator must be confused to stop."""
+    confused_tol: float = 0.15
+    """Confused: its accuracy on the fresh student episode and the demos stays within 0.5 +- this."""
+    bc_init_epochs: int = 0
+    """Behavioral-cloning epochs on the demos before GAIL starts (0: plain GAIL from random weights)."""
+
+
+@dataclass
+class GAILHistory(History):
+    """A ``History`` plus when and why GAIL stopped."""
+
+    stopped_early: bool = False
+    """True if it stopped because the student was solved and the discriminator confused."""
+    stop_env_steps: int | None = None
+    """Training env steps at the last update."""
+
+
+def discriminator_confused(history: History, window: int = 5, tol: float = 0.15) -> bool:
+    """True if the last ``window`` logged accuracies ``d_acc`` all lie within 0.5 +- ``tol``."""
+    acc = history.extra.get("d_acc", [])[-window:]
+    return len(acc) == window and all(abs(a - 0.5) <= tol for a in acc)
+
+
+def train_gail(
+    demos: dict[str, Any],
+    seed: int = 0,
+    config: GAILConfig | None = None,
+    progress: bool = True,
+) -> tuple[PPO, GAILHistory, Discriminator]:
+    """Train a PPO student by GAIL on ``demos`` (``load_demos`` output: states [N, 4], actions [N, 1]).
+
+    Per iteration (= one student episode) the history logs the true environment return
+    (``episode_return``), the greedy evaluation (``eval_return``) and, in ``extra``, the
+    discriminator's view of the fresh episode before its update: ``d_expert`` = mean D on the expert
+    pairs, ``d_student`` = mean D on the student's pairs, ``d_loss`` (BCE) and ``d_acc`` (balanced
+    accuracy), plus ``reward`` (mean reward given). Training stops once the greedy evaluation reaches
+    ``target`` (and holds on fresh episodes) AND ``discriminator_confused``, else at the budget.
+    Returns the student, the history and the discriminator.
+    """
+    c = config or GAILConfig()
+    seed_everything(seed)
+    exp_s = demos["states"].float()
+    exp_a = demos["actions"].reshape(-1).long()
+
+    student = PPO(c.ppo)
+    if c.bc_init_epochs > 0:
+        train_bc(exp_s, exp_a, policy=student.policy, epochs=c.bc_init_epochs, seed=None)
+    disc = Discriminator(c.disc_hidden)
+    if c.normalize_disc_inputs:
+        disc.set_normalization(exp_s)
+    opt = make_disc_optimizer(disc, c.disc_lr, c.disc_weight_decay)
+    stopped = {"early": False}
+    rewards: dict[int, torch.Tensor] = {}
+
+    def after_episode(episode: Episode, hist: History) -> dict[str, float]:
+        stats = discriminator_stats(disc, exp_s, exp_a, episode.states, episode.actions)
+        update_discriminator(
+            disc, opt, exp_s, exp_a, episode.states, episode.actions, steps=c.disc_steps, grad_penalty=c.grad_penalty
+        )
+        rewards[id(episode)] = r = gail_reward(disc, episode.states, episode.actions, c.reward)
+        return {**stats, "reward": float(r.mean())}
+
+    def reward_fn(episode: Episode) -> torch.Tensor:
+        return rewards.pop(id(episode))  # computed just above, by the discriminator after its update
+
+    def stop_when(hist: History) -> bool:
+        stopped["early"] = discriminator_confused(hist, c.confused_window, c.confused_tol)
+        return stopped["early"]
+
+    hist = train_ppo(
+        student,
+        seed=seed,
+        max_env_steps=c.max_env_steps,
+        target=c.target,
+        eval_episodes=c.eval_episodes,
+        confirm_episodes=c.confirm_episodes,
+        reward_fn=reward_fn,
+        after_episode=after_episode,
+        stop_when=stop_when,
+        progress=progress,
+    )
+    out = GAILHistory(**vars(hist), stopped_early=stopped["early"])
+    out.stop_env_steps = hist.env_steps[-1] if hist.env_steps else 0
+    return student, out, disc
