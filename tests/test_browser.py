@@ -1,0 +1,202 @@
+"""Every notebook, run cell by cell in a real JupyterLab in a real (headless) Chromium, as a workshop attendee would.
+
+nbval proves the kernel side; this proves the front end: no error output, every widget renders ("Error displaying
+widget" never shows), the tqdm bars reach 100 %, the episode player (01) and the discriminator explorer (03) respond
+to their sliders. A full-page screenshot of each notebook lands in build/screenshots/ for a person to look at.
+
+Needs Debian's Chromium (`apt-get install chromium`); skipped otherwise. `IL_BROWSER_TIMEOUT` (seconds, default 900)
+bounds the run of one notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+from browser_support import (
+    CHROMIUM_ARGS,
+    ROOT,
+    NotebookPage,
+    chromium_path,
+    error_outputs,
+    move_slider,
+    running_lab,
+    slider_value,
+    wait_until,
+)
+
+NOTEBOOKS = ["01_ppo_expert", "02_expert_demonstrations", "03_discriminator", "04_gail", "05_going_further"]
+RUN_TIMEOUT = float(os.environ.get("IL_BROWSER_TIMEOUT", "900"))
+WIDGET_TIMEOUT = 60.0  # a widget's answer to a slider goes through the kernel: generous on a busy 2-core machine
+SCREENSHOT_DIR = ROOT / "build" / "screenshots"
+
+pytestmark = pytest.mark.skipif(
+    chromium_path() is None, reason="chromium not installed: browser test skipped (apt-get install chromium)"
+)
+
+
+def _notebook_param(name: str):
+    path = ROOT / "notebooks" / f"{name}.ipynb"
+    return pytest.param(
+        name, id=name, marks=pytest.mark.skipif(not path.exists(), reason=f"notebooks/{name}.ipynb does not exist yet")
+    )
+
+
+@pytest.fixture(scope="module")
+def report(request):
+    """Collects one line per notebook; printed (past pytest's capture) when the module is done."""
+    lines: list[str] = []
+    yield lines
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\nbrowser test screenshots: {SCREENSHOT_DIR}")
+        for line in lines:
+            print(f"  {line}")
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """The project's JupyterLab on a free loopback port (kernels inherit IL_DATA_DIR); always shut down."""
+    with running_lab(ROOT) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless system Chromium driven by Playwright."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("name", [_notebook_param(n) for n in NOTEBOOKS])
+def test_notebook_in_jupyterlab(name: str, lab, browser, report) -> None:
+    """Run All in JupyterLab; no error, every widget rendered, progress at 100 %, the interactive widgets respond."""
+    path = f"notebooks/{name}.ipynb"
+    t0 = time.monotonic()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    writes: list[str] = []  # the notebook must never be saved: the working tree is shared
+    page.on("request", lambda r: writes.append(f"{r.method} {r.url}") if _writes_file(r) else None)
+    page_errors: list[str] = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    nb = NotebookPage(page, lab, path)
+    problems: list[str] = []
+    shot = SCREENSHOT_DIR / f"{name}.png"
+    try:
+        nb.open()
+        cells = nb.run_all(RUN_TIMEOUT)
+        problems += check_cells(cells)
+        problems += nb.widget_problems()
+        problems += check_progress(nb.progress_bars())
+        if not problems:  # interact only with a notebook that ran cleanly
+            if name.startswith("01_"):
+                problems += check_episode_player(nb)
+            if name.startswith("03_"):
+                problems += check_d_explorer(nb)
+    finally:
+        try:
+            nb.screenshot(shot)
+        except Exception as exc:  # a screenshot is a courtesy, never the reason a test fails
+            problems.append(f"(screenshot failed: {exc})")
+        page.close()
+        lab.shutdown_kernel_of(path)
+    elapsed = time.monotonic() - t0
+    report.append(f"{name}: {elapsed:.0f} s, {shot.name}" + (" (FAILED)" if problems else ""))
+    if writes:
+        problems.append(f"JupyterLab wrote to the working tree: {writes}")
+    if problems:
+        extra = f"\nuncaught page errors: {page_errors}" if page_errors else ""
+        pytest.fail(f"{path} in JupyterLab (screenshot {shot}):\n- " + "\n- ".join(problems) + extra)
+
+
+def _writes_file(request) -> bool:
+    """True for a request that saves, renames or creates a file (a checkpoint, under .ipynb_checkpoints/, is fine)."""
+    if "/api/contents/" not in request.url or request.method not in ("PUT", "PATCH", "POST"):
+        return False
+    return not (request.method == "POST" and request.url.split("?")[0].endswith("/checkpoints"))
+
+
+def check_cells(cells) -> list[str]:
+    """Every non-empty code cell ran (shows a count) and none shows a Python error."""
+    problems = []
+    for cell in cells:
+        for text in error_outputs(cell):
+            last = [line for line in text.strip().splitlines() if line.strip()][-1:]
+            problems.append(f"cell {cell.index} ({cell.prompt}) shows an error: {last[0] if last else text!r}")
+    not_run = [c.index for c in cells if c.code and not c.empty and c.count is None]
+    if not_run:
+        problems.append(f"cells {not_run} did not run")
+    return problems
+
+
+def check_progress(bars: list[dict]) -> list[str]:
+    """tqdm's bars (ipywidgets progress in JupyterLab) all reached 100 % and none ended in the error style."""
+    problems = []
+    for bar in bars:
+        if bar["danger"]:
+            problems.append(f"a progress bar ended in error: {bar['text']!r}")
+        elif "%" in bar["text"] and not re.search(r"\b100%", bar["text"]):
+            problems.append(f"a progress bar stopped short of 100 %: {bar['text']!r}")
+    return problems
+
+
+def check_episode_player(nb: NotebookPage) -> list[str]:
+    """01: moving the frame slider (and pressing Play, when there is one) changes the displayed frame."""
+    player = nb.panel.locator(".il-episode-player").first
+    if not player.count():
+        return ["no episode player (.il-episode-player) in the notebook"]
+    frame = player.locator("img.il-frame, .il-frame img").first
+    slider = player.locator(".il-frame-slider").first
+    if not frame.count() or not slider.count():
+        return ["the episode player has no frame (.il-frame) or no slider (.il-frame-slider)"]
+    problems = []
+    before, value = frame.get_attribute("src"), slider_value(slider)
+    move_slider(slider, nb.page, 0.75)
+    try:
+        wait_until(lambda: frame.get_attribute("src") != before, WIDGET_TIMEOUT, "the frame to change")
+    except TimeoutError:
+        problems.append(f"moving the frame slider ({value} → {slider_value(slider)}) did not change the frame")
+    play = player.locator(".widget-play button:has(.fa-play), button:has-text('Play')").first
+    if play.count():
+        before = frame.get_attribute("src")
+        play.click()
+        try:
+            wait_until(lambda: frame.get_attribute("src") != before, WIDGET_TIMEOUT, "Play to change the frame")
+        except TimeoutError:
+            problems.append("pressing Play did not change the frame")
+        stop = player.locator(".widget-play button:has(.fa-stop), .widget-play button:has(.fa-pause)").first
+        if stop.count():
+            stop.click()
+    return problems
+
+
+def check_d_explorer(nb: NotebookPage) -> list[str]:
+    """03: moving a state slider changes the discriminator values shown."""
+    explorer = nb.panel.locator(".il-d-explorer").first
+    if not explorer.count():
+        return ["no discriminator explorer (.il-d-explorer) in the notebook"]
+    readout = explorer.locator(".il-d-values").first
+    sliders = explorer.locator(".il-state-slider")
+    if not readout.count() or not sliders.count():
+        return ["the explorer has no state slider (.il-state-slider) or no D readout (.il-d-values)"]
+    before = readout.inner_text()
+    tried = []
+    # A saturated discriminator may not budge for one slider: try each, to either end, until the readout changes.
+    for i in range(sliders.count()):
+        for fraction in (0.95, 0.05):
+            slider = sliders.nth(i)
+            move_slider(slider, nb.page, fraction)
+            tried.append(slider_value(slider))
+            try:  # the first move waits for a possibly busy kernel; later ones only for a readout that may not budge
+                wait_until(lambda: readout.inner_text() != before, 10 if tried[1:] else WIDGET_TIMEOUT, "D to change")
+                return []
+            except TimeoutError:
+                continue
+    return [f"moving the state sliders (to {tried}) never changed the D values {before!r}"]
