@@ -13,10 +13,12 @@ from helpers.discriminator import Discriminator, gail_reward, reward_from_logits
 from helpers.env import ENV_ID, MAX_STEPS, StepCap, make_env
 from helpers.gail import GAILConfig, train_gail
 from helpers.networks import PolicyNet, ValueNet
-from helpers.ppo import PPO, PPOConfig, gae
+from helpers.plots import action_counts, filmstrip, learning_curve, render_state, render_states, state_traces
+from helpers.ppo import PPO, PPOConfig, expert_config, gae
 from helpers.rollout import Episode, agreement, evaluate, play_episode, run_episodes
 from helpers.seeding import seed_everything
 from helpers.train import History, train_expert, train_ppo
+from helpers.widgets import episode_player
 
 __all__ = [
     "ENV_ID",
@@ -31,20 +33,28 @@ __all__ = [
     "PolicyNet",
     "StepCap",
     "ValueNet",
+    "action_counts",
     "agreement",
     "data_dir",
+    "episode_player",
     "evaluate",
+    "expert_config",
+    "filmstrip",
     "gae",
     "gail_reward",
+    "learning_curve",
     "load_demos",
     "load_policy",
     "make_env",
     "play_episode",
     "reward_from_logits",
+    "render_state",
+    "render_states",
     "run_episodes",
     "save_demos",
     "save_policy",
     "seed_everything",
+    "state_traces",
     "train_bc",
     "train_expert",
     "train_gail",

@@ -1,0 +1,126 @@
+"""Measure how fast and how reliably the PPO expert learns CartPole, over many seeds.
+
+For every seed: train with ``helpers.train_expert`` (evaluation after every update, not counted),
+record the training env steps and training seconds until the greedy 10-episode mean first reaches
+200, then score the final policy on 50 fresh greedy episodes.
+
+    .venv/bin/python benchmarks/expert_sweep.py                       # the defaults, seeds 0..19
+    .venv/bin/python benchmarks/expert_sweep.py --set policy_lr=2e-3 --set epochs=8 --seeds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import multiprocessing as mp
+import os
+import platform
+import time
+
+import numpy as np
+import torch
+
+from helpers.ppo import PPOConfig, expert_config
+from helpers.rollout import evaluate
+from helpers.train import train_expert
+
+FRESH_SEED = 10_000_000  # far from every seed train_ppo evaluates on
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, object]:
+    """'key=value' strings to PPOConfig overrides, each value cast to the field's type."""
+    types = {f.name: f.type for f in dataclasses.fields(PPOConfig)}
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, value = pair.split("=", 1)
+        if key not in types:
+            raise SystemExit(f"unknown PPOConfig field {key!r}; fields: {', '.join(types)}")
+        kind = types[key] if isinstance(types[key], str) else types[key].__name__
+        out[key] = (
+            value.lower() in ("1", "true", "yes") if kind == "bool" else {"int": int, "float": float}[kind](value)
+        )
+    return out
+
+
+def one_seed(args: tuple) -> dict[str, object]:
+    """Train one expert and measure it."""
+    seed, overrides, fresh, max_env_steps, streak, confirm = args
+    torch.set_num_threads(1)
+    stop = {k: v for k, v in (("solved_streak", streak), ("confirm_episodes", confirm)) if v is not None}
+    t0 = time.perf_counter()
+    agent, hist = train_expert(
+        seed,
+        dataclasses.replace(expert_config(), **overrides),
+        max_env_steps=max_env_steps,
+        progress=False,
+        **stop,
+    )
+    wall = time.perf_counter() - t0
+    scores = evaluate(agent.policy, fresh, greedy=True, seed=FRESH_SEED + 1000 * seed)
+    return {
+        "seed": seed,
+        "steps_to_200": hist.steps_to_target,
+        "seconds_to_200": hist.seconds_to_target,
+        "total_steps": hist.env_steps[-1],
+        "total_train_seconds": hist.train_seconds[-1],
+        "updates": len(hist.env_steps),
+        "wall_seconds": wall,
+        "fresh_mean": float(scores.mean()),
+        "fresh_min": float(scores.min()),
+    }
+
+
+def main() -> None:
+    """Parse arguments, run every seed, print one line per seed and a summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20, help="how many seeds")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first..first+N-1")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="PPOConfig override")
+    parser.add_argument("--fresh", type=int, default=50, help="fresh greedy episodes scored after training")
+    parser.add_argument("--max-env-steps", type=int, default=20_000)
+    parser.add_argument("--streak", type=int, default=None, help="solved_streak (default: train_expert's)")
+    parser.add_argument("--confirm", type=int, default=None, help="confirm_episodes (default: train_expert's)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (timings are noisier above 1)")
+    parser.add_argument("--quiet", action="store_true", help="summary line only")
+    parser.add_argument("--out", help="write the per-seed results as JSON here")
+    args = parser.parse_args()
+
+    overrides = parse_overrides(args.set)
+    work = [
+        (s, overrides, args.fresh, args.max_env_steps, args.streak, args.confirm)
+        for s in range(args.first_seed, args.first_seed + args.seeds)
+    ]
+    if args.jobs > 1:
+        with mp.get_context("fork").Pool(args.jobs) as pool:
+            rows = pool.map(one_seed, work)
+    else:
+        rows = [one_seed(w) for w in work]
+
+    if not args.quiet:
+        print("seed  steps_to_200  s_to_200  total_steps  updates  fresh50_mean  fresh50_min")
+        for r in rows:
+            s200 = "-" if r["seconds_to_200"] is None else f"{r['seconds_to_200']:.3f}"
+            print(
+                f"{r['seed']:4d}  {r['steps_to_200'] or '-':>12}  {s200:>8}  {r['total_steps']:11d}  "
+                f"{r['updates']:7d}  {r['fresh_mean']:12.1f}  {r['fresh_min']:11.0f}"
+            )
+    reached = [r["steps_to_200"] for r in rows if r["steps_to_200"] is not None]
+    secs = [r["seconds_to_200"] for r in rows if r["seconds_to_200"] is not None]
+    perfect = sum(r["fresh_min"] >= 200 for r in rows)
+    summary = (
+        f"{overrides or 'defaults'}: reached {len(reached)}/{len(rows)}; steps median {np.median(reached):.0f} "
+        f"(min {min(reached)}, max {max(reached)}); seconds median {np.median(secs):.3f}; "
+        f"fresh-50 all 200 on {perfect}/{len(rows)}; mean total steps {np.mean([r['total_steps'] for r in rows]):.0f}"
+        if reached
+        else f"{overrides or 'defaults'}: reached 0/{len(rows)}"
+    )
+    print(summary)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}")
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"overrides": overrides, "rows": rows, "summary": summary}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Interactive widgets: replay a recorded CartPole episode frame by frame."""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from PIL import Image
+
+from helpers.plots import render_env, render_state
+
+
+def frame_png(frame: np.ndarray, width: int = 450) -> bytes:
+    """PNG bytes of an RGB frame, scaled to ``width`` pixels wide (smaller bytes, same picture)."""
+    img = Image.fromarray(frame)
+    if width and img.width != width:
+        img = img.resize((width, round(img.height * width / img.width)))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def episode_player(states: np.ndarray | torch.Tensor, interval_ms: int = 50, width: int = 450) -> widgets.VBox:
+    """A Play button and slider (linked in the browser) over the states; each frame is drawn when shown."""
+    states = np.asarray(states, dtype=np.float64)
+    env = render_env()  # one env kept alive by the callback below, used only to draw
+    last = len(states) - 1
+
+    image = widgets.Image(value=frame_png(render_state(states[0], env), width), format="png")
+    image.add_class("il-frame")
+    play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval_ms, description="play")
+    slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="step t", continuous_update=True)
+    slider.add_class("il-frame-slider")
+    widgets.jslink((play, "value"), (slider, "value"))
+    caption = widgets.HTML()
+
+    def show(t: int) -> None:
+        x, x_dot, theta, theta_dot = states[t]
+        image.value = frame_png(render_state(states[t], env), width)
+        caption.value = (
+            f"<code>t = {t:3d}   x = {x:+.3f}   ẋ = {x_dot:+.3f}   θ = {theta:+.3f}   θ̇ = {theta_dot:+.3f}</code>"
+        )
+
+    slider.observe(lambda change: show(change["new"]), names="value")
+    show(0)
+    box = widgets.VBox([widgets.HBox([play, slider]), image, caption])
+    box.add_class("il-episode-player")
+    return box
