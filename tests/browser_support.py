@@ -299,9 +299,11 @@ class NotebookPage:
     def open(self, timeout: float = 90.0) -> None:
         """Load JupyterLab on the notebook and wait until its cells are there and its kernel is idle."""
         self.page.goto(self.server.url(f"lab/tree/{self.path}", reset=True), wait_until="domcontentloaded")
-        self.page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=timeout * 1000)
+        # The cells, or a dialog saying why not (e.g. jupytext refusing an out-of-date pair, no kernel found).
+        self.page.locator(".jp-Notebook .jp-Cell, .jp-Dialog").first.wait_for(state="visible", timeout=timeout * 1000)
+        self.fail_on_dialog()
         wait_until(
-            lambda: self.server.kernel_state(self.path) == "idle",
+            lambda: self.fail_on_dialog() or self.server.kernel_state(self.path) == "idle",
             timeout,
             f"the kernel of {self.path} to start",
             interval=0.5,
@@ -314,6 +316,13 @@ class NotebookPage:
         if self.page.locator("#jp-left-stack:visible").count():
             self.page.keyboard.press("Control+b")
             self.page.locator("#jp-left-stack").wait_for(state="hidden", timeout=10_000)
+
+    def fail_on_dialog(self) -> None:
+        """Raise AssertionError with its text if JupyterLab shows a dialog (nothing in a clean run asks anything)."""
+        dialog = self.page.locator(".jp-Dialog:visible")
+        if dialog.count():
+            text = " ".join(dialog.first.inner_text().split())
+            raise AssertionError(f"JupyterLab shows a dialog: {text!r}")
 
     def menu(self, top: str, item: str) -> None:
         """Click a main-menu entry, as a person would (e.g. "Run" → "Run All Cells")."""
@@ -339,9 +348,7 @@ class NotebookPage:
         self.menu("Run", "Run All Cells")
 
         def finished() -> list[CellState] | None:
-            dialog = self.page.locator(".jp-Dialog:visible")
-            if dialog.count():  # e.g. "Kernel Restarting: the kernel appears to have died"
-                raise AssertionError(f"JupyterLab shows a dialog: {dialog.first.inner_text()!r}")
+            self.fail_on_dialog()  # e.g. "Kernel Restarting: the kernel appears to have died"
             cells = [c for c in self.cells() if c.code and not c.empty]
             if any(c.running for c in cells) or self.server.kernel_state(self.path) != "idle":
                 return None

@@ -88,13 +88,15 @@ def test_notebook_in_jupyterlab(name: str, lab, browser, report) -> None:
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     nb = NotebookPage(page, lab, path)
     problems: list[str] = []
+    bars: list[dict] = []
     shot = SCREENSHOT_DIR / f"{name}.png"
     try:
         nb.open()
         cells = nb.run_all(RUN_TIMEOUT)
         problems += check_cells(cells)
         problems += nb.widget_problems()
-        problems += check_progress(nb.progress_bars())
+        bars = nb.progress_bars()
+        problems += check_progress(bars)
         if not problems:  # interact only with a notebook that ran cleanly
             if name.startswith("01_"):
                 problems += check_episode_player(nb)
@@ -108,7 +110,7 @@ def test_notebook_in_jupyterlab(name: str, lab, browser, report) -> None:
         page.close()
         lab.shutdown_kernel_of(path)
     elapsed = time.monotonic() - t0
-    report.append(f"{name}: {elapsed:.0f} s, {shot.name}" + (" (FAILED)" if problems else ""))
+    report.append(f"{name}: {elapsed:.0f} s, {len(bars)} progress bars, {shot.name}" + (" FAILED" if problems else ""))
     if writes:
         problems.append(f"JupyterLab wrote to the working tree: {writes}")
     if problems:
@@ -125,12 +127,12 @@ def _writes_file(request) -> bool:
 
 def check_cells(cells) -> list[str]:
     """Every non-empty code cell ran (shows a count) and none shows a Python error."""
-    problems = []
+    problems = []  # cells are numbered from 1, markdown included, as in JupyterLab's status bar ("Cell 5/24")
     for cell in cells:
         for text in error_outputs(cell):
             last = [line for line in text.strip().splitlines() if line.strip()][-1:]
-            problems.append(f"cell {cell.index} ({cell.prompt}) shows an error: {last[0] if last else text!r}")
-    not_run = [c.index for c in cells if c.code and not c.empty and c.count is None]
+            problems.append(f"cell {cell.index + 1} {cell.prompt} shows an error: {last[0] if last else text!r}")
+    not_run = [c.index + 1 for c in cells if c.code and not c.empty and c.count is None]
     if not_run:
         problems.append(f"cells {not_run} did not run")
     return problems
