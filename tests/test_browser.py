@@ -102,6 +102,8 @@ def test_notebook_in_jupyterlab(name: str, lab, browser, report) -> None:
                 problems += check_episode_player(nb)
             if name.startswith("03_"):
                 problems += check_d_explorer(nb)
+    except Exception as exc:  # a dialog, a timeout, a Playwright error: reported with the rest, screenshot taken
+        problems.append(f"{type(exc).__name__}: {exc}")
     finally:
         try:
             nb.screenshot(shot)
