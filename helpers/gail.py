@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from helpers.bc import train_bc
+from helpers.bc import bc_loss, train_bc
 from helpers.discriminator import (
     Discriminator,
     discriminator_stats,
@@ -66,6 +66,10 @@ class GAILConfig:
     """Confused: its accuracy on the fresh student episode and the demos stays within 0.5 +- this."""
     bc_init_epochs: int = 0
     """Behavioral-cloning epochs on the demos before GAIL starts (0: plain GAIL from random weights)."""
+    bc_steps: int = 0
+    """Behavioral-cloning gradient steps on the demos in every iteration, before PPO's (0: plain GAIL)."""
+    bc_lr: float = 1e-3
+    """Adam learning rate of those behavioral-cloning steps."""
 
 
 @dataclass
@@ -112,6 +116,7 @@ def train_gail(
     if c.normalize_disc_inputs:
         disc.set_normalization(exp_s)
     opt = make_disc_optimizer(disc, c.disc_lr, c.disc_weight_decay)
+    bc_opt = torch.optim.Adam(student.policy.parameters(), lr=c.bc_lr) if c.bc_steps > 0 else None
     stopped = {"early": False}
     rewards: dict[int, torch.Tensor] = {}
 
@@ -121,6 +126,11 @@ def train_gail(
             disc, opt, exp_s, exp_a, episode.states, episode.actions, steps=c.disc_steps, grad_penalty=c.grad_penalty
         )
         rewards[id(episode)] = r = gail_reward(disc, episode.states, episode.actions, c.reward)
+        for _ in range(c.bc_steps if bc_opt else 0):
+            loss = bc_loss(student.policy, exp_s, exp_a)
+            bc_opt.zero_grad()
+            loss.backward()
+            bc_opt.step()
         return {**stats, "reward": float(r.mean())}
 
     def reward_fn(episode: Episode) -> torch.Tensor:

@@ -109,7 +109,7 @@ def plot_gail_history(hist: History, target: float = 195.0, stop_at: int | None 
     axes[0].plot(x, hist.episode_return, ".", ms=3, alpha=0.6, label="training episode (true return)")
     axes[0].plot(x, hist.eval_return, label="greedy 10-episode mean")
     axes[0].axhline(target, color="gray", ls=":", lw=0.8)
-    axes[0].set_ylabel("environment return (never used in training)")
+    axes[0].set_ylabel("environment return")
     axes[1].plot(x, ex["d_expert"], label="mean D on expert pairs")
     axes[1].plot(x, ex["d_student"], label="mean D on student pairs")
     axes[1].axhline(0.5, color="gray", ls=":", lw=0.8)
@@ -118,19 +118,24 @@ def plot_gail_history(hist: History, target: float = 195.0, stop_at: int | None 
     axes[2].plot(x, ex["d_loss"], label="BCE loss")
     axes[2].set_ylabel("discriminator loss")
     acc = axes[2].twinx()
-    acc.plot(x, ex["d_acc"], color="C1", label="balanced accuracy")
+    acc.plot(x, ex["d_acc"], color="C1", lw=1, label="balanced accuracy (right axis)")
     acc.set_ylabel("accuracy")
     acc.set_ylim(0, 1.05)
-    acc.legend(loc="upper right")
     marks = [(hist.steps_to_target, f"first eval >= {target:g}", "C2")]
     if stop_at is not None:
         marks.append((stop_at, "stop", "C3"))
-    for ax in axes:
+    titles = ("true return (never used in training)", "the discriminator's view", "discriminator loss and accuracy")
+    for ax, title in zip(axes, titles, strict=True):
         ax.set_xlabel("training env steps")
+        ax.set_title(title, fontsize=10)
         for where, label, color in marks:
             if where is not None:
                 ax.axvline(where, color=color, ls="--", lw=1, label=label)
-        ax.legend(loc="lower right" if ax is axes[0] else "upper left", fontsize=8)
+    axes[0].legend(loc="lower right", fontsize=8)
+    axes[1].legend(loc="lower left", fontsize=8)
+    h1, l1 = axes[2].get_legend_handles_labels()
+    h2, l2 = acc.get_legend_handles_labels()
+    axes[2].legend(h1 + h2, l1 + l2, loc="lower left", fontsize=8)
     fig.tight_layout()
     return fig
 
