@@ -128,7 +128,7 @@ def state_traces(states: np.ndarray | torch.Tensor, title: str | None = None) ->
     return fig
 
 
-def action_counts(actions: np.ndarray | torch.Tensor, ax: Axes | None = None) -> Axes:
+def action_counts(actions: np.ndarray | torch.Tensor, ax: Axes | None = None, title: str | None = None) -> Axes:
     """A bar chart of how often each action (0 = left, 1 = right) was chosen."""
     ax = _axes(ax, (4, 3))
     counts = np.bincount(np.asarray(actions).reshape(-1).astype(int), minlength=2)
@@ -136,4 +136,6 @@ def action_counts(actions: np.ndarray | torch.Tensor, ax: Axes | None = None) ->
     ax.bar_label(bars)
     ax.set_xlabel("action")
     ax.set_ylabel("times chosen")
+    if title:
+        ax.set_title(title)
     return ax
