@@ -1,5 +1,6 @@
 """Shared code of the *Imitation Learning, step by step* notebooks."""
 
+from helpers.absorbing import AbsorbingGAILConfig, random_policy_demos, train_absorbing_gail
 from helpers.bc import train_bc
 from helpers.data import (
     DataFileError,
@@ -24,6 +25,7 @@ __all__ = [
     "ENV_ID",
     "MAX_STEPS",
     "PPO",
+    "AbsorbingGAILConfig",
     "DataFileError",
     "Discriminator",
     "Episode",
@@ -47,6 +49,7 @@ __all__ = [
     "load_policy",
     "make_env",
     "play_episode",
+    "random_policy_demos",
     "reward_from_logits",
     "render_state",
     "render_states",
@@ -56,6 +59,7 @@ __all__ = [
     "seed_everything",
     "state_traces",
     "train_bc",
+    "train_absorbing_gail",
     "train_expert",
     "train_gail",
     "train_ppo",
