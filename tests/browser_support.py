@@ -290,6 +290,7 @@ class NotebookPage:
         self.page = page
         self.server = server
         self.path = path  # relative to the server's root_dir, with forward slashes
+        self.notes: list[str] = []  # things a person would have had to deal with (dialogs answered for them)
 
     @property
     def panel(self):
@@ -301,9 +302,9 @@ class NotebookPage:
         self.page.goto(self.server.url(f"lab/tree/{self.path}", reset=True), wait_until="domcontentloaded")
         # The cells, or a dialog saying why not (e.g. jupytext refusing an out-of-date pair, no kernel found).
         self.page.locator(".jp-Notebook .jp-Cell, .jp-Dialog").first.wait_for(state="visible", timeout=timeout * 1000)
-        self.fail_on_dialog()
+        self.handle_dialog()
         wait_until(
-            lambda: self.fail_on_dialog() or self.server.kernel_state(self.path) == "idle",
+            lambda: self.handle_dialog() or self.server.kernel_state(self.path) == "idle",
             timeout,
             f"the kernel of {self.path} to start",
             interval=0.5,
@@ -317,12 +318,20 @@ class NotebookPage:
             self.page.keyboard.press("Control+b")
             self.page.locator("#jp-left-stack").wait_for(state="hidden", timeout=10_000)
 
-    def fail_on_dialog(self) -> None:
-        """Raise AssertionError with its text if JupyterLab shows a dialog (nothing in a clean run asks anything)."""
+    def handle_dialog(self) -> None:
+        """Nothing in a clean run asks anything. "Select Kernel" (a notebook without a kernelspec, or one the server
+        lacks) is answered with the preselected kernel and noted; any other dialog raises AssertionError with its text.
+        """
         dialog = self.page.locator(".jp-Dialog:visible")
-        if dialog.count():
-            text = " ".join(dialog.first.inner_text().split())
-            raise AssertionError(f"JupyterLab shows a dialog: {text!r}")
+        if not dialog.count():
+            return
+        text = " ".join(dialog.first.inner_text().split())
+        if text.startswith("Select Kernel"):
+            self.notes.append(f"JupyterLab asked to select a kernel: {text!r}")
+            dialog.first.locator(".jp-Dialog-button.jp-mod-accept").click()
+            dialog.first.wait_for(state="detached", timeout=10_000)
+            return
+        raise AssertionError(f"JupyterLab shows a dialog: {text!r}")
 
     def menu(self, top: str, item: str) -> None:
         """Click a main-menu entry, as a person would (e.g. "Run" → "Run All Cells")."""
@@ -348,7 +357,7 @@ class NotebookPage:
         self.menu("Run", "Run All Cells")
 
         def finished() -> list[CellState] | None:
-            self.fail_on_dialog()  # e.g. "Kernel Restarting: the kernel appears to have died"
+            self.handle_dialog()  # e.g. "Kernel Restarting: the kernel appears to have died"
             cells = [c for c in self.cells() if c.code and not c.empty]
             if any(c.running for c in cells) or self.server.kernel_state(self.path) != "idle":
                 return None

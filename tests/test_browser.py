@@ -10,9 +10,11 @@ bounds the run of one notebook.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from browser_support import (
@@ -95,6 +97,7 @@ def test_notebook_in_jupyterlab(name: str, lab, browser, report) -> None:
         cells = nb.run_all(RUN_TIMEOUT)
         problems += check_cells(cells)
         problems += nb.widget_problems()
+        problems += check_kernelspec(ROOT / path, nb.notes)
         bars = nb.progress_bars()
         problems += check_progress(bars)
         if not problems:  # interact only with a notebook that ran cleanly
@@ -125,6 +128,17 @@ def _writes_file(request) -> bool:
     if "/api/contents/" not in request.url or request.method not in ("PUT", "PATCH", "POST"):
         return False
     return not (request.method == "POST" and request.url.split("?")[0].endswith("/checkpoints"))
+
+
+def check_kernelspec(path: Path, notes: list[str]) -> list[str]:
+    """The notebook names its kernel, so JupyterLab starts it without asking ("Select Kernel" dialog)."""
+    kernelspec = json.loads(path.read_text()).get("metadata", {}).get("kernelspec")
+    if not kernelspec:
+        return [
+            "no kernelspec in the notebook's metadata: JupyterLab may ask people to select a kernel"
+            f" (fix: jupytext --set-kernel python3 {path.relative_to(ROOT)})"
+        ]
+    return notes  # asked although the notebook names a kernel: worth a look
 
 
 def check_cells(cells) -> list[str]:
