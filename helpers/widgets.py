@@ -11,6 +11,8 @@ from PIL import Image
 
 from helpers.plots import render_env, render_state
 
+CROP = slice(80, 330)  # rows of the 400-pixel-high frame worth showing: drop the empty sky and floor
+
 
 def frame_png(frame: np.ndarray, width: int = 450) -> bytes:
     """PNG bytes of an RGB frame, scaled to ``width`` pixels wide (smaller bytes, same picture)."""
@@ -28,20 +30,22 @@ def episode_player(states: np.ndarray | torch.Tensor, interval_ms: int = 50, wid
     env = render_env()  # one env kept alive by the callback below, used only to draw
     last = len(states) - 1
 
-    image = widgets.Image(value=frame_png(render_state(states[0], env), width), format="png")
+    # A fixed width: the image keeps its size instead of stretching to the page. show(0) draws frame 0.
+    image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", height="auto"))
     image.add_class("il-frame")
     play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval_ms, description="play")
-    slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="step t", continuous_update=True)
+    slider = widgets.IntSlider(
+        value=0, min=0, max=last, step=1, description="step t", layout=widgets.Layout(width=f"{width - 150}px")
+    )
     slider.add_class("il-frame-slider")
     widgets.jslink((play, "value"), (slider, "value"))
     caption = widgets.HTML()
 
     def show(t: int) -> None:
         x, x_dot, theta, theta_dot = states[t]
-        image.value = frame_png(render_state(states[t], env), width)
-        caption.value = (
-            f"<code>t = {t:3d}   x = {x:+.3f}   ẋ = {x_dot:+.3f}   θ = {theta:+.3f}   θ̇ = {theta_dot:+.3f}</code>"
-        )
+        image.value = frame_png(render_state(states[t], env)[CROP], width)
+        values = f"t = {t:3d}   x = {x:+.3f}   ẋ = {x_dot:+.3f}   θ = {theta:+.3f}   θ̇ = {theta_dot:+.3f}"
+        caption.value = f"<code style='white-space: pre'>{values}</code>"
 
     slider.observe(lambda change: show(change["new"]), names="value")
     show(0)
