@@ -6,6 +6,11 @@ record the training env steps and training seconds until the greedy 10-episode m
 
     .venv/bin/python benchmarks/expert_sweep.py                       # the defaults, seeds 0..19
     .venv/bin/python benchmarks/expert_sweep.py --set policy_lr=2e-3 --set epochs=8 --seeds 10
+
+Overrides apply on top of ``helpers.expert_config()``. Measured with the defaults on the project's 2-core
+AMD EPYC machine (torch 2.13 CPU, one thread, other jobs running): 20/20 seeds reach 200, median 881 env
+steps (384-2,262), median 0.15 s of training, and every final expert scores 200 on 50 fresh episodes. The
+source tutorial's settings (``--set policy_lr=1e-3 --set lam=0.95``) gave a median of 1,128 (22-2,907).
 """
 
 from __future__ import annotations
@@ -109,11 +114,11 @@ def main() -> None:
     secs = [r["seconds_to_200"] for r in rows if r["seconds_to_200"] is not None]
     perfect = sum(r["fresh_min"] >= 200 for r in rows)
     summary = (
-        f"{overrides or 'defaults'}: reached {len(reached)}/{len(rows)}; steps median {np.median(reached):.0f} "
+        f"expert_config() + {overrides}: reached {len(reached)}/{len(rows)}; steps median {np.median(reached):.0f} "
         f"(min {min(reached)}, max {max(reached)}); seconds median {np.median(secs):.3f}; "
         f"fresh-50 all 200 on {perfect}/{len(rows)}; mean total steps {np.mean([r['total_steps'] for r in rows]):.0f}"
         if reached
-        else f"{overrides or 'defaults'}: reached 0/{len(rows)}"
+        else f"expert_config() + {overrides}: reached 0/{len(rows)}"
     )
     print(summary)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}")
