@@ -143,7 +143,8 @@ def plot_gail_history(hist: History, target: float = 195.0, stop_at: int | None 
 def plot_angle_distributions(states: dict[str, torch.Tensor], bins: int = 40) -> Figure:
     """Histogram (density) of the pole angle theta over the states each named policy visits."""
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    edges = np.linspace(-0.21, 0.21, bins + 1)
+    reach = max(float(s[:, 2].abs().max()) for s in states.values())
+    edges = np.linspace(-1.1 * reach, 1.1 * reach, bins + 1)
     for name, s in states.items():
         ax.hist(s[:, 2].numpy(), bins=edges, density=True, histtype="step", lw=1.6, label=f"{name} ({len(s)} states)")
     ax.set_xlabel(r"pole angle $\theta$ (rad)")
