@@ -57,6 +57,9 @@ def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a data file is an ordinary file
         with os.fdopen(fd, "wb") as f:
             torch.save(obj, f)
             f.flush()
