@@ -7,7 +7,8 @@ record the training env steps and training seconds until the greedy 10-episode m
     .venv/bin/python benchmarks/expert_sweep.py                       # the defaults, seeds 0..19
     .venv/bin/python benchmarks/expert_sweep.py --set policy_lr=2e-3 --set epochs=8 --seeds 10
 
-Overrides apply on top of ``helpers.expert_config()``. Measured with the defaults on the project's 2-core
+Overrides apply on top of ``helpers.expert_config()``; the defaults alone are measured by ``run.py`` (with the
+rest of the series); this script is for exploring variants. Measured with the defaults on the project's 2-core
 AMD EPYC machine (torch 2.13 CPU, one thread, other jobs running): 20/20 seeds reach 200, median 881 env
 steps (384-2,262), median 0.15 s of training, and every final expert scores 200 on 50 fresh episodes. The
 source tutorial's settings (``--set policy_lr=1e-3 --set lam=0.95``) gave a median of 1,128 (22-2,907).
@@ -16,36 +17,17 @@ source tutorial's settings (``--set policy_lr=1e-3 --set lam=0.95``) gave a medi
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import multiprocessing as mp
-import os
-import platform
 import time
 
 import numpy as np
 import torch
+from common import fresh_seed, machine_info, median_range, with_overrides
 
-from helpers.ppo import PPOConfig, expert_config
+from helpers.ppo import expert_config
 from helpers.rollout import evaluate
 from helpers.train import train_expert
-
-FRESH_SEED = 10_000_000  # far from every seed train_ppo evaluates on
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, object]:
-    """'key=value' strings to PPOConfig overrides, each value cast to the field's type."""
-    types = {f.name: f.type for f in dataclasses.fields(PPOConfig)}
-    out: dict[str, object] = {}
-    for pair in pairs:
-        key, value = pair.split("=", 1)
-        if key not in types:
-            raise SystemExit(f"unknown PPOConfig field {key!r}; fields: {', '.join(types)}")
-        kind = types[key] if isinstance(types[key], str) else types[key].__name__
-        out[key] = (
-            value.lower() in ("1", "true", "yes") if kind == "bool" else {"int": int, "float": float}[kind](value)
-        )
-    return out
 
 
 def one_seed(args: tuple) -> dict[str, object]:
@@ -55,14 +37,10 @@ def one_seed(args: tuple) -> dict[str, object]:
     stop = {k: v for k, v in (("solved_streak", streak), ("confirm_episodes", confirm)) if v is not None}
     t0 = time.perf_counter()
     agent, hist = train_expert(
-        seed,
-        dataclasses.replace(expert_config(), **overrides),
-        max_env_steps=max_env_steps,
-        progress=False,
-        **stop,
+        seed, with_overrides(expert_config(), overrides), max_env_steps=max_env_steps, progress=False, **stop
     )
     wall = time.perf_counter() - t0
-    scores = evaluate(agent.policy, fresh, greedy=True, seed=FRESH_SEED + 1000 * seed)
+    scores = evaluate(agent.policy, fresh, greedy=True, seed=fresh_seed(seed))
     return {
         "seed": seed,
         "steps_to_200": hist.steps_to_target,
@@ -91,9 +69,9 @@ def main() -> None:
     parser.add_argument("--out", help="write the per-seed results as JSON here")
     args = parser.parse_args()
 
-    overrides = parse_overrides(args.set)
+    with_overrides(expert_config(), args.set)  # fail on an unknown field before any work
     work = [
-        (s, overrides, args.fresh, args.max_env_steps, args.streak, args.confirm)
+        (s, args.set, args.fresh, args.max_env_steps, args.streak, args.confirm)
         for s in range(args.first_seed, args.first_seed + args.seeds)
     ]
     if args.jobs > 1:
@@ -110,21 +88,19 @@ def main() -> None:
                 f"{r['seed']:4d}  {r['steps_to_200'] or '-':>12}  {s200:>8}  {r['total_steps']:11d}  "
                 f"{r['updates']:7d}  {r['fresh_mean']:12.1f}  {r['fresh_min']:11.0f}"
             )
-    reached = [r["steps_to_200"] for r in rows if r["steps_to_200"] is not None]
-    secs = [r["seconds_to_200"] for r in rows if r["seconds_to_200"] is not None]
     perfect = sum(r["fresh_min"] >= 200 for r in rows)
     summary = (
-        f"expert_config() + {overrides}: reached {len(reached)}/{len(rows)}; steps median {np.median(reached):.0f} "
-        f"(min {min(reached)}, max {max(reached)}); seconds median {np.median(secs):.3f}; "
-        f"fresh-50 all 200 on {perfect}/{len(rows)}; mean total steps {np.mean([r['total_steps'] for r in rows]):.0f}"
-        if reached
-        else f"expert_config() + {overrides}: reached 0/{len(rows)}"
+        f"expert_config() + {args.set}: steps to 200 {median_range([r['steps_to_200'] for r in rows])}; "
+        f"seconds {median_range([r['seconds_to_200'] for r in rows], '{:.3f}')}; "
+        f"fresh-{args.fresh} all 200 on {perfect}/{len(rows)}; "
+        f"mean total steps {np.mean([r['total_steps'] for r in rows]):.0f}"
     )
     print(summary)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}")
+    machine = machine_info()
+    print(f"machine: {machine['cpu_model']}, {machine['cores']} cores, torch {machine['torch']}")
     if args.out:
         with open(args.out, "w") as f:
-            json.dump({"overrides": overrides, "rows": rows, "summary": summary}, f, indent=1)
+            json.dump({"overrides": args.set, "rows": rows, "summary": summary, "machine": machine}, f, indent=1)
 
 
 if __name__ == "__main__":

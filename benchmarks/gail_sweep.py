@@ -10,6 +10,10 @@ seconds until the greedy 10-episode mean first reaches 195, the training seconds
 return of the final student on 50 fresh greedy episodes, and the agreement of its greedy action with the
 expert's greedy action on the demo states and on the states it visits itself (20 greedy episodes).
 BC (on the same 200 pairs) is measured the same way. Runs sequentially in one process, one thread.
+The defaults are measured with the whole series by ``run.py`` (README, Benchmarks); this script explores variants.
+
+The figures below were measured when each seed's demo started from the env's second reset; the demo is now
+notebook 02's (``common.record_demo``: ``reset(seed=s)``), so re-runs differ seed by seed.
 
 Measured (20 seeds, experts from ``train_expert`` as of commit cfd72b0, 2-core machine, quiet):
 - GAIL defaults: reached 195 on 20/20 seeds after median 1,176 env steps (22-3,008), 0.19 s (0.01-0.42);
@@ -32,55 +36,45 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
+from common import expert_and_demo, measure, median_range, record_demo, with_overrides
 
-from helpers import agreement, evaluate, make_env, play_episode, run_episodes, train_expert
 from helpers.bc import train_bc
 from helpers.gail import GAILConfig, train_gail
+from helpers.rollout import evaluate
 
 EVAL_SEED = 777_000  # fresh episodes, far from every seed used in training
 
 
 def parse_variant(text: str) -> GAILConfig:
     """'disc_steps=10,ppo.entropy_coef=0.01' -> a GAILConfig with those overrides."""
-    cfg = GAILConfig()
-    for item in filter(None, text.split(",")):
-        key, value = item.split("=")
-        target, name = (cfg.ppo, key[4:]) if key.startswith("ppo.") else (cfg, key)
-        kind = type(getattr(target, name))
-        setattr(target, name, value if kind is str else (value == "True" if kind is bool else kind(value)))
-    return cfg
+    return with_overrides(GAILConfig(), list(filter(None, text.split(","))))
 
 
-def expert_and_demo(seed: int, cache: Path | None) -> tuple[torch.nn.Module, dict[str, torch.Tensor]]:
-    """The seed's own PPO expert and its one greedy 200-step demo (cached on disk if ``cache`` is set)."""
+def cached_expert_and_demo(seed: int, cache: Path | None) -> tuple[torch.nn.Module, dict[str, torch.Tensor]]:
+    """The seed's own PPO expert and its greedy demo (``common.expert_and_demo``), cached on disk if ``cache``."""
     path = cache / f"expert_{seed}.pt" if cache else None
     if path and path.exists():
-        obj = torch.load(path, weights_only=False)
-        return obj["policy"], obj["demos"]
-    agent, _ = train_expert(seed, progress=False)
-    ep = play_episode(make_env(seed), agent.policy, greedy=True)
-    demos = {"states": ep.states, "actions": ep.actions.reshape(-1, 1)}
+        policy = torch.load(path, weights_only=False)["policy"]
+        return policy, record_demo(policy, seed)
+    agent, _, demos = expert_and_demo(seed)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"policy": agent.policy, "demos": demos}, path)
+        torch.save({"policy": agent.policy}, path)
     return agent.policy, demos
 
 
-def measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torch.Tensor) -> dict[str, float]:
-    """Return on 50 fresh greedy episodes and agreement with the expert on demo and own states."""
-    own = torch.cat(run_episodes(policy, 20, greedy=True, seed=EVAL_SEED + 500))
-    return {
-        "return50": float(evaluate(policy, 50, greedy=True, seed=EVAL_SEED).mean()),
-        "agree_demo": agreement(policy, expert, demo_states),
-        "agree_own": agreement(policy, expert, own),
+def _measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torch.Tensor) -> dict[str, float]:
+    """Return on 50 fresh greedy episodes, agreement with the expert on demo states and on its own (20 episodes)."""
+    m = measure(policy, expert, demo_states, EVAL_SEED + 500, episodes=20)
+    return {"return50": float(evaluate(policy, 50, seed=EVAL_SEED).mean())} | {
+        k: m[k] for k in ("agree_demo", "agree_own")
     }
 
 
 def run_seed(seed: int, cfg: GAILConfig, cache: Path | None, bc: bool) -> dict:
     """GAIL (and BC) for one seed; every number the report needs."""
-    expert, demos = expert_and_demo(seed, cache)
+    expert, demos = cached_expert_and_demo(seed, cache)
     row: dict = {"seed": seed, "demo_len": len(demos["states"])}
     t0 = time.perf_counter()
     student, hist, _ = train_gail(demos, seed, cfg, progress=False)
@@ -91,22 +85,13 @@ def run_seed(seed: int, cfg: GAILConfig, cache: Path | None, bc: bool) -> dict:
         "stop_steps": hist.stop_env_steps,
         "stopped_early": hist.stopped_early,
         "wall_seconds": time.perf_counter() - t0,
-        **measure(student.policy, expert, demos["states"]),
+        **_measure(student.policy, expert, demos["states"]),
     }
     if bc:
         t0 = time.perf_counter()
         policy, _ = train_bc(demos["states"], demos["actions"], seed=seed)
-        row["bc"] = {"train_seconds": time.perf_counter() - t0, **measure(policy, expert, demos["states"])}
+        row["bc"] = {"train_seconds": time.perf_counter() - t0, **_measure(policy, expert, demos["states"])}
     return row
-
-
-def _stat(values: list, fmt: str = "{:.0f}") -> str:
-    ok = [v for v in values if v is not None]
-    if not ok:
-        return f"none of {len(values)}"
-    return (
-        f"median {fmt.format(np.median(ok))} ({fmt.format(min(ok))}-{fmt.format(max(ok))}), n={len(ok)}/{len(values)}"
-    )
 
 
 def report(name: str, rows: list[dict]) -> dict:
@@ -122,19 +107,19 @@ def report(name: str, rows: list[dict]) -> dict:
         "n": len(g),
     }
     print(f"\n=== {name or 'defaults'}  ({len(rows)} seeds)")
-    print("GAIL steps to 195  ", _stat([x["steps_to_195"] for x in g]))
-    print("GAIL seconds to 195", _stat([x["seconds_to_195"] for x in g], "{:.2f}"))
-    print("GAIL train seconds ", _stat([x["train_seconds"] for x in g], "{:.2f}"))
-    print("GAIL stop steps    ", _stat([x["stop_steps"] for x in g]))
-    print("GAIL return50      ", _stat([x["return50"] for x in g], "{:.1f}"))
-    print("GAIL agree demo    ", _stat([x["agree_demo"] for x in g], "{:.3f}"))
-    print("GAIL agree own     ", _stat([x["agree_own"] for x in g], "{:.3f}"))
+    print("GAIL steps to 195  ", median_range([x["steps_to_195"] for x in g]))
+    print("GAIL seconds to 195", median_range([x["seconds_to_195"] for x in g], "{:.2f}"))
+    print("GAIL train seconds ", median_range([x["train_seconds"] for x in g], "{:.2f}"))
+    print("GAIL stop steps    ", median_range([x["stop_steps"] for x in g]))
+    print("GAIL return50      ", median_range([x["return50"] for x in g], "{:.1f}"))
+    print("GAIL agree demo    ", median_range([x["agree_demo"] for x in g], "{:.3f}"))
+    print("GAIL agree own     ", median_range([x["agree_own"] for x in g], "{:.3f}"))
     if "bc" in rows[0]:
         b = [r["bc"] for r in rows]
-        print("BC train seconds   ", _stat([x["train_seconds"] for x in b], "{:.2f}"))
-        print("BC return50        ", _stat([x["return50"] for x in b], "{:.1f}"))
-        print("BC agree demo      ", _stat([x["agree_demo"] for x in b], "{:.3f}"))
-        print("BC agree own       ", _stat([x["agree_own"] for x in b], "{:.3f}"))
+        print("BC train seconds   ", median_range([x["train_seconds"] for x in b], "{:.2f}"))
+        print("BC return50        ", median_range([x["return50"] for x in b], "{:.1f}"))
+        print("BC agree demo      ", median_range([x["agree_demo"] for x in b], "{:.3f}"))
+        print("BC agree own       ", median_range([x["agree_own"] for x in b], "{:.3f}"))
         summary["bc_final_195_50ep"] = sum(x["return50"] >= 195 for x in b)
         summary["bc_agree_demo_ge_095"] = sum(x["agree_demo"] >= 0.95 for x in b)
         summary["bc_agree_own_ge_095"] = sum(x["agree_own"] >= 0.95 for x in b)
@@ -158,9 +143,7 @@ def main() -> None:
         cfg = parse_variant(name)
         rows = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            rows.append(
-                run_seed(seed, dataclasses.replace(cfg, ppo=dataclasses.replace(cfg.ppo)), args.cache, not args.no_bc)
-            )
+            rows.append(run_seed(seed, parse_variant(name), args.cache, not args.no_bc))
         results.append({"summary": report(name, rows), "config": dataclasses.asdict(cfg), "rows": rows})
     if args.out:
         args.out.write_text(json.dumps(results, indent=1))

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from common import measure
 
-from helpers import agreement, data_dir, evaluate, load_demos, load_policy, run_episodes
+from helpers import data_dir, evaluate, load_demos, load_policy
 from helpers.absorbing import (
     AbsorbingGAILConfig,
     UniformPolicy,
@@ -37,15 +38,9 @@ from helpers.gail import GAILConfig, train_gail
 EVAL_SEED = 10_000  # + seed: the notebook's evaluation episodes
 
 
-def measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torch.Tensor, seed: int) -> dict:
-    """Greedy return (20 episodes), sampled length (50), agreement on demo states and own states."""
-    own = torch.cat(run_episodes(policy, 20, greedy=True, seed=EVAL_SEED + seed))
-    return {
-        "greedy": float(evaluate(policy, 20, greedy=True, seed=EVAL_SEED + seed).mean()),
-        "sampled": float(evaluate(policy, 50, greedy=False, seed=EVAL_SEED + seed).mean()),
-        "agree_demo": agreement(policy, expert, demo_states),
-        "agree_own": agreement(policy, expert, own),
-    }
+def _measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torch.Tensor, seed: int) -> dict:
+    """Notebook 05's numbers: greedy return (20 episodes), sampled length (50), agreement on demo and own states."""
+    return measure(policy, expert, demo_states, EVAL_SEED + seed, episodes=20, sampled_episodes=50)
 
 
 def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Namespace) -> dict:
@@ -56,20 +51,20 @@ def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Nam
     if "control" in parts:
         t0 = time.perf_counter()
         st, h, _ = train_gail(rnd, seed, GAILConfig(max_env_steps=args.random_steps), progress=False)
-        row["control"] = {"seconds": time.perf_counter() - t0, **measure(st.policy, expert, demos["states"], seed)}
+        row["control"] = {"seconds": time.perf_counter() - t0, **_measure(st.policy, expert, demos["states"], seed)}
     if "absorbing" in parts:
         t0 = time.perf_counter()
         st, h, _ = train_absorbing_gail(demos, seed, AbsorbingGAILConfig(max_env_steps=args.expert_steps), False)
         row["absorbing_expert"] = {
             "seconds": time.perf_counter() - t0,
             "steps_to_195": h.steps_to_target,
-            **measure(st.policy, expert, demos["states"], seed),
+            **_measure(st.policy, expert, demos["states"], seed),
         }
         t0 = time.perf_counter()
         st, h, _ = train_absorbing_gail(rnd, seed, AbsorbingGAILConfig(max_env_steps=args.random_steps), False)
         row["absorbing_random"] = {
             "seconds": time.perf_counter() - t0,
-            **measure(st.policy, expert, rnd["states"], seed),
+            **_measure(st.policy, expert, rnd["states"], seed),
         }
     if "sizes" in parts:
         row["sizes"] = {}
@@ -96,7 +91,7 @@ def report(rows: list[dict], random_len: float) -> None:
     print(f"{0.75 * random_len:.1f}-{1.25 * random_len:.1f}")
     for part in ("control", "absorbing_expert", "absorbing_random"):
         if part in rows[0]:
-            for key in ("greedy", "sampled", "agree_demo", "agree_own", "seconds"):
+            for key in ("return", "sampled_len", "agree_demo", "agree_own", "seconds"):
                 line(f"{part}.{key}", [r[part][key] for r in rows])
     if "sizes" in rows[0]:
         for n in rows[0]["sizes"]:
