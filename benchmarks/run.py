@@ -162,6 +162,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if key == "seed":
             continue
         values = [r[key] for r in rows]
+        if all(isinstance(v, bool) for v in values):
+            out["keys"][key] = {"n_true": sum(values), "n": len(values)}
+            continue
         ok = [float(v) for v in values if v is not None]
         out["keys"][key] = {
             "median": statistics.median(ok) if ok else None,
@@ -208,7 +211,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def targets(summary: dict[str, Any], notebooks: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The project's targets, each with the measured value and whether it is met."""
     k, s, n = summary["keys"], summary["success"], summary["n_seeds"]
-    med = {key: k[key]["median"] for key in k}
+    med = {key: k[key].get("median") for key in k}
     rows = [
         (
             "expert reaches 200 on every seed",
@@ -272,6 +275,7 @@ def plot_steps(rows: list[dict[str, Any]], path: Path) -> None:
             ax.plot(fails, [top] * len(fails), "x", color=line.get_color(), ms=9, label=f"{label}: not reached")
         if ok:
             ax.axhline(statistics.median(ok), color=line.get_color(), lw=1, ls=":")
+    ax.set_ylim(bottom=0)
     ax.set_xticks(seeds)
     ax.set_xlabel("seed")
     ax.set_ylabel("training env steps to target\n(greedy 10-episode mean)")
