@@ -263,7 +263,7 @@ def plot_steps(rows: list[dict[str, Any]], path: Path) -> None:
     ]
     seeds = [r["seed"] for r in rows]
     top = max([r[k] for r in rows for k, _, _ in series if r[k] is not None] or [1]) * 1.12
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    fig, ax = plt.subplots(figsize=(9, 5))
     for i, (key, label, marker) in enumerate(series):
         x = [s + (i - 1) * 0.22 for s in seeds]
         y = [r[key] for r in rows]
@@ -275,12 +275,12 @@ def plot_steps(rows: list[dict[str, Any]], path: Path) -> None:
             ax.plot(fails, [top] * len(fails), "x", color=line.get_color(), ms=9, label=f"{label}: not reached")
         if ok:
             ax.axhline(statistics.median(ok), color=line.get_color(), lw=1, ls=":")
-    ax.set_ylim(bottom=0)
+    ax.set_yscale("log")  # from tens to the 10,000-step budget
     ax.set_xticks(seeds)
-    ax.set_xlabel("seed")
+    ax.set_xlabel("seed (each trains its own expert, records its own demo)")
     ax.set_ylabel("training env steps to target\n(greedy 10-episode mean)")
     ax.set_title(f"Steps to target per seed ({len(rows)} seeds; dotted: medians; x: never reached)")
-    ax.legend(fontsize="small", ncol=2)
+    ax.legend(fontsize="small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
