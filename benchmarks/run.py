@@ -13,7 +13,8 @@ Every learner is scored on fresh episodes (seeds far from training's): greedy re
 episode length (50), agreement of its greedy action with the seed's own expert on the demo states and on the
 states it visits itself. Steps exclude evaluation episodes; seconds are training seconds (play + update,
 evaluation excluded) as ``History`` counts them. ``--notebooks`` executes notebooks/0*.ipynb in order, as the
-tests do (nbclient, a fresh kernel each, ``IL_DATA_DIR`` = a temporary copy of data/), and times each one.
+tests do (nbclient, a fresh kernel each, ``IL_DATA_DIR`` = a temporary copy of data/), and times each one; the
+seed run then checks the whole-series target against ``benchmarks/notebooks.json`` (``make bench-notebooks`` first).
 """
 
 from __future__ import annotations
