@@ -5,11 +5,12 @@ Usage:
     .venv/bin/python benchmarks/going_further_sweep.py --seeds 5 --data-dir /tmp/data --parts control,absorbing
 
 Reads ``expert_demos.pt`` and ``expert_policy.pt`` (the expert for evaluation only) from ``--data-dir``
-(default: ``helpers.data_dir()``). Per seed s (the same seeds the notebook's SEED takes):
+(default: ``helpers.data_dir()``), or with ``--own-expert`` trains each seed's expert and records its greedy
+demo (``common.expert_and_demo``; seed 0 reproduces the committed files). Per seed s (the notebook's SEED):
 - control: plain GAIL (``GAILConfig``) on 200 uniformly-random pairs (``random_policy_demos(200, s)``);
 - absorbing: ``train_absorbing_gail`` on the expert's demos and on the same random pairs;
 - sizes: BC and plain GAIL on the expert's demo subsampled to 200, 50, 20 and 10 pairs.
-Greedy returns on 20 fresh episodes, sampled episode lengths on 50, agreement with the expert's greedy
+Greedy returns on 20 fresh episodes, sampled episode lengths on 100, agreement with the expert's greedy
 action on the demo states and on the learner's own states (20 greedy episodes). Sequential, one thread.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import measure
+from common import expert_and_demo, measure
 
 from helpers import data_dir, evaluate, load_demos, load_policy
 from helpers.absorbing import (
@@ -39,13 +40,17 @@ EVAL_SEED = 10_000  # + seed: the notebook's evaluation episodes
 
 
 def _measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torch.Tensor, seed: int) -> dict:
-    """Notebook 05's numbers: greedy return (20 episodes), sampled length (50), agreement on demo and own states."""
-    return measure(policy, expert, demo_states, EVAL_SEED + seed, episodes=20, sampled_episodes=50)
+    """Notebook 05's numbers: greedy return (20 episodes), sampled length (100), agreement on demo and own states."""
+    return measure(policy, expert, demo_states, EVAL_SEED + seed, episodes=20, sampled_episodes=100)
 
 
 def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Namespace) -> dict:
     """Every part asked for, for one seed."""
     row: dict = {"seed": seed}
+    if args.own_expert:  # notebooks 01-02 for this seed (seed 0 reproduces the committed data/ files)
+        agent, _, demos = expert_and_demo(seed)
+        expert = agent.policy
+    row["random_len"] = float(evaluate(UniformPolicy(), 200, greedy=False, seed=EVAL_SEED + seed).mean())
     rnd = random_policy_demos(200, seed=seed)
     parts = args.parts.split(",")
     if "control" in parts:
@@ -93,6 +98,9 @@ def report(rows: list[dict], random_len: float) -> None:
         if part in rows[0]:
             for key in ("return", "sampled_len", "agree_demo", "agree_own", "seconds"):
                 line(f"{part}.{key}", [r[part][key] for r in rows])
+            ratio = [r[part]["sampled_len"] / r["random_len"] for r in rows]
+            line(f"{part}.sampled/random", ratio)
+            print(f"{part}: {sum(0.75 <= x <= 1.25 for x in ratio)}/{len(rows)} seeds within 25 % of the random length")
     if "sizes" in rows[0]:
         for n in rows[0]["sizes"]:
             for algo in ("bc", "gail"):
@@ -112,6 +120,7 @@ def main() -> None:
     ap.add_argument("--size-steps", type=int, default=5_000, help="plain GAIL's budget in the demo-size table")
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 50, 20, 10])
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--own-expert", action="store_true", help="each seed trains its own expert + demo")
     args = ap.parse_args()
     torch.set_num_threads(1)
     folder = args.data_dir or data_dir()

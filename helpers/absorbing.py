@@ -139,6 +139,8 @@ def train_absorbing_gail(
     Same loop and stopping rule as ``helpers.gail.train_gail``; the discriminator sees each side's
     absorbing samples, and the student's reward bootstraps V(s_a) = r_a / (1 - gamma) at terminations.
     ``extra`` additionally logs ``r_absorbing`` (r_a after the update) and ``episode_length``.
+    Seeds itself: the same demos, seed and config give the same student, provided torch runs on the same
+    number of threads (another count sums floats in another order, and training takes another path).
     """
     c = config or AbsorbingGAILConfig()
     if c.reward not in CENTRED_REWARD_KINDS:

@@ -24,13 +24,14 @@
 #    imitates, its student should flail like the coin-flipper. It balances instead;
 # 2. fix it with **absorbing states** (Kostrikov et al. 2019): the discriminator also judges *the end* of an
 #    episode, so ending early is neither paid nor punished by construction — only by the demos. The same
-#    algorithm then copies the expert from expert demos, and stays close to the coin-flipper on random demos;
+#    algorithm then stays much closer to the coin-flipper on random demos — and we measure, honestly, how well
+#    it copies the expert from expert demos (less reliably than you may hope);
 # 3. see how **BC and GAIL** cope as the demonstration shrinks from 200 pairs to 10 (Ho & Ermon 2016, Table 3);
 # 4. watch **covariate shift** happen along BC's own episodes.
 #
 # **Reads** `data/expert_demos.pt` (notebook 02) and `data/expert_policy.pt` (notebook 01, **evaluation
 # only**: to score agreement, never to train). **Writes** nothing.
-# **Runs** in about 25 seconds on a laptop CPU (`FULL_SWEEP = True`: several minutes).
+# **Runs** in about 20 seconds on a laptop CPU (`FULL_SWEEP = True`: several minutes).
 
 # %% tags=["parameters"]
 SEED = 0
@@ -59,14 +60,17 @@ from helpers.bc import train_bc
 from helpers.gail import GAILConfig, train_gail
 
 data = Path(DATA_DIR) if DATA_DIR else helpers.data_dir()
-helpers.seed_everything(SEED)
-torch.set_num_threads(1)  # faster for these tiny networks
+torch.set_num_threads(1)  # faster for these tiny networks, and part of the result: another thread count sums
+helpers.seed_everything(SEED)  # floats in another order, and training takes another path from the same seed
 EVAL_SEED = 10_000 + SEED  # fresh evaluation episodes, the same for every policy
 
 # %%
 demos = helpers.load_demos(data / "expert_demos.pt", n=200)
 expert = helpers.load_policy(data / "expert_policy.pt")  # evaluation only: agreement, never training
 print("expert demo:", tuple(demos["states"].shape), "pairs, terminated:", bool(demos["terminated"].any()))
+# which files these are: the numbers below hold for these files (notebooks 01-02 with SEED = 0) only
+weights = sum(float(p.detach().abs().sum()) for p in expert.parameters())
+print(f"fingerprint: demo states {float(demos['states'].abs().sum()):.4f}, expert weights {weights:.4f}")
 
 # %% [markdown]
 # ## 1 · The control: GAIL on a coin-flipper's demonstrations
@@ -91,11 +95,11 @@ print(f"the random policy's episodes last {random_len.mean():.1f} steps on avera
 
 # %%
 def measure(policy: torch.nn.Module) -> dict[str, float]:
-    """Greedy return and sampled episode length (20 / 50 fresh episodes), agreement with the expert."""
+    """Greedy return and sampled episode length (20 / 100 fresh episodes), agreement with the expert."""
     own = torch.cat(helpers.run_episodes(policy, 20, greedy=True, seed=EVAL_SEED))
     return {
         "greedy": helpers.evaluate(policy, 20, greedy=True, seed=EVAL_SEED).mean(),
-        "sampled": helpers.evaluate(policy, 50, greedy=False, seed=EVAL_SEED).mean(),
+        "sampled": helpers.evaluate(policy, 100, greedy=False, seed=EVAL_SEED).mean(),
         "agree_demo": helpers.agreement(policy, expert, demos["states"]),
         "agree_own": helpers.agreement(policy, expert, own),
     }
@@ -122,9 +126,9 @@ for name, m in results.items():
 # that; the reward did. With r = −log D > 0 on every step, **a longer episode is always a richer one**. On
 # CartPole that survival bonus *is* the task, so plain GAIL looks like it imitates even when it cannot.
 #
-# **Checkpoint.** Over 5 seeds (`benchmarks/going_further_sweep.py`) the control always lasted far longer
-# than the random policy: sampled length 90–164 steps vs the coin's 24 (≥ 3.7 ×), greedy ≥ 197 on every seed.
-# The check below asks for less (≥ 1.5 ×, greedy ≥ 100), leaving room for seed-to-seed noise.
+# **Checkpoint.** Over seeds 0–9, each with its own expert and demo (`benchmarks/going_further_sweep.py
+# --own-expert`), the control always lasted far longer than the random policy: sampled length 45–194 steps vs
+# the coin's 21–24 (≥ 2.0 ×), greedy ≥ 147 on every seed. The check below asks for less (≥ 1.5 ×, greedy ≥ 100).
 
 # %%
 ctrl = results["plain GAIL on random demos"]
@@ -196,19 +200,20 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# **Checkpoint.** Measured over seeds 0–4 with `benchmarks/going_further_sweep.py` (numbers in the Summary).
-# With the expert's demo, absorbing GAIL scored ≥ 195 greedily on every seed and agreed with the expert on
-# 0.905–0.96 of the demo states (one repeated run of seed 0 gave 0.85, so the check asks for ≥ 0.8).
-# With the random demos it stayed close to the coin-flipper — but within 25 % of its
-# length on only 2 of 5 seeds at this budget (3 of 5 with 6,000 steps); what held on *every* seed is weaker:
-# at most 1.75 × the random policy's length, and at most half as long as plain GAIL on the same pairs.
+# **Checkpoint.** Measured over seeds 0–9, each with its own expert and greedy demo (`benchmarks/
+# going_further_sweep.py --own-expert`, numbers in the Summary). With the random demos every student stayed
+# far below plain GAIL (at most 0.53 × its sampled length) but within 25 % of the coin-flipper's length on only
+# 3 of 10 seeds; what held on *every* seed is at most 2 × the random policy's length. With the expert's demo the
+# result depends on the seed: greedy 200 on seeds 0, 2 and 8, but as low as 45 on seed 3 at the end of the
+# budget, and agreement with the expert 0.685–0.96 on the demo states. The checks assert only what held on
+# every seed, and so prove little on the expert side — that weakness is the honest result.
 
 # %%
 on_expert, on_random = results["absorbing GAIL on expert demos"], results["absorbing GAIL on random demos"]
-assert on_expert["greedy"] >= 195, on_expert
-assert on_expert["agree_demo"] >= 0.8, on_expert
-assert on_random["sampled"] <= 1.75 * random_len.mean(), (on_random, random_len.mean())
-assert on_random["sampled"] <= 0.5 * ctrl["sampled"], (on_random, ctrl)
+assert on_expert["greedy"] >= 40, on_expert  # every seed: >= 44.9 (200 on 3 of 10)
+assert on_expert["agree_demo"] >= 0.65, on_expert  # every seed: >= 0.685
+assert on_random["sampled"] <= 2 * random_len.mean(), (on_random, random_len.mean())  # every seed: <= 1.97 x
+assert on_random["sampled"] <= 0.6 * ctrl["sampled"], (on_random, ctrl)  # every seed: <= 0.53 x
 print(f"checkpoint passed: expert demos -> greedy {on_expert['greedy']:.1f}, agreement {on_expert['agree_demo']:.3f};")
 print(
     f"random demos -> {on_random['sampled']:.1f} sampled steps vs the random policy's {random_len.mean():.1f}", end=" "
@@ -257,22 +262,23 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# **What our numbers say — honestly.** Over seeds 0–4 (`benchmarks/going_further_sweep.py`, 5,000-step GAIL
-# runs), greedy return, mean ± std over 5 seeds
+# **What our numbers say — honestly.** Over seeds 0–9, each with its own expert and greedy demo
+# (`benchmarks/going_further_sweep.py --own-expert --parts sizes`, 5,000-step GAIL runs), greedy return,
+# mean ± std over 10 seeds
 #
 # | pairs | BC | GAIL |
 # |---|---|---|
-# | 200 | 200.0 ± 0.0 | 199.5 ± 1.1 |
-# | 50 | 200.0 ± 0.0 | 198.4 ± 2.1 |
-# | 20 | 200.0 ± 0.0 | 199.9 ± 0.2 |
-# | 10 | 18.2 ± 1.0 | 194.2 ± 7.2 |
+# | 200 | 189.5 ± 19.7 | 199.0 ± 2.1 |
+# | 50 | 184.6 ± 29.5 | 199.6 ± 1.2 |
+# | 20 | 173.7 ± 38.0 | 199.7 ± 0.8 |
+# | 10 | 128.8 ± 61.4 | 195.2 ± 11.9 |
 # | *Ho & Ermon 2016, 1 trajectory (~50 pairs)* | *72.02 ± 35.82* | *200.00 ± 0.00* |
 #
-# So the paper's trend shows up only at the very smallest demo: from 20 pairs up, BC on one *greedy* trajectory
-# of a good expert balances as well as GAIL — CartPole's expert is nearly a linear rule and a few well-spread
-# states pin it down (the paper's BC learned from a stochastic expert, with its own network and budget). At 10
-# pairs BC falls within ~20 steps while GAIL still balances. But remember part 1: GAIL balances on a
-# coin-flipper's pairs too, so its 200 on 10 pairs says more about the survival bonus than about those 10 pairs.
+# The paper's trend shows up, milder: BC on one *greedy* trajectory of a good expert often balances (CartPole's
+# expert is nearly a linear rule and a few well-spread states pin it down), but it gets less reliable as the demo
+# shrinks — at 10 pairs anywhere from 35 to 195 steps depending on the seed — while GAIL stays near 200. But
+# remember part 1: GAIL balances on a coin-flipper's pairs too, so its 200 on 10 pairs says more about the
+# survival bonus than about those 10 pairs.
 # The default run uses one seed and 3,000-step GAIL runs; set `FULL_SWEEP = True` for 5 seeds.
 #
 # ## 4 · Covariate shift, made visible
@@ -313,26 +319,32 @@ print(f"episode lengths: {sorted(len(r) for r in runs)}")
 # %% [markdown]
 # ## Summary
 #
-# Measured by `benchmarks/going_further_sweep.py` over seeds 0–4 (default budgets: 3,000 env steps on random
-# demos, 10,000 on the expert's), 20 greedy / 50 sampled episodes each, min–max over seeds:
+# Measured by `benchmarks/going_further_sweep.py --own-expert` over seeds 0–9, each seed with its own expert and
+# greedy demo (seed 0's are the committed files), default budgets (3,000 env steps on random demos, 10,000 on
+# the expert's), 20 greedy / 100 sampled episodes each, min–max over seeds:
 #
 # | | greedy return | sampled episode length | agreement with the expert (demo / own states) |
 # |---|---|---|---|
-# | random policy (the demonstrator) | — | 23.9 | ≈ 0.5 (a coin) |
-# | plain GAIL on random demos | 197.6–200 | 90–164 | 0.67–0.92 / 0.65–0.87 |
-# | absorbing GAIL on random demos | 18–44 | 20.7–38.7 (2/5 seeds within ± 25 %) | — |
-# | absorbing GAIL on expert demos | 199.5–200 | 187–200 | 0.905–0.96 / 0.75–0.91 |
+# | random policy (the demonstrator) | 9.4 | 21.3–23.9 | ≈ 0.5 (a coin) |
+# | plain GAIL on random demos | 147–200 | 45–194 (2.0–8.6 × random) | 0.73–0.885 / 0.53–0.90 |
+# | absorbing GAIL on random demos | 18–51 | 20.6–45.1 (0.86–1.97 × random; 3/10 within ± 25 %) | — |
+# | absorbing GAIL on expert demos | 45–200 (≥ 195 on 3/10) | 39–200 | 0.685–0.96 / 0.60–0.94 |
 #
 # - A return is not evidence of imitation. Plain GAIL's −log D reward is a survival bonus: on random demos it
 #   still balances. Always run the control — train on demos of a *different* behaviour and check the student
 #   follows them.
 # - Absorbing states (Kostrikov et al. 2019) let the discriminator judge the end of an episode; with a reward
-#   that can go negative and V(s_a) = r_a / (1 − γ) at terminations, the same algorithm copies the expert *and*
-#   stays close to the coin-flipper (mean 29 vs 24 steps; within ± 25 % on 2 of 5 seeds — not yet on all).
-# - Agreement ≥ 0.95 on every seed was *not* reached: the demo states sit on the expert's switching boundary,
-#   and the student's own states are harder still. Treat it as a stretch goal.
-# - With one greedy trajectory of a near-linear expert, BC balances from 20 pairs up; at 10 pairs it falls within
-#   ~20 steps (covariate shift: it leaves the demo's states at once) while GAIL still balances.
+#   that can go negative and V(s_a) = r_a / (1 − γ) at terminations, the student on random demos stays far
+#   closer to the coin-flipper than plain GAIL (mean 31 vs 128 steps; the coin: 23) — but within ± 25 % on only
+#   3 of 10 seeds, and on the expert's demo it is *less* reliable than plain GAIL (≥ 195 on 3 of 10 seeds at the
+#   end of the budget): its errors on r_a are multiplied by 1 / (1 − γ) = 50. None of the knobs we measured
+#   (discriminator steps, learning rate and gradient penalty, −log D − log 2, γ, entropy bonus, normalised
+#   advantages, stopping at the first solve) fixed both sides on every seed.
+# - Agreement ≥ 0.9 (let alone 0.95) on every seed was *not* reached: the demo states sit on the expert's switching
+#   boundary, and the student's own states are harder still. Treat it as a stretch goal.
+# - With one greedy trajectory of a near-linear expert, BC often balances, less reliably as the demo shrinks
+#   (10 pairs: 129 ± 61 over 10 seeds; covariate shift takes it away from the demo's states), while GAIL still
+#   balances — as it does on a coin-flipper's pairs.
 
 # %% [markdown]
 # ## Exercises
