@@ -29,20 +29,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.bc import train_bc
 from helpers.discriminator import (
     Discriminator,
-    discriminator_stats,
-    make_disc_optimizer,
     reward_from_logits,
-    update_discriminator,
 )
 from helpers.env import N_ACTIONS, OBS_DIM, make_env
-from helpers.gail import GAILConfig, GAILHistory, discriminator_confused
+from helpers.gail import GAILConfig, GAILHistory, train_adversarial
 from helpers.ppo import PPO
 from helpers.rollout import Episode, play_episode
 from helpers.seeding import seed_everything
-from helpers.train import History, train_ppo
 
 ABSORBING = N_ACTIONS
 """The "action" index that marks an absorbing sample (one-hot [0, 0, 1]: no real action, flag 1)."""
@@ -109,11 +104,22 @@ def terminal_bootstrap(
 
 @torch.no_grad()
 def absorbing_gail_reward(
-    disc: AbsorbingDiscriminator, episode: Episode, gamma: float, kind: str = "logit"
+    disc: AbsorbingDiscriminator,
+    episode: Episode,
+    gamma: float,
+    kind: str = "logit",
+    clip: float | None = None,
 ) -> tuple[torch.Tensor, float]:
-    """Per-step rewards r(s_t, a_t) with gamma * r_a / (1 - gamma) added at each termination, and r_a itself."""
-    r = centred_reward(disc(episode.states, episode.actions), kind)
-    r_a = centred_reward(disc(episode.states.new_zeros(1, OBS_DIM), torch.tensor([ABSORBING])), kind)[0]
+    """Per-step rewards r(s_t, a_t) with gamma * r_a / (1 - gamma) added at each termination, and r_a itself.
+
+    With ``clip`` the logits are clamped to [-clip, clip] before the reward is read: r and r_a are then
+    bounded, and so is V(s_a) = r_a / (1 - gamma) (|V(s_a)| <= clip / (1 - gamma) for the logit reward).
+    """
+    logits = disc(episode.states, episode.actions)
+    l_a = disc(episode.states.new_zeros(1, OBS_DIM), torch.tensor([ABSORBING]))
+    if clip is not None:
+        logits, l_a = logits.clamp(-clip, clip), l_a.clamp(-clip, clip)
+    r, r_a = centred_reward(logits, kind), centred_reward(l_a, kind)[0]
     return terminal_bootstrap(r, episode.terminated, r_a, gamma), float(r_a)
 
 
@@ -126,6 +132,8 @@ class AbsorbingGAILConfig(GAILConfig):
     """Discriminator gradient steps per iteration: it must keep up, r_a is multiplied by 1 / (1 - gamma)."""
     reward: str = "logit"
     """"logit" (log(1 - D) - log D) or "neg_log_d_centred" (-log D - log 2)."""
+    reward_clip: float | None = None
+    """Clamp the logit to [-reward_clip, reward_clip] before reading rewards (None: unbounded); bounds V(s_a)."""
 
 
 def train_absorbing_gail(
@@ -145,52 +153,13 @@ def train_absorbing_gail(
     c = config or AbsorbingGAILConfig()
     if c.reward not in CENTRED_REWARD_KINDS:
         raise ValueError(f"absorbing states need a reward that can be negative: one of {CENTRED_REWARD_KINDS}")
-    seed_everything(seed)
-    raw_s = demos["states"].float()
-    raw_a = demos["actions"].reshape(-1).long()
-    exp_s, exp_a = with_absorbing(raw_s, raw_a, demos.get("terminated", torch.zeros(len(raw_s), dtype=torch.bool)))
 
-    student = PPO(c.ppo)
-    if c.bc_init_epochs > 0:
-        train_bc(raw_s, raw_a, policy=student.policy, epochs=c.bc_init_epochs, seed=None)
-    disc = AbsorbingDiscriminator(c.disc_hidden)
-    if c.normalize_disc_inputs:
-        disc.set_normalization(raw_s)
-    opt = make_disc_optimizer(disc, c.disc_lr, c.disc_weight_decay)
-    stopped = {"early": False}
-    rewards: dict[int, torch.Tensor] = {}
-
-    def after_episode(episode: Episode, hist: History) -> dict[str, float]:
-        st_s, st_a = with_absorbing(episode.states, episode.actions, episode.terminated)
-        stats = discriminator_stats(disc, exp_s, exp_a, st_s, st_a)
-        update_discriminator(disc, opt, exp_s, exp_a, st_s, st_a, steps=c.disc_steps, grad_penalty=c.grad_penalty)
-        r, r_a = absorbing_gail_reward(disc, episode, c.ppo.gamma, c.reward)
-        rewards[id(episode)] = r
+    def reward(disc: Discriminator, episode: Episode) -> tuple[torch.Tensor, dict[str, float]]:
+        r, r_a = absorbing_gail_reward(disc, episode, c.ppo.gamma, c.reward, c.reward_clip)
         n_episodes = int((episode.terminated | episode.truncated).sum())
-        return {**stats, "reward": float(r.mean()), "r_absorbing": r_a, "episode_length": len(episode) / n_episodes}
+        return r, {"r_absorbing": r_a, "episode_length": len(episode) / n_episodes}
 
-    def reward_fn(episode: Episode) -> torch.Tensor:
-        return rewards.pop(id(episode))
-
-    def stop_when(hist: History) -> bool:
-        stopped["early"] = discriminator_confused(hist, c.confused_window, c.confused_tol)
-        return stopped["early"]
-
-    hist = train_ppo(
-        student,
-        seed=seed,
-        max_env_steps=c.max_env_steps,
-        target=c.target,
-        eval_episodes=c.eval_episodes,
-        confirm_episodes=c.confirm_episodes,
-        reward_fn=reward_fn,
-        after_episode=after_episode,
-        stop_when=stop_when,
-        progress=progress,
-    )
-    out = GAILHistory(**vars(hist), stopped_early=stopped["early"])
-    out.stop_env_steps = hist.env_steps[-1] if hist.env_steps else 0
-    return student, out, disc
+    return train_adversarial(demos, seed, c, AbsorbingDiscriminator, reward, with_absorbing, progress)
 
 
 # ---------------------------------------------------------------- the random-policy control

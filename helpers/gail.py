@@ -8,6 +8,7 @@ reward is only logged, never used for training.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,50 +89,62 @@ def discriminator_confused(history: History, window: int = 5, tol: float = 0.15)
     return len(acc) == window and all(abs(a - 0.5) <= tol for a in acc)
 
 
-def train_gail(
+PairsFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+"""(states, actions, terminated) -> the discriminator's (states, actions) for one side of its batch."""
+RewardFn = Callable[[Discriminator, Episode], tuple[torch.Tensor, dict[str, float]]]
+"""(discriminator, episode) -> the student's per-step reward and any numbers to log."""
+
+
+def plain_pairs(states: torch.Tensor, actions: torch.Tensor, terminated: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Plain GAIL's discriminator batch: the (s, a) pairs as they are; terminations play no part."""
+    return states, actions.reshape(-1)
+
+
+def train_adversarial(
     demos: dict[str, Any],
-    seed: int = 0,
-    config: GAILConfig | None = None,
+    seed: int,
+    config: GAILConfig,
+    make_disc: Callable[[int], Discriminator],
+    episode_reward: RewardFn,
+    pairs: PairsFn = plain_pairs,
     progress: bool = True,
 ) -> tuple[PPO, GAILHistory, Discriminator]:
-    """Train a PPO student by GAIL on ``demos`` (``load_demos`` output: states [N, 4], actions [N, 1]).
+    """The adversarial imitation loop that plain GAIL and its variants share.
 
-    Per iteration (= one student episode) the history logs the true environment return
-    (``episode_return``), the greedy evaluation (``eval_return``) and, in ``extra``, the
-    discriminator's view of the fresh episode before its update: ``d_expert`` = mean D on the expert
-    pairs, ``d_student`` = mean D on the student's pairs, ``d_loss`` (BCE) and ``d_acc`` (balanced
-    accuracy), plus ``reward`` (mean reward given). Training stops once the greedy evaluation reaches
-    ``target`` (and holds on fresh episodes) AND ``discriminator_confused``, else at the budget.
-    Returns the student, the history and the discriminator.
+    Per iteration (= one student episode): log the discriminator's view of the fresh episode
+    (``discriminator_stats``), take ``config.disc_steps`` discriminator steps on ``pairs(demos)`` (label 0)
+    against ``pairs(episode)`` (label 1), read the reward ``episode_reward(disc, episode)`` from the
+    updated discriminator, then a PPO update on it. Stops as ``train_gail`` describes.
     """
-    c = config or GAILConfig()
+    c = config
     seed_everything(seed)
-    exp_s = demos["states"].float()
-    exp_a = demos["actions"].reshape(-1).long()
+    raw_s = demos["states"].float()
+    raw_a = demos["actions"].reshape(-1).long()
+    exp_s, exp_a = pairs(raw_s, raw_a, demos.get("terminated", torch.zeros(len(raw_s), dtype=torch.bool)))
 
     student = PPO(c.ppo)
     if c.bc_init_epochs > 0:
-        train_bc(exp_s, exp_a, policy=student.policy, epochs=c.bc_init_epochs, seed=None)
-    disc = Discriminator(c.disc_hidden)
+        train_bc(raw_s, raw_a, policy=student.policy, epochs=c.bc_init_epochs, seed=None)
+    disc = make_disc(c.disc_hidden)
     if c.normalize_disc_inputs:
-        disc.set_normalization(exp_s)
+        disc.set_normalization(raw_s)
     opt = make_disc_optimizer(disc, c.disc_lr, c.disc_weight_decay)
     bc_opt = torch.optim.Adam(student.policy.parameters(), lr=c.bc_lr) if c.bc_steps > 0 else None
     stopped = {"early": False}
     rewards: dict[int, torch.Tensor] = {}
 
     def after_episode(episode: Episode, hist: History) -> dict[str, float]:
-        stats = discriminator_stats(disc, exp_s, exp_a, episode.states, episode.actions)
-        update_discriminator(
-            disc, opt, exp_s, exp_a, episode.states, episode.actions, steps=c.disc_steps, grad_penalty=c.grad_penalty
-        )
-        rewards[id(episode)] = r = gail_reward(disc, episode.states, episode.actions, c.reward)
+        st_s, st_a = pairs(episode.states, episode.actions, episode.terminated)
+        stats = discriminator_stats(disc, exp_s, exp_a, st_s, st_a)
+        update_discriminator(disc, opt, exp_s, exp_a, st_s, st_a, steps=c.disc_steps, grad_penalty=c.grad_penalty)
+        r, logged = episode_reward(disc, episode)
+        rewards[id(episode)] = r
         for _ in range(c.bc_steps if bc_opt else 0):
-            loss = bc_loss(student.policy, exp_s, exp_a)
+            loss = bc_loss(student.policy, raw_s, raw_a)
             bc_opt.zero_grad()
             loss.backward()
             bc_opt.step()
-        return {**stats, "reward": float(r.mean())}
+        return {**stats, "reward": float(r.mean()), **logged}
 
     def reward_fn(episode: Episode) -> torch.Tensor:
         return rewards.pop(id(episode))  # computed just above, by the discriminator after its update
@@ -155,3 +168,27 @@ def train_gail(
     out = GAILHistory(**vars(hist), stopped_early=stopped["early"])
     out.stop_env_steps = hist.env_steps[-1] if hist.env_steps else 0
     return student, out, disc
+
+
+def train_gail(
+    demos: dict[str, Any],
+    seed: int = 0,
+    config: GAILConfig | None = None,
+    progress: bool = True,
+) -> tuple[PPO, GAILHistory, Discriminator]:
+    """Train a PPO student by GAIL on ``demos`` (``load_demos`` output: states [N, 4], actions [N, 1]).
+
+    Per iteration (= one student episode) the history logs the true environment return
+    (``episode_return``), the greedy evaluation (``eval_return``) and, in ``extra``, the
+    discriminator's view of the fresh episode before its update: ``d_expert`` = mean D on the expert
+    pairs, ``d_student`` = mean D on the student's pairs, ``d_loss`` (BCE) and ``d_acc`` (balanced
+    accuracy), plus ``reward`` (mean reward given). Training stops once the greedy evaluation reaches
+    ``target`` (and holds on fresh episodes) AND ``discriminator_confused``, else at the budget.
+    Returns the student, the history and the discriminator.
+    """
+    c = config or GAILConfig()
+
+    def reward(disc: Discriminator, episode: Episode) -> tuple[torch.Tensor, dict[str, float]]:
+        return gail_reward(disc, episode.states, episode.actions, c.reward), {}
+
+    return train_adversarial(demos, seed, c, Discriminator, reward, plain_pairs, progress)
