@@ -74,7 +74,7 @@ def measure(
 
 def with_overrides(config: Any, items: list[str]) -> Any:
     """A copy of dataclass ``config`` with 'field=value' overrides (``ppo.field`` for a nested one), typed as
-    the current value (bool from 'true'/'1'/'yes'). Unknown fields stop the script with the valid names."""
+    the current value (bool from 'true'/'1'/'yes'; 'none' = None). Unknown fields stop the script with the names."""
     config = dataclasses.replace(config)
     for item in items:
         key, value = item.split("=", 1)
@@ -86,10 +86,24 @@ def with_overrides(config: Any, items: list[str]) -> Any:
         if name not in {f.name for f in dataclasses.fields(parent)}:
             fields = ", ".join(f.name for f in dataclasses.fields(parent))
             raise SystemExit(f"unknown {type(parent).__name__} field {name!r}; fields: {fields}")
-        kind = type(getattr(parent, name))
-        parsed = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
-        setattr(parent, name, parsed)
+        setattr(parent, name, _parse(value, getattr(parent, name)))
     return config
+
+
+def _parse(value: str, current: Any) -> Any:
+    """``value`` typed as ``current`` ('none' gives None; a None ``current`` takes int, float or str)."""
+    if value.lower() == "none":
+        return None
+    if isinstance(current, bool):
+        return value.lower() in ("1", "true", "yes")
+    if current is None:
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+        return value
+    return type(current)(value)
 
 
 def median_range(values: list[float | None], fmt: str = "{:.0f}") -> str:

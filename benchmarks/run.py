@@ -10,7 +10,7 @@ Per seed s, through the notebooks' own code paths (``helpers``):
 - going further (05): plain GAIL on 200 random-policy pairs (the control), absorbing-state GAIL
   (``train_absorbing_gail``) on the expert's demo and on the random pairs, with notebook 05's budgets.
 Every learner is scored on fresh episodes (seeds far from training's): greedy return (20 episodes), sampled
-episode length (50), agreement of its greedy action with the seed's own expert on the demo states and on the
+episode length (100), agreement of its greedy action with the seed's own expert on the demo states and on the
 states it visits itself. Steps exclude evaluation episodes; seconds are training seconds (play + update,
 evaluation excluded) as ``History`` counts them. ``--notebooks`` executes notebooks/0*.ipynb in order, as the
 tests do (nbclient, a fresh kernel each, ``IL_DATA_DIR`` = a temporary copy of data/), and times each one; the
@@ -61,8 +61,8 @@ class Budgets:
     """Random-policy pairs for the control (notebook 05's)."""
     eval_episodes: int = 20
     """Fresh greedy episodes per learner (return, and own states for agreement)."""
-    sampled_episodes: int = 50
-    """Fresh sampled episodes per learner (episode length)."""
+    sampled_episodes: int = 100
+    """Fresh sampled episodes per learner (episode length; notebook 05's 100)."""
     random_policy_episodes: int = 200
     """Sampled episodes of the uniform random policy (its mean episode length)."""
 
