@@ -3,6 +3,8 @@
 Usage:
     .venv/bin/python benchmarks/going_further_sweep.py --seeds 5 --out /tmp/going_further.json
     .venv/bin/python benchmarks/going_further_sweep.py --seeds 5 --data-dir /tmp/data --parts control,absorbing
+    .venv/bin/python benchmarks/going_further_sweep.py --seeds 10 --parts absorbing --own-expert \
+        --expert-cache /tmp/experts --absorbing-set reward_clip=2 disc_steps=10 [--replay 4] [--label-smoothing 0.1]
 
 Reads ``expert_demos.pt`` and ``expert_policy.pt`` (the expert for evaluation only) from ``--data-dir``
 (default: ``helpers.data_dir()``), or with ``--own-expert`` trains each seed's expert and records its greedy
@@ -10,21 +12,28 @@ demo (``common.expert_and_demo``; seed 0 reproduces the committed files). Per se
 - control: plain GAIL (``GAILConfig``) on 200 uniformly-random pairs (``random_policy_demos(200, s)``);
 - absorbing: ``train_absorbing_gail`` on the expert's demos and on the same random pairs;
 - sizes: BC and plain GAIL on the expert's demo subsampled to 200, 50, 20 and 10 pairs.
-Greedy returns on 20 fresh episodes, sampled episode lengths on 100, agreement with the expert's greedy
-action on the demo states and on the learner's own states (20 greedy episodes). Sequential, one thread.
+``--absorbing-set`` overrides ``AbsorbingGAILConfig`` fields (both sides); ``--replay``, ``--label-smoothing`` and
+``--reward-norm`` are probes without a config field, patched into ``helpers.gail`` / ``helpers.absorbing`` for each
+absorbing run only (``probes``). Greedy returns on 20 fresh episodes, sampled episode lengths on 100, agreement
+with the expert's greedy action on the demo states and on the learner's own states (20 greedy episodes).
+Sequential, one thread.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import torch
-from common import expert_and_demo, measure
+from common import expert_and_demo, measure, with_overrides
 
+import helpers.absorbing as absorbing_module
+import helpers.gail as gail_module
 from helpers import data_dir, evaluate, load_demos, load_policy
 from helpers.absorbing import (
     AbsorbingGAILConfig,
@@ -44,12 +53,73 @@ def _measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torc
     return measure(policy, expert, demo_states, EVAL_SEED + seed, episodes=20, sampled_episodes=100)
 
 
+def _smoothed_loss(eps: float):  # noqa: ANN202
+    """``discriminator_loss`` with labels eps (expert), 1 - eps (student): |optimal logit| <= log((1 - eps) / eps)."""
+
+    def loss(disc, es, ea, ss, sa, grad_penalty=0.0):  # noqa: ANN001, ANN202
+        le, ls = disc(es, ea), disc(ss, sa)
+        bce = torch.nn.functional.binary_cross_entropy_with_logits
+        return bce(le, torch.full_like(le, eps)) + bce(ls, torch.full_like(ls, 1 - eps))
+
+    return loss
+
+
+@contextlib.contextmanager
+def probes(args: argparse.Namespace) -> Iterator[None]:
+    """Sweep-only variants with no config field, patched in for one absorbing-GAIL run and then restored:
+    ``--replay K`` (the discriminator's student side = the last K episodes), ``--label-smoothing eps``,
+    ``--reward-norm`` (per-step rewards and r_a divided by a running std of the per-step rewards)."""
+    update, reward = gail_module.update_discriminator, absorbing_module.absorbing_gail_reward
+    buf: list = []
+    stats = {"n": 0, "mean": 0.0, "m2": 0.0}
+
+    def probed_update(disc, opt, es, ea, ss, sa, steps=1, grad_penalty=0.0):  # noqa: ANN001, ANN202
+        if args.replay > 1:
+            buf.append((ss, sa))
+            del buf[: -args.replay]
+            ss, sa = torch.cat([b[0] for b in buf]), torch.cat([b[1] for b in buf])
+        kw = {"loss_fn": _smoothed_loss(args.label_smoothing)} if args.label_smoothing else {}
+        return update(disc, opt, es, ea, ss, sa, steps, grad_penalty, **kw)
+
+    def normed_reward(disc, episode, gamma, kind="logit", clip=None):  # noqa: ANN001, ANN202
+        r_boot, r_a = reward(disc, episode, gamma, kind, clip)
+        r = r_boot - episode.terminated.float() * gamma * r_a / (1 - gamma)
+        for x in r.tolist():  # Welford
+            stats["n"] += 1
+            d = x - stats["mean"]
+            stats["mean"] += d / stats["n"]
+            stats["m2"] += d * (x - stats["mean"])
+        std = max((stats["m2"] / max(stats["n"] - 1, 1)) ** 0.5, 1e-3)
+        return absorbing_module.terminal_bootstrap(r / std, episode.terminated, r_a / std, gamma), r_a / std
+
+    if args.replay > 1 or args.label_smoothing:
+        gail_module.update_discriminator = probed_update  # train_adversarial reads it from helpers.gail
+    if args.reward_norm:
+        absorbing_module.absorbing_gail_reward = normed_reward  # train_absorbing_gail reads it from its module
+    try:
+        yield
+    finally:
+        gail_module.update_discriminator, absorbing_module.absorbing_gail_reward = update, reward
+
+
+def own_expert(seed: int, cache: Path | None) -> tuple[torch.nn.Module, dict]:
+    """``expert_and_demo(seed)``'s policy and demo, kept in ``cache`` (if given) so later sweeps skip the training."""
+    path = cache / f"expert_seed{seed}.pt" if cache else None
+    if path and path.exists():
+        saved = torch.load(path, weights_only=False)
+        return saved["policy"], saved["demos"]
+    agent, _, demos = expert_and_demo(seed)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"policy": agent.policy, "demos": demos}, path)
+    return agent.policy, demos
+
+
 def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Namespace) -> dict:
     """Every part asked for, for one seed."""
     row: dict = {"seed": seed}
     if args.own_expert:  # notebooks 01-02 for this seed (seed 0 reproduces the committed data/ files)
-        agent, _, demos = expert_and_demo(seed)
-        expert = agent.policy
+        expert, demos = own_expert(seed, args.expert_cache)
     row["random_len"] = float(evaluate(UniformPolicy(), 200, greedy=False, seed=EVAL_SEED + seed).mean())
     rnd = random_policy_demos(200, seed=seed)
     parts = args.parts.split(",")
@@ -59,14 +129,18 @@ def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Nam
         row["control"] = {"seconds": time.perf_counter() - t0, **_measure(st.policy, expert, demos["states"], seed)}
     if "absorbing" in parts:
         t0 = time.perf_counter()
-        st, h, _ = train_absorbing_gail(demos, seed, AbsorbingGAILConfig(max_env_steps=args.expert_steps), False)
+        config = with_overrides(AbsorbingGAILConfig(max_env_steps=args.expert_steps), args.absorbing_set)
+        with probes(args):
+            st, h, _ = train_absorbing_gail(demos, seed, config, False)
         row["absorbing_expert"] = {
             "seconds": time.perf_counter() - t0,
             "steps_to_195": h.steps_to_target,
             **_measure(st.policy, expert, demos["states"], seed),
         }
         t0 = time.perf_counter()
-        st, h, _ = train_absorbing_gail(rnd, seed, AbsorbingGAILConfig(max_env_steps=args.random_steps), False)
+        config = with_overrides(AbsorbingGAILConfig(max_env_steps=args.random_steps), args.absorbing_set)
+        with probes(args):
+            st, h, _ = train_absorbing_gail(rnd, seed, config, False)
         row["absorbing_random"] = {
             "seconds": time.perf_counter() - t0,
             **_measure(st.policy, expert, rnd["states"], seed),
@@ -101,6 +175,9 @@ def report(rows: list[dict], random_len: float) -> None:
             ratio = [r[part]["sampled_len"] / r["random_len"] for r in rows]
             line(f"{part}.sampled/random", ratio)
             print(f"{part}: {sum(0.75 <= x <= 1.25 for x in ratio)}/{len(rows)} seeds within 25 % of the random length")
+            solved = sum(r[part]["return"] >= 195 for r in rows)
+            agree = sum(r[part]["agree_demo"] >= 0.9 for r in rows)
+            print(f"{part}: greedy >= 195 on {solved}/{len(rows)}, agreement (demo) >= 0.9 on {agree}/{len(rows)}")
     if "sizes" in rows[0]:
         for n in rows[0]["sizes"]:
             for algo in ("bc", "gail"):
@@ -121,6 +198,13 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 50, 20, 10])
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--own-expert", action="store_true", help="each seed trains its own expert + demo")
+    ap.add_argument("--expert-cache", type=Path, default=None, help="with --own-expert: keep/reuse them here")
+    ap.add_argument(
+        "--absorbing-set", nargs="*", default=[], help="AbsorbingGAILConfig overrides, e.g. reward_clip=2 disc_steps=10"
+    )
+    ap.add_argument("--replay", type=int, default=1, help="probe: discriminator's student side = last K episodes")
+    ap.add_argument("--label-smoothing", type=float, default=0.0, help="probe: discriminator labels eps / 1 - eps")
+    ap.add_argument("--reward-norm", action="store_true", help="probe: rewards / running std of per-step rewards")
     args = ap.parse_args()
     torch.set_num_threads(1)
     folder = args.data_dir or data_dir()

@@ -84,6 +84,22 @@ def test_centred_rewards_are_zero_at_one_half_and_finite() -> None:
     assert r.shape == (5,) and torch.isfinite(r).all() and math.isfinite(r_a)
 
 
+def test_reward_clip_bounds_the_rewards_and_the_absorbing_value() -> None:
+    gamma, clip = 0.98, 2.0
+    disc = AbsorbingDiscriminator(hidden=8)
+    with torch.no_grad():  # a saturated discriminator: logits in the hundreds on every input, absorbing included
+        disc.net[-1].weight.mul_(1e3)
+        disc.net[-1].bias.fill_(-500.0)
+    episode = _episode(5, terminated=True)
+    r, r_a = absorbing_gail_reward(disc, episode, gamma)
+    assert abs(r_a) > 10 * clip  # unbounded: V(s_a) = r_a / (1 - gamma) is huge
+    r, r_a = absorbing_gail_reward(disc, episode, gamma, clip=clip)
+    assert abs(r_a) <= clip and (r[:-1].abs() <= clip).all()
+    assert abs(float(r[-1])) <= clip + gamma * clip / (1 - gamma) + 1e-4  # the bootstrapped V(s_a) is bounded too
+    r_c, r_a_c = absorbing_gail_reward(disc, episode, gamma, kind="neg_log_d_centred", clip=clip)
+    assert abs(r_a_c) <= clip + math.log(2.0) and torch.isfinite(r_c).all()
+
+
 def test_random_demos_and_subsampling() -> None:
     demos = random_policy_demos(200, seed=0)
     assert demos["states"].shape == (200, 4) and demos["actions"].shape == (200, 1)
