@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=None, help="JSON file to write")
     ap.add_argument("--figure", type=Path, default=None, help="steps-to-target figure (default: beside --out)")
     args = ap.parse_args(argv)
+    torch.set_num_threads(1)  # as the notebooks do (machine_info reports it)
 
     if args.notebooks:
         result = time_notebooks()
@@ -355,7 +356,6 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     budgets = QUICK if args.quick else Budgets()
-    torch.set_num_threads(1)
     machine = machine_info()
     t0 = time.perf_counter()
     rows = []
