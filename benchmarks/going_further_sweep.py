@@ -128,23 +128,17 @@ def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Nam
         st, h, _ = train_gail(rnd, seed, GAILConfig(max_env_steps=args.random_steps), progress=False)
         row["control"] = {"seconds": time.perf_counter() - t0, **_measure(st.policy, expert, demos["states"], seed)}
     if "absorbing" in parts:
-        t0 = time.perf_counter()
-        config = with_overrides(AbsorbingGAILConfig(max_env_steps=args.expert_steps), args.absorbing_set)
-        with probes(args):
-            st, h, _ = train_absorbing_gail(demos, seed, config, False)
-        row["absorbing_expert"] = {
-            "seconds": time.perf_counter() - t0,
-            "steps_to_195": h.steps_to_target,
-            **_measure(st.policy, expert, demos["states"], seed),
-        }
-        t0 = time.perf_counter()
-        config = with_overrides(AbsorbingGAILConfig(max_env_steps=args.random_steps), args.absorbing_set)
-        with probes(args):
-            st, h, _ = train_absorbing_gail(rnd, seed, config, False)
-        row["absorbing_random"] = {
-            "seconds": time.perf_counter() - t0,
-            **_measure(st.policy, expert, rnd["states"], seed),
-        }
+        for key, side, budget in [
+            ("absorbing_expert", demos, args.expert_steps),
+            ("absorbing_random", rnd, args.random_steps),
+        ]:
+            t0 = time.perf_counter()
+            config = with_overrides(AbsorbingGAILConfig(max_env_steps=budget), args.absorbing_set)
+            with probes(args):
+                st, h, _ = train_absorbing_gail(side, seed, config, False)
+            row[key] = {"seconds": time.perf_counter() - t0, **_measure(st.policy, expert, side["states"], seed)}
+            if side is demos:
+                row[key]["steps_to_195"] = h.steps_to_target
     if "sizes" in parts:
         row["sizes"] = {}
         for n in args.sizes:
