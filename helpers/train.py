@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -126,11 +125,3 @@ def train_expert(
         progress=progress,
     )
     return agent, hist
-
-
-def summarize(values: list[float | None]) -> str:
-    """'median (min-max), k/n reached' for a list of per-seed numbers where None means failure."""
-    ok = [v for v in values if v is not None]
-    if not ok:
-        return f"0/{len(values)} reached"
-    return f"{np.median(ok):.0f} ({min(ok):.0f}-{max(ok):.0f}), {len(ok)}/{len(values)} reached"
