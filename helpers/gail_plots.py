@@ -10,6 +10,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.discriminator import REWARD_KINDS, Discriminator, reward_from_logits
+from helpers.plots import learning_curve
 from helpers.train import History
 
 REWARD_LABELS = {
@@ -106,10 +107,7 @@ def plot_gail_history(hist: History, target: float = 195.0, stop_at: int | None 
     x = np.asarray(hist.env_steps)
     ex = hist.extra
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
-    axes[0].plot(x, hist.episode_return, ".", ms=3, alpha=0.6, label="training episode (true return)")
-    axes[0].plot(x, hist.eval_return, label="greedy 10-episode mean")
-    axes[0].axhline(target, color="gray", ls=":", lw=0.8)
-    axes[0].set_ylabel("environment return")
+    learning_curve(hist, target=target, ax=axes[0])  # marks the first evaluation >= target itself
     axes[1].plot(x, ex["d_expert"], label="mean D on expert pairs")
     axes[1].plot(x, ex["d_student"], label="mean D on student pairs")
     axes[1].axhline(0.5, color="gray", ls=":", lw=0.8)
@@ -125,10 +123,10 @@ def plot_gail_history(hist: History, target: float = 195.0, stop_at: int | None 
     if stop_at is not None:
         marks.append((stop_at, "stop", "C3"))
     titles = ("true return (never used in training)", "the discriminator's view", "discriminator loss and accuracy")
-    for ax, title in zip(axes, titles, strict=True):
+    for i, (ax, title) in enumerate(zip(axes, titles, strict=True)):
         ax.set_xlabel("training env steps")
         ax.set_title(title, fontsize=10)
-        for where, label, color in marks:
+        for where, label, color in marks[1:] if i == 0 else marks:
             if where is not None:
                 ax.axvline(where, color=color, ls="--", lw=1, label=label)
     axes[0].legend(loc="lower right", fontsize=8)
