@@ -35,6 +35,8 @@ class PPOConfig:
     """Standardise the advantages of each batch (mean 0, std 1)."""
     episodes_per_update: int = 1
     """Episodes played (with the current policy) before each update; they form one batch."""
+    anneal_lr: bool = False
+    """Decay both learning rates linearly to 0 over the training budget (``train_ppo``'s ``max_env_steps``)."""
 
 
 def expert_config() -> PPOConfig:
@@ -92,6 +94,12 @@ class PPO:
             ],
             fused=True,
         )
+        self.base_lrs = [group["lr"] for group in self.optimizer.param_groups]
+
+    def scale_learning_rates(self, factor: float) -> None:
+        """Set each learning rate to ``factor`` times its configured value (``anneal_lr``: 1 - steps / budget)."""
+        for group, lr in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
+            group["lr"] = lr * factor
 
     def advantages(self, batch: Episode, rewards: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """GAE advantages and value targets (A_t + V(s_t)) for ``batch``, optionally with other rewards."""

@@ -72,6 +72,8 @@ def train_ppo(
         episode = played[0] if len(played) == 1 else concat_episodes(played)
         extra = after_episode(episode, hist) if after_episode else None
         rewards = reward_fn(episode) if reward_fn else None
+        if agent.config.anneal_lr:
+            agent.scale_learning_rates(1.0 - steps / max_env_steps)
         agent.update(episode, rewards)
         train_time += time.perf_counter() - t0
         steps += len(episode)

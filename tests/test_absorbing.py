@@ -14,6 +14,7 @@ from helpers.absorbing import (
     AbsorbingGAILConfig,
     absorbing_gail_reward,
     centred_reward,
+    mean_episode_length,
     random_policy_demos,
     subsample_demos,
     terminal_bootstrap,
@@ -109,6 +110,13 @@ def test_random_demos_and_subsampling() -> None:
     assert torch.equal(sub["states"][-1], demos["states"][-1])
 
 
+def test_mean_episode_length_counts_complete_episodes_only() -> None:
+    terminated = torch.zeros(10, dtype=torch.bool)
+    terminated[[2, 6]] = True  # episodes of 3 and 4 steps, then 3 pairs of an unfinished one
+    assert mean_episode_length({"terminated": terminated}) == 3.5
+    assert math.isnan(mean_episode_length({"terminated": torch.zeros(5, dtype=torch.bool)}))
+
+
 def test_short_absorbing_gail_run_is_finite() -> None:
     torch.set_num_threads(1)
     cfg = AbsorbingGAILConfig(max_env_steps=200, disc_steps=3)
@@ -118,3 +126,4 @@ def test_short_absorbing_gail_run_is_finite() -> None:
         assert len(hist.extra[key]) == len(hist.env_steps) and all(math.isfinite(v) for v in hist.extra[key]), key
     assert torch.isfinite(student.policy(torch.zeros(2, 4))).all()
     assert isinstance(disc, AbsorbingDiscriminator)
+    assert cfg.ppo.anneal_lr and student.optimizer.param_groups[0]["lr"] < cfg.ppo.policy_lr  # annealed by the end

@@ -108,3 +108,23 @@ def test_expert_config_keeps_the_source_architecture():
     agent = PPO(c)
     assert [tuple(p.shape) for p in agent.policy.parameters()] == [(128, 4), (128,), (2, 128), (2,)]
     assert [tuple(p.shape) for p in agent.value.parameters()] == [(128, 4), (128,), (1, 128), (1,)]
+
+
+def test_anneal_lr_decays_both_learning_rates_linearly_over_the_budget():
+    from helpers.train import train_ppo
+
+    agent = PPO(PPOConfig(anneal_lr=True))
+    seen = []
+    update = agent.update
+
+    def spy(batch, rewards=None):
+        seen.append([g["lr"] for g in agent.optimizer.param_groups])
+        return update(batch, rewards)
+
+    agent.update = spy
+    hist = train_ppo(agent, seed=0, max_env_steps=300, target=1e9, progress=False)
+    steps_before = [0, *hist.env_steps[:-1]]
+    for (policy_lr, value_lr), steps in zip(seen, steps_before, strict=True):
+        assert policy_lr == pytest.approx(1e-3 * (1 - steps / 300))
+        assert value_lr == pytest.approx(1e-2 * (1 - steps / 300))
+    assert PPOConfig().anneal_lr is False and expert_config().anneal_lr is False  # expert and plain GAIL: constant
