@@ -38,6 +38,7 @@ from helpers import data_dir, evaluate, load_demos, load_policy
 from helpers.absorbing import (
     AbsorbingGAILConfig,
     UniformPolicy,
+    mean_episode_length,
     random_policy_demos,
     subsample_demos,
     train_absorbing_gail,
@@ -122,6 +123,7 @@ def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Nam
         expert, demos = own_expert(seed, args.expert_cache)
     row["random_len"] = float(evaluate(UniformPolicy(), 200, greedy=False, seed=EVAL_SEED + seed).mean())
     rnd = random_policy_demos(200, seed=seed)
+    row["random_demo_len"] = mean_episode_length(rnd)
     parts = args.parts.split(",")
     if "control" in parts:
         t0 = time.perf_counter()
@@ -130,7 +132,7 @@ def run_seed(seed: int, demos: dict, expert: torch.nn.Module, args: argparse.Nam
     if "absorbing" in parts:
         for key, side, budget in [
             ("absorbing_expert", demos, args.expert_steps),
-            ("absorbing_random", rnd, args.random_steps),
+            ("absorbing_random", rnd, args.absorbing_random_steps),
         ]:
             t0 = time.perf_counter()
             config = with_overrides(AbsorbingGAILConfig(max_env_steps=budget), args.absorbing_set)
@@ -169,6 +171,10 @@ def report(rows: list[dict], random_len: float) -> None:
             ratio = [r[part]["sampled_len"] / r["random_len"] for r in rows]
             line(f"{part}.sampled/random", ratio)
             print(f"{part}: {sum(0.75 <= x <= 1.25 for x in ratio)}/{len(rows)} seeds within 25 % of the random length")
+            ratio = [r[part]["sampled_len"] / r["random_demo_len"] for r in rows]
+            line(f"{part}.sampled/demo_episodes", ratio)
+            within = sum(0.75 <= x <= 1.25 for x in ratio)
+            print(f"{part}: {within}/{len(rows)} within 25 % of its demos' episode length")
             solved = sum(r[part]["return"] >= 195 for r in rows)
             agree = sum(r[part]["agree_demo"] >= 0.9 for r in rows)
             print(f"{part}: greedy >= 195 on {solved}/{len(rows)}, agreement (demo) >= 0.9 on {agree}/{len(rows)}")
@@ -186,8 +192,9 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--parts", default="control,absorbing,sizes")
-    ap.add_argument("--expert-steps", type=int, default=10_000, help="absorbing GAIL's budget on the expert demos")
-    ap.add_argument("--random-steps", type=int, default=3_000, help="budget of both GAILs on the random demos")
+    ap.add_argument("--expert-steps", type=int, default=20_000, help="absorbing GAIL's budget on the expert demos")
+    ap.add_argument("--random-steps", type=int, default=3_000, help="plain GAIL's budget on the random demos")
+    ap.add_argument("--absorbing-random-steps", type=int, default=10_000, help="absorbing GAIL's on the random demos")
     ap.add_argument("--size-steps", type=int, default=5_000, help="plain GAIL's budget in the demo-size table")
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 50, 20, 10])
     ap.add_argument("--out", type=Path, default=None)

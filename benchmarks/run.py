@@ -35,7 +35,13 @@ import torch
 from common import expert_and_demo, fresh_seed, machine_info, measure
 from tqdm.auto import tqdm
 
-from helpers.absorbing import AbsorbingGAILConfig, UniformPolicy, random_policy_demos, train_absorbing_gail
+from helpers.absorbing import (
+    AbsorbingGAILConfig,
+    UniformPolicy,
+    mean_episode_length,
+    random_policy_demos,
+    train_absorbing_gail,
+)
 from helpers.bc import train_bc
 from helpers.gail import GAILConfig, train_gail
 from helpers.rollout import evaluate
@@ -53,10 +59,12 @@ class Budgets:
     """GAIL's budget on the expert demo (notebook 04's GAIL_MAX_ENV_STEPS)."""
     bc_epochs: int = 1000
     """Behavioral-cloning epochs (notebook 04's BC_EPOCHS)."""
-    absorbing_steps: int = 10_000
+    absorbing_steps: int = 20_000
     """Absorbing-state GAIL's budget on the expert demo (notebook 05's ABSORBING_MAX_ENV_STEPS)."""
+    absorbing_random_steps: int = 10_000
+    """Absorbing-state GAIL's budget on the random pairs (notebook 05's ABSORBING_RANDOM_MAX_ENV_STEPS)."""
     random_demo_steps: int = 3_000
-    """Budget of both GAILs on the random pairs (notebook 05's RANDOM_DEMO_MAX_ENV_STEPS)."""
+    """Plain GAIL's budget on the random pairs, the control (notebook 05's RANDOM_DEMO_MAX_ENV_STEPS)."""
     random_pairs: int = 200
     """Random-policy pairs for the control (notebook 05's)."""
     eval_episodes: int = 20
@@ -72,6 +80,7 @@ QUICK = Budgets(
     gail_steps=200,
     bc_epochs=5,
     absorbing_steps=200,
+    absorbing_random_steps=200,
     random_demo_steps=200,
     random_pairs=50,
     eval_episodes=2,
@@ -128,6 +137,7 @@ def run_seed(seed: int, budgets: Budgets | None = None) -> dict[str, Any]:
     row |= {"bc_return": m["return"], "bc_agreement_demo": m["agree_demo"], "bc_agreement_own": m["agree_own"]}
 
     rnd = random_policy_demos(b.random_pairs, seed=seed)
+    row["random_demos_episode_len"] = mean_episode_length(rnd)
     row["random_policy_episode_len"] = float(
         evaluate(UniformPolicy(), b.random_policy_episodes, greedy=False, seed=ev).mean()
     )
@@ -144,7 +154,7 @@ def run_seed(seed: int, budgets: Budgets | None = None) -> dict[str, Any]:
     fixed, fhist, _ = train_absorbing_gail(demos, seed, AbsorbingGAILConfig(max_env_steps=b.absorbing_steps), False)
     row.update(_gail_part("fixed_gail", fixed.policy, fhist, expert, demos, ev, b))
     fixed_rnd, frhist, _ = train_absorbing_gail(
-        rnd, seed, AbsorbingGAILConfig(max_env_steps=b.random_demo_steps), False
+        rnd, seed, AbsorbingGAILConfig(max_env_steps=b.absorbing_random_steps), False
     )
     m = measure(fixed_rnd.policy, expert, demos["states"], ev, b.eval_episodes, b.sampled_episodes)
     row |= {
@@ -204,6 +214,14 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "fixed_random_within_1.75x_random": count(
             lambda r: r["fixed_gail_episode_len_random_demos"] <= 1.75 * r["random_policy_episode_len"]
         ),
+        "fixed_random_within_25pct_random": count(
+            lambda r: abs(r["fixed_gail_episode_len_random_demos"] / r["random_policy_episode_len"] - 1) <= 0.25
+        ),
+        "fixed_random_within_25pct_demos": count(
+            lambda r: abs(r["fixed_gail_episode_len_random_demos"] / r["random_demos_episode_len"] - 1) <= 0.25
+        ),
+        "fixed_gail_agreement_demo_ge_0.9": count(lambda r: r["fixed_gail_agreement_demo"] >= 0.9),
+        "fixed_gail_agreement_own_ge_0.9": count(lambda r: r["fixed_gail_agreement_own"] >= 0.9),
         "n": n,
     }
     return out
@@ -232,6 +250,26 @@ def targets(summary: dict[str, Any], notebooks: dict[str, Any] | None) -> list[d
             f"{n}/{n}",
             f"{s['gail_agreement_own_ge_0.95']}/{n} (median {med['gail_agreement_own']:.3f})",
             s["gail_agreement_own_ge_0.95"] == n,
+        ),
+        (
+            "absorbing GAIL on expert demos: 20-episode mean >= 195, every seed",
+            f"{n}/{n}",
+            f"{s['fixed_gail_return_ge_195']}/{n} (worst {k['fixed_gail_return']['min']:.1f})",
+            s["fixed_gail_return_ge_195"] == n,
+        ),
+        (
+            "absorbing GAIL on expert demos: agreement >= 0.9 on demo and on own states, every seed",
+            f"{n}/{n}",
+            f"{s['fixed_gail_agreement_demo_ge_0.9']}/{n} and {s['fixed_gail_agreement_own_ge_0.9']}/{n} "
+            f"(medians {med['fixed_gail_agreement_demo']:.3f} / {med['fixed_gail_agreement_own']:.3f})",
+            s["fixed_gail_agreement_demo_ge_0.9"] == n and s["fixed_gail_agreement_own_ge_0.9"] == n,
+        ),
+        (
+            "absorbing GAIL on random demos: episode length within 25 % of the random policy's, every seed",
+            f"{n}/{n}",
+            f"{s['fixed_random_within_25pct_random']}/{n} "
+            f"(of its demos' own episodes: {s['fixed_random_within_25pct_demos']}/{n})",
+            s["fixed_random_within_25pct_random"] == n,
         ),
     ]
     for key, label, limit, fmt in (
