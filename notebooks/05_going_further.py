@@ -215,6 +215,10 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
+# Plain GAIL's episodes grow until they look nothing like the demonstrator's (it stops early: solved, and the
+# discriminator confused enough). The absorbing student's swing above and below the coin's length: each time r_a
+# changes sign, ending early turns from costly to profitable. As the annealed learning rate shrinks, so do the swings.
+#
 # **Checkpoint.** Measured over seeds 0–19, each with its own expert and greedy demo (`benchmarks/
 # going_further_sweep.py --own-expert`, numbers in the Summary). With the expert's demo the student reached greedy
 # ≥ 195 on 18 of 20 seeds and at least 166 on every seed (159 on other evaluation episodes, `benchmarks/run.py`);
