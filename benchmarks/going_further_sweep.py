@@ -26,7 +26,7 @@ length: 12/20). Variants on top of the defaults (same seeds):
 - ``reward_clip=2``: random 15/20 (0.90-2.79x), expert 13/20 (min 135);
 - expert-side budget 30,000 / 40,000: >= 195 on 18/20 (min 153) / 19/20 (min 169);
 - random-side budget 20,000: 13/20 within 25 % (0.88-3.09x): longer runs let some seeds learn to balance;
-- ``ppo.entropy_coef=0.2``: random 15/20 (0.98-3.5x), expert 14/20 (min 166).
+- ``ppo.entropy_coef=0.2`` (expert-side budget 10,000): random 15/20 (0.98-3.5x), expert 14/20 (min 166).
 Without annealing (constant learning rates, budgets 10,000 / 3,000): expert 16/20 (min 104.5), random 8/20
 (0.64-3.62x).
 """
