@@ -175,8 +175,9 @@ print(f"vs the random policy's {random_len.mean():.0f}")
 #   the student between "fall at once" and "balance forever"; where training stops decides which one you get.
 #   So the student's PPO learning rates decay linearly to 0 over the budget (`anneal_lr=True` in
 #   `absorbing_ppo_config()`, a CleanRL default too): the swings shrink and the last policy sits near their
-#   middle. Over 20 seeds this took the random-demo students within ± 25 % of the coin's length from 8 to 15, and
-#   the expert-demo students ≥ 195 from 16 to 18 (with 20,000 steps instead of 10,000).
+#   middle. On seeds 0–19 this took the random-demo students within ± 25 % of the coin's length from 8 to 15, and
+#   the expert-demo students ≥ 195 from 16 to 18 (with 20,000 steps instead of 10,000); on held-out seeds 20–39,
+#   from 6 to 14 and from 15 to 12 (each seed with its own expert; the Summary has the details).
 
 # %%
 absorbing_config = AbsorbingGAILConfig(max_env_steps=ABSORBING_MAX_ENV_STEPS)
@@ -219,21 +220,22 @@ plt.show()
 # discriminator confused enough). The absorbing student's swing above and below the coin's length: each time r_a
 # changes sign, ending early turns from costly to profitable. As the annealed learning rate shrinks, so do the swings.
 #
-# **Checkpoint.** Measured over seeds 0–19, each with its own expert and greedy demo (`benchmarks/
-# going_further_sweep.py --own-expert`, numbers in the Summary). With the expert's demo the student reached greedy
-# ≥ 195 on 18 of 20 seeds and at least 166 on every seed (159 on other evaluation episodes, `benchmarks/run.py`);
-# its agreement with the expert on the demo states was 0.79–0.96. With the random demos it lasted 0.87–1.58 × the
-# coin-flipper's episode length, within ± 25 % on 15 of 20 seeds, and always far shorter than the expert-demo
-# student (at most 0.34 × its sampled length). The checks assert only what held on *every* seed, so they are
-# looser than the goal (within ± 25 %, ≥ 195, agreement ≥ 0.9).
+# **Checkpoint.** Two sweeps with `benchmarks/going_further_sweep.py`. In this notebook's setting (the committed
+# expert demo, `SEED` 0–39) absorbing GAIL reached greedy ≥ 195 on the expert's demo on 39 of 40 seeds (lowest
+# 154), with agreement 0.785–0.97 on the demo states; on the random demos it lasted 0.87–3.1 × the coin-flipper's
+# episode length, within ± 25 % on 29 of 40 seeds, and at most 0.32 × the expert-demo student's length. With each
+# seed's own expert and demo (`--own-expert`) the expert side is harder: ≥ 195 on 18 of seeds 0–19 (on which the
+# defaults were chosen; lowest 166) but on only 12 of the held-out seeds 20–39 (lowest 107). The checks assert only
+# what held on *every* seed of this notebook's setting, so they are looser than the goal (within ± 25 %, ≥ 195,
+# agreement ≥ 0.9).
 
 # %%
 on_expert, on_random = results["absorbing GAIL on expert demos"], results["absorbing GAIL on random demos"]
-assert on_expert["greedy"] >= 150, on_expert  # every seed: >= 158.9 (>= 195 on 18 of 20)
-assert on_expert["agree_demo"] >= 0.75, on_expert  # every seed: >= 0.79
-assert on_random["sampled"] <= 1.75 * random_len.mean(), (on_random, random_len.mean())  # every seed: <= 1.58 x
-assert on_random["sampled"] >= 0.75 * random_len.mean(), (on_random, random_len.mean())  # every seed: >= 0.87 x
-assert on_random["sampled"] <= 0.5 * on_expert["sampled"], (on_random, on_expert)  # every seed: <= 0.34 x
+assert on_expert["greedy"] >= 150, on_expert  # SEED 0-39: >= 153.7 (>= 195 on 39 of 40)
+assert on_expert["agree_demo"] >= 0.75, on_expert  # SEED 0-39: >= 0.785
+assert on_random["sampled"] <= 3.5 * random_len.mean(), (on_random, random_len.mean())  # SEED 0-39: <= 3.09 x
+assert on_random["sampled"] >= 0.75 * random_len.mean(), (on_random, random_len.mean())  # SEED 0-39: >= 0.87 x
+assert on_random["sampled"] <= 0.5 * on_expert["sampled"], (on_random, on_expert)  # SEED 0-39: <= 0.32 x
 print(f"checkpoint passed: expert demos -> greedy {on_expert['greedy']:.1f}, agreement {on_expert['agree_demo']:.3f};")
 print(
     f"random demos -> {on_random['sampled']:.1f} sampled steps vs the random policy's {random_len.mean():.1f},", end=" "
@@ -366,6 +368,10 @@ print(f"episode lengths: {sorted(len(r) for r in runs)}")
 #   200 random pairs hold only 7–11 complete episodes, 16.7–26.3 steps long on average depending on the seed.
 #   Against its own demos' episode length the student is within ± 25 % on 12 of 20 seeds (0.94–1.41 ×): when it
 #   misses, it lasts too long, never too short.
+# - Held out: the defaults were chosen on seeds 0–19. On seeds 20–39, each with its own expert, the random-demo
+#   student was within ± 25 % on 14 of 20 (constant learning rate: 6 of 20), worst 3.1 × (4.9 ×); on the expert's
+#   demo ≥ 195 on 12 of 20 (constant: 15 of 20), lowest 107 (79). The annealing carries over on the random side;
+#   on the expert side it trades seeds at 195 for a better worst case.
 # - The swing is the weak spot: r_a is multiplied by 1 / (1 − γ) = 50. Annealing damps it; a longer budget
 #   on random demos (20,000 steps) gave some seeds time to learn to balance again (13/20 within ± 25 %, worst
 #   3.1 ×). Other knobs we measured (discriminator steps, reward bound, gradient penalty, −log D − log 2, γ,
