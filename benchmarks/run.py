@@ -59,7 +59,7 @@ class Budgets:
     """GAIL's budget on the expert demo (notebook 04's GAIL_MAX_ENV_STEPS)."""
     bc_epochs: int = 1000
     """Behavioral-cloning epochs (notebook 04's BC_EPOCHS)."""
-    absorbing_steps: int = 20_000
+    absorbing_steps: int = 40_000
     """Absorbing-state GAIL's budget on the expert demo (notebook 05's ABSORBING_MAX_ENV_STEPS)."""
     absorbing_random_steps: int = 10_000
     """Absorbing-state GAIL's budget on the random pairs (notebook 05's ABSORBING_RANDOM_MAX_ENV_STEPS)."""

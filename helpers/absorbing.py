@@ -136,11 +136,11 @@ def absorbing_ppo_config() -> PPOConfig:
 @dataclass
 class AbsorbingGAILConfig(GAILConfig):
     """GAIL with absorbing states; fields as ``GAILConfig``, with the defaults measured in
-    ``benchmarks/going_further_sweep.py --own-expert`` (seeds 0-19, notebook 05's budgets: 20,000 env steps on expert
-    demos, 10,000 on random ones). With reward_clip=5, disc_steps=10 and annealed learning rates: greedy >= 195 on
-    expert demos on 18/20 seeds (all >= 166), random-demo students 0.87-1.58x the random policy's episode length
-    (15/20 within 25 %). With a constant learning rate: 16/20 and 0.64-3.6x (8/20); unclipped with 30 steps: 7/20.
-    Held-out seeds 20-39: 12/20 (constant: 15/20) and 14/20 within 25 % (constant: 6/20)."""
+    ``benchmarks/going_further_sweep.py --own-expert`` (notebook 05's budgets: 40,000 env steps on expert demos, 10,000
+    on random ones). With reward_clip=5, disc_steps=10 and annealed learning rates: greedy >= 195 on expert demos on
+    19/20 of seeds 0-19 and 20/20 of seeds 20-39; random-demo students within 25 % of the random policy's episode
+    length on 15/20 and 14/20 (0.87-3.1x). With a constant learning rate (budgets 10,000 / 3,000): 16/20, 15/20 and
+    8/20, 6/20 (up to 4.9x); unclipped with 30 discriminator steps: 7/20 at 195."""
 
     ppo: PPOConfig = field(default_factory=absorbing_ppo_config)
     """PPO settings of the student: ``absorbing_ppo_config()`` (learning rates annealed over ``max_env_steps``)."""
