@@ -29,6 +29,9 @@ Variants (budget 20,000 on expert demos unless said):
 - random-side budget 20,000: 13/20 within 25 % (0.88-3.09x): longer runs let some seeds learn to balance;
 - ``ppo.entropy_coef=0.2`` (expert-side budget 10,000): random 15/20 (0.98-3.5x), expert 14/20 (min 166);
 - learning rates annealed to 25 % instead of 0 (seeds 20-39): random 15/20 (up to 7.3x), expert 16/20 (min 90).
+- ``--replay 4`` (discriminator's student side = the last 4 episodes), budget 40,000: random 17/20 on seeds 0-19
+  (0.74-1.35x; of the demos' own length 18/20) and 13/20 on seeds 20-39 (0.68-2.58x; 17/20), expert 16/20 on seeds
+  0-19 (min 114); ``--replay 8``: random 16/20 on seeds 0-19 (0.70-1.72x). Closer to the demos, not to the goal.
 Without annealing (constant learning rates, budgets 10,000 / 3,000): expert 16/20 (min 104.5) on seeds 0-19, 15/20
 (min 79) on 20-39; random 8/20 (0.64-3.62x) and 6/20 (0.81-4.90x).
 The notebook's own setting (committed expert demo, no ``--own-expert``), seeds 0-39: expert 40/40 >= 195 (min
