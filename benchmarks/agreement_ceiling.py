@@ -31,26 +31,20 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
-from common import expert_and_demo, median_range
+from common import expert_and_demo, measure, median_range
 
 from helpers.bc import train_bc
 from helpers.gail import GAILConfig, train_gail
-from helpers.rollout import agreement, run_episodes
+from helpers.rollout import run_episodes
 
 EVAL_SEED = 777_000  # fresh episodes for the own-state measure
 EXTRA_DEMO_SEED = 555_000  # starts of the 10 extra expert episodes
 
 
 def own_and_demo(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torch.Tensor) -> dict[str, float]:
-    """Greedy return and agreement with ``expert`` on ``demo_states`` and on 20 of ``policy``'s own greedy episodes."""
-    own = run_episodes(policy, 20, greedy=True, seed=EVAL_SEED)
-    return {
-        "return": float(np.mean([len(s) for s in own])),
-        "agree_demo": agreement(policy, expert, demo_states),
-        "agree_own": agreement(policy, expert, torch.cat(own)),
-    }
+    """``common.measure`` on 20 greedy episodes from ``EVAL_SEED``: return, agreement on demo and on own states."""
+    return measure(policy, expert, demo_states, EVAL_SEED, episodes=20)
 
 
 def run_seed(seed: int) -> dict:
@@ -86,10 +80,10 @@ def main() -> None:
     jitter = median_range([r["jitter"] for r in rows], "{:.3f}")
     print("\nexpert vs itself, states jittered by 5 % of their spread:", jitter)
     for key in ("bc_200", "bc_2000", "gail"):
-        for measure in ("return", "agree_demo", "agree_own"):
-            values = [r[key][measure] for r in rows]
-            count = f">= 0.95 on {sum(v >= 0.95 for v in values)}" if measure != "return" else ""
-            print(f"{key:8s} {measure:10s}", median_range(values, "{:.3f}"), count)
+        for quantity in ("return", "agree_demo", "agree_own"):
+            values = [r[key][quantity] for r in rows]
+            count = f">= 0.95 on {sum(v >= 0.95 for v in values)}" if quantity != "return" else ""
+            print(f"{key:8s} {quantity:10s}", median_range(values, "{:.3f}"), count)
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1))
 
