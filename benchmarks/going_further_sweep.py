@@ -188,13 +188,13 @@ def report(rows: list[dict], random_len: float) -> None:
         if part in rows[0]:
             for key in ("return", "sampled_len", "agree_demo", "agree_own", "seconds"):
                 line(f"{part}.{key}", [r[part][key] for r in rows])
-            ratio = [r[part]["sampled_len"] / r["random_len"] for r in rows]
-            line(f"{part}.sampled/random", ratio)
-            print(f"{part}: {sum(0.75 <= x <= 1.25 for x in ratio)}/{len(rows)} seeds within 25 % of the random length")
-            ratio = [r[part]["sampled_len"] / r["random_demo_len"] for r in rows]
-            line(f"{part}.sampled/demo_episodes", ratio)
-            within = sum(0.75 <= x <= 1.25 for x in ratio)
-            print(f"{part}: {within}/{len(rows)} within 25 % of its demos' episode length")
+            for ref, name, what in (
+                ("random_len", "random", "seeds within 25 % of the random length"),
+                ("random_demo_len", "demo_episodes", "within 25 % of its demos' episode length"),
+            ):
+                ratio = [r[part]["sampled_len"] / r[ref] for r in rows]
+                line(f"{part}.sampled/{name}", ratio)
+                print(f"{part}: {sum(0.75 <= x <= 1.25 for x in ratio)}/{len(rows)} {what}")
             solved = sum(r[part]["return"] >= 195 for r in rows)
             agree = sum(r[part]["agree_demo"] >= 0.9 for r in rows)
             print(f"{part}: greedy >= 195 on {solved}/{len(rows)}, agreement (demo) >= 0.9 on {agree}/{len(rows)}")
