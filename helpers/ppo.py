@@ -35,6 +35,8 @@ class PPOConfig:
     """Standardise the advantages of each batch (mean 0, std 1)."""
     episodes_per_update: int = 1
     """Episodes played (with the current policy) before each update; they form one batch."""
+    min_steps_per_update: int = 0
+    """Keep playing episodes until the batch holds at least this many steps (0: ``episodes_per_update`` only)."""
     anneal_lr: bool = False
     """Decay both learning rates linearly to 0 over the training budget (``train_ppo``'s ``max_env_steps``)."""
 

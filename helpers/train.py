@@ -53,7 +53,8 @@ def train_ppo(
     stop_when: Callable[[History], bool] | None = None,
     progress: bool = True,
 ) -> History:
-    """Play one episode, update, evaluate greedily; repeat until solved or out of budget.
+    """Play one episode (or a batch: ``episodes_per_update``, ``min_steps_per_update``), update, evaluate greedily;
+    repeat until solved or out of budget.
 
     Solved means: the ``eval_episodes``-episode greedy mean reaches ``target`` and then holds on
     ``confirm_episodes`` fresh episodes (so a lucky evaluation does not stop training), after
@@ -69,6 +70,8 @@ def train_ppo(
     while steps < max_env_steps:
         t0 = time.perf_counter()
         played = [play_episode(env, agent.policy, greedy=False) for _ in range(agent.config.episodes_per_update)]
+        while sum(len(e) for e in played) < agent.config.min_steps_per_update:
+            played.append(play_episode(env, agent.policy, greedy=False))
         episode = played[0] if len(played) == 1 else concat_episodes(played)
         extra = after_episode(episode, hist) if after_episode else None
         rewards = reward_fn(episode) if reward_fn else None

@@ -128,3 +128,21 @@ def test_anneal_lr_decays_both_learning_rates_linearly_over_the_budget():
         assert policy_lr == pytest.approx(1e-3 * (1 - steps / 300))
         assert value_lr == pytest.approx(1e-2 * (1 - steps / 300))
     assert PPOConfig().anneal_lr is False and expert_config().anneal_lr is False  # expert and plain GAIL: constant
+
+
+def test_min_steps_per_update_batches_whole_episodes_until_the_floor():
+    from helpers.train import train_ppo
+
+    agent = PPO(PPOConfig(min_steps_per_update=100))
+    sizes = []
+    update = agent.update
+
+    def spy(batch, rewards=None):
+        sizes.append((len(batch), int((batch.terminated | batch.truncated).sum())))
+        return update(batch, rewards)
+
+    agent.update = spy
+    train_ppo(agent, seed=0, max_env_steps=600, target=1e9, progress=False)
+    assert sizes and all(n >= 100 for n, _ in sizes)
+    assert any(k > 1 for _, k in sizes)  # a random start falls within ~20 steps: several episodes per batch
+    assert PPOConfig().min_steps_per_update == 0  # the default keeps one episode per update
