@@ -1,4 +1,4 @@
-"""How much agreement with the expert can one 200-pair demonstration buy? (issue 3's 0.95 target)
+"""How much agreement with the expert can one 200-pair demonstration buy? (the 0.95 target, README: Targets)
 
 Usage:
     .venv/bin/python benchmarks/agreement_ceiling.py --seeds 20 [--out /tmp/ceiling.json]

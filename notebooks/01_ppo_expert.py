@@ -30,7 +30,7 @@
 # 4. train the expert until it balances the pole for all 200 steps, watch it, and save it.
 #
 # **Reads** nothing. **Writes** `data/expert_policy.pt` (the expert's weights, used by notebook 02).
-# **Runs** in under 10 seconds on a laptop CPU (training itself takes about a second).
+# **Runs** in under 10 seconds on a laptop CPU (training itself takes a fraction of a second).
 
 # %% tags=["parameters"]
 SEED = 0
@@ -284,7 +284,7 @@ assert after.mean() == 200, f"the expert scored {after.mean():.1f}, not 200: tra
 ax = helpers.learning_curve(history, target=200)
 # %% [markdown]
 # On 20 seeds, the first 10-episode mean of 200 came after a median of about 900 training env steps
-# (fastest about 400, slowest about 2,300), about 0.2 s of training on a 2-core laptop-class CPU. Seeds
+# (fastest about 400, slowest about 2,300), about 0.1 s of training on a 2-core laptop-class CPU (`make bench`). Seeds
 # differ a lot: reinforcement learning is noisy, which is one more reason to check the result and not
 # just the budget.
 #

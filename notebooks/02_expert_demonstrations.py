@@ -29,7 +29,7 @@
 # After this notebook the expert leaves the stage: the student in notebooks 03–05 only ever sees these pairs.
 #
 # **Reads** `data/expert_policy.pt` (written by notebook 01). **Writes** `data/expert_demos.pt`.
-# **Runs** in about 5 seconds on a laptop CPU.
+# **Runs** in about 3 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0  # seeds the demonstration episode's starting state

@@ -28,7 +28,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02) for training, and `data/expert_policy.pt` (notebook 01)
 # **for evaluation only**. **Writes** `data/gail_policy.pt` and `data/bc_policy.pt`.
-# **Runs** in about 10 seconds on a laptop CPU.
+# **Runs** in about 6 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0
@@ -87,7 +87,7 @@ config = GAILConfig(max_env_steps=GAIL_MAX_ENV_STEPS)
 print(config)
 
 # %% [markdown]
-# Before training, a fresh student is as bad as a random policy:
+# Before training, a fresh student balances no better than a coin flip (usually worse):
 
 # %%
 helpers.seed_everything(SEED)
@@ -204,7 +204,7 @@ print(f"checkpoint passed: GAIL mean {gail_mean:.1f}, agreement on demo states {
 #
 # ## Saving both learners
 #
-# Notebook 05 and the summary read these files through `helpers.load_policy`.
+# `helpers.load_policy` reads them back; `python -m helpers.summary` (after `make run`) compares every saved learner.
 
 # %%
 helpers.save_policy(student.policy, data / "gail_policy.pt", algorithm="GAIL", seed=SEED, env_steps=hist.stop_env_steps)
