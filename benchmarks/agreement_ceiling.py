@@ -19,7 +19,8 @@ Measured (seeds 0-19, 2-core AMD EPYC, torch 2.13 CPU, one thread; rows in ``agr
 - the expert against itself on jittered states: 0.886 (0.838-0.979): one action in nine flips under a 5 % nudge;
 - BC, 200 pairs:   demo states 0.990 (0.975-1.0), 20/20; own states 0.856 (0.716-0.976), 5/20;
 - BC, 2,000 pairs: demo states 0.988 (0.960-1.0), 20/20; own states 0.978 (0.910-0.994), 17/20; return 200 on 20/20;
-- GAIL, 200 pairs: demo states 0.850 (0.710-0.975), 1/20;  own states 0.829 (0.695-0.895), 0/20.
+- GAIL, 200 pairs: demo states 0.850 (0.710-0.975), 1/20;  own states 0.829 (0.695-0.895), 0/20 (the stop rule of
+  commit 0a615e9; with today's, ``gail_sweep.py``: 0.858 and 0.839, 1/20 and 0/20).
 Ten times the data lifts BC's own-state agreement from 0.86 to 0.98: on one demonstration the expert's switching
 boundary is under-determined, and GAIL, which sees the same 200 pairs only through its discriminator, does not get
 closer than BC. Longer GAIL runs (20,000 steps, no early stop: 0.83 / 0.82 on 10 seeds) did not help either.

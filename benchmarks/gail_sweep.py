@@ -12,20 +12,24 @@ expert's greedy action on the demo states and on the states it visits itself (20
 BC (on the same 200 pairs) is measured the same way. Runs sequentially in one process, one thread.
 The defaults are measured with the whole series by ``run.py`` (README, Benchmarks); this script explores variants.
 
-The figures below were measured when each seed's demo started from the env's second reset; the demo is now
-notebook 02's (``common.record_demo``: ``reset(seed=s)``), so re-runs differ seed by seed.
-
-Measured (20 seeds, experts from ``train_expert`` as of commit cfd72b0, 2-core machine, quiet):
-- GAIL defaults: reached 195 on 20/20 seeds after median 1,176 env steps (22-3,008), 0.19 s (0.01-0.42);
-  whole run until its stop 0.61 s median (0.07-0.96), stopped solved-and-confused on 14/20, else at the
-  10,000-step budget; 50 fresh episodes >= 195 on 20/20 (197.8-200); agreement with the expert's greedy
-  action on demo states median 0.825 (0.645-0.925), on its own states 0.799 (0.586-0.940); 0/20 >= 0.95.
-- BC (1,000 epochs): 0.27 s; >= 195 on 11/20 (101-200); agreement demo 0.985 (0.97-1.0), own 0.852 (0.64-0.98).
-- Variants, GAIL part (median demo / own agreement; final >= 195): disc_steps=10: 0.85 / 0.81, 18/20, 19/20
-  reached 195 (median 2,006 steps); bc_init_epochs=1000: 0.97 / 0.83, 11/20, 17/20 reached; bc_steps=20:
-  0.91 / 0.80, 12/20; student with expert_config(): 0.78 / 0.81, 19/20. 8-seed probes (older experts) of
-  normalised discriminator inputs, gradient penalty, disc lr 3e-3, normalised advantages, longer budgets:
-  none lifted own-state agreement above ~0.88 median; reward=logit (no absorbing state) failed (return ~48).
+Measured (2-core AMD EPYC, torch 2.13 CPU, one thread, the other core busy; each seed's own expert and its
+notebook-02 demo; ``GAILConfig()``: stop after two solved evaluations in a row, 50 confirmation episodes):
+- GAIL defaults, seeds 0-19: reached 195 on 20/20 after median 1,000 env steps (22-2,091), 0.17 s (0.01-0.32);
+  whole run 0.72 s (0.18-0.93), stopped solved-and-confused on 13/20, else at the 10,000-step budget; 50 fresh
+  episodes >= 195 on 20/20 (198.9-200); agreement with the expert's greedy action on demo states 0.858
+  (0.690-0.975), on its own states 0.839 (0.692-0.900); >= 0.95 on 1/20 and 0/20. Seeds 20-39: reached 20/20,
+  median 1,258 steps (633-2,681); 50 fresh episodes >= 195 on 20/20 (198.4-200); agreement 0.832 / 0.803.
+- The stop rule before (one solved evaluation, 20 confirmation episodes): same steps to 195, but 50 fresh episodes
+  >= 195 on 19/20 of seeds 0-19 (seed 4 stopped at 191.7) and 19/20 of seeds 20-39 (178.4).
+- BC (1,000 epochs): 0.27 s; >= 195 on 12/20 (134.9-200); agreement demo 0.990 (0.975-1.0), own 0.843
+  (0.700-0.978). ``--bc-first 50`` (BC on the demo's first 50 pairs): >= 195 on 5/20 (median 151.5), demo 0.858.
+- Variants (seeds 0-19, median demo / own agreement; final >= 195 on 50 episodes): ``disc_steps=10``: 0.82 / 0.82,
+  16/20, 20/20 reached 195 after median 1,494 steps; ``bc_init_epochs=1000``: 0.952 / 0.834 (>= 0.95 on 10/20 and
+  4/20), 12/20, 18/20 reached.
+- Older probes (experts of commit cfd72b0, demos from the env's second reset, the old stop rule): ``bc_steps=20``:
+  0.91 / 0.80, 12/20; student with ``expert_config()``: 0.78 / 0.81, 19/20; normalised discriminator inputs,
+  gradient penalty, disc lr 3e-3, normalised advantages, longer budgets: none lifted own-state agreement above
+  ~0.88 median; reward=logit (no absorbing state) failed (return ~48).
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ def _measure(policy: torch.nn.Module, expert: torch.nn.Module, demo_states: torc
     }
 
 
-def run_seed(seed: int, cfg: GAILConfig, cache: Path | None, bc: bool) -> dict:
+def run_seed(seed: int, cfg: GAILConfig, cache: Path | None, bc: bool, bc_first: int = 0) -> dict:
     """GAIL (and BC) for one seed; every number the report needs."""
     expert, demos = cached_expert_and_demo(seed, cache)
     row: dict = {"seed": seed, "demo_len": len(demos["states"])}
@@ -91,6 +95,9 @@ def run_seed(seed: int, cfg: GAILConfig, cache: Path | None, bc: bool) -> dict:
         t0 = time.perf_counter()
         policy, _ = train_bc(demos["states"], demos["actions"], seed=seed)
         row["bc"] = {"train_seconds": time.perf_counter() - t0, **_measure(policy, expert, demos["states"])}
+    if bc_first:  # notebook 04's exercise 2: BC on the first pairs of the demo only
+        policy, _ = train_bc(demos["states"][:bc_first], demos["actions"][:bc_first], seed=seed)
+        row["bc_first"] = _measure(policy, expert, demos["states"])
     return row
 
 
@@ -123,6 +130,11 @@ def report(name: str, rows: list[dict]) -> dict:
         summary["bc_final_195_50ep"] = sum(x["return50"] >= 195 for x in b)
         summary["bc_agree_demo_ge_095"] = sum(x["agree_demo"] >= 0.95 for x in b)
         summary["bc_agree_own_ge_095"] = sum(x["agree_own"] >= 0.95 for x in b)
+    if "bc_first" in rows[0]:
+        b = [r["bc_first"] for r in rows]
+        print("BC first return50  ", median_range([x["return50"] for x in b], "{:.1f}"))
+        print("BC first agree demo", median_range([x["agree_demo"] for x in b], "{:.3f}"))
+        summary["bc_first_final_195_50ep"] = sum(x["return50"] >= 195 for x in b)
     print("counts", {k: v for k, v in summary.items() if k != "variant"}, flush=True)
     return summary
 
@@ -135,6 +147,7 @@ def main() -> None:
     ap.add_argument("--variant", action="append", default=None, help="GAILConfig overrides, e.g. disc_steps=10")
     ap.add_argument("--cache", type=Path, default=None, help="folder caching each seed's expert and demo")
     ap.add_argument("--no-bc", action="store_true")
+    ap.add_argument("--bc-first", type=int, default=0, help="also BC on only the demo's first N pairs")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -143,7 +156,7 @@ def main() -> None:
         cfg = parse_variant(name)
         rows = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            rows.append(run_seed(seed, parse_variant(name), args.cache, not args.no_bc))
+            rows.append(run_seed(seed, parse_variant(name), args.cache, not args.no_bc, args.bc_first))
         results.append({"summary": report(name, rows), "config": dataclasses.asdict(cfg), "rows": rows})
     if args.out:
         args.out.write_text(json.dumps(results, indent=1))

@@ -9,7 +9,8 @@ Per seed s, through the notebooks' own code paths (``helpers``):
 - GAIL (04): ``train_gail(demo, s, GAILConfig())``, steps and seconds to >= 195; BC (04): ``train_bc`` 1,000 epochs;
 - going further (05): plain GAIL on 200 random-policy pairs (the control), absorbing-state GAIL
   (``train_absorbing_gail``) on the expert's demo and on the random pairs, with notebook 05's budgets.
-Every learner is scored on fresh episodes (seeds far from training's): greedy return (20 episodes), sampled
+Every learner is scored on fresh episodes (seeds far from training's): greedy return (20 episodes; the GAIL
+student also on 50 more, its saved-student target), sampled
 episode length (100), agreement of its greedy action with the seed's own expert on the demo states and on the
 states it visits itself. Steps exclude evaluation episodes; seconds are training seconds (play + update,
 evaluation excluded) as ``History`` counts them. ``--notebooks`` executes notebooks/0*.ipynb in order, as the
@@ -69,6 +70,8 @@ class Budgets:
     """Random-policy pairs for the control (notebook 05's)."""
     eval_episodes: int = 20
     """Fresh greedy episodes per learner (return, and own states for agreement)."""
+    final_episodes: int = 50
+    """Fresh greedy episodes the saved GAIL student is scored on (target: >= 195 on 50)."""
     sampled_episodes: int = 100
     """Fresh sampled episodes per learner (episode length; notebook 05's 100)."""
     random_policy_episodes: int = 200
@@ -84,6 +87,7 @@ QUICK = Budgets(
     random_demo_steps=200,
     random_pairs=50,
     eval_episodes=2,
+    final_episodes=2,
     sampled_episodes=2,
     random_policy_episodes=5,
 )
@@ -129,6 +133,7 @@ def run_seed(seed: int, budgets: Budgets | None = None) -> dict[str, Any]:
 
     student, ghist, _ = train_gail(demos, seed, GAILConfig(max_env_steps=b.gail_steps), progress=False)
     row.update(_gail_part("gail", student.policy, ghist, expert, demos, ev, b))
+    row["gail_return_50"] = float(evaluate(student.policy, b.final_episodes, greedy=True, seed=ev + 500).mean())
 
     t0 = time.perf_counter()
     bc, _ = train_bc(demos["states"], demos["actions"], epochs=b.bc_epochs, seed=seed)
@@ -193,6 +198,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "expert_return_200": count(lambda r: r["expert_return"] >= 200),
         "gail_reached_195": count(lambda r: r["gail_steps_to_195"] is not None),
         "gail_return_ge_195": count(lambda r: r["gail_return"] >= 195),
+        "gail_return_50_ge_195": count(lambda r: r["gail_return_50"] >= 195),
         "gail_agreement_demo_ge_0.95": count(lambda r: r["gail_agreement_demo"] >= 0.95),
         "gail_agreement_own_ge_0.95": count(lambda r: r["gail_agreement_own"] >= 0.95),
         "gail_all_four": count(
@@ -239,6 +245,12 @@ def targets(summary: dict[str, Any], notebooks: dict[str, Any] | None) -> list[d
             s["expert_reached_200"] == n,
         ),
         ("GAIL reaches >= 195 on every seed", f"{n}/{n}", f"{s['gail_reached_195']}/{n}", s["gail_reached_195"] == n),
+        (
+            "saved GAIL student >= 195 on 50 fresh episodes, every seed",
+            f"{n}/{n}",
+            f"{s['gail_return_50_ge_195']}/{n} (worst {k['gail_return_50']['min']:.1f})",
+            s["gail_return_50_ge_195"] == n,
+        ),
         (
             "GAIL agreement >= 0.95 on demo states, every seed",
             f"{n}/{n}",

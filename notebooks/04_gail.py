@@ -78,9 +78,9 @@ print("states", tuple(demos["states"].shape), "| actions", tuple(demos["actions"
 #
 # **When to stop?** A return of 195 alone is not enough: a student can balance the pole without doing what
 # the expert does (notebook 03 showed why −log D pays for survival). Training stops only when the greedy
-# student scores ≥ 195 (on 10 episodes, then confirmed on 20 fresh ones) **and** the discriminator is
-# confused — its balanced accuracy on the latest 5 student episodes all within 0.5 ± 0.15. Otherwise it runs
-# until the budget. All knobs live in `GAILConfig`:
+# student scores ≥ 195 (on 10 episodes after two updates in a row, then on 50 fresh ones) **and** the
+# discriminator is confused — its balanced accuracy on the latest 5 student episodes all within 0.5 ± 0.15.
+# Otherwise it runs until the budget. All knobs live in `GAILConfig`:
 
 # %%
 config = GAILConfig(max_env_steps=GAIL_MAX_ENV_STEPS)
@@ -162,10 +162,11 @@ plot_angle_distributions({name.split(" (")[0]: visited[name] for name in policie
 plt.show()
 
 # %% [markdown]
-# **Checkpoint.** Over 20 seeds (each with its own expert and demo; `benchmarks/gail_sweep.py`) the GAIL
-# student balanced the pole on every seed, and on every seed it chose the expert's action on at least 60 %
-# of the demo states. That second bar is low on purpose: it is what held on *every* seed, and the discussion
-# below explains why it is not higher.
+# **Checkpoint.** Over seeds 0–39, each with its own expert and demo (`benchmarks/gail_sweep.py`), the GAIL
+# student scored ≥ 198 on 50 fresh episodes on every seed, and chose the expert's action on at least 66 % of
+# the demo states (lowest 0.665). With this notebook's committed demo, SEED 0–39 all scored ≥ 197.7 here, with
+# agreement ≥ 0.74. The check asks for ≥ 195 and ≥ 0.6. That second bar is low on purpose: it is what holds
+# on *every* seed, and the discussion below explains why it is not higher.
 
 # %%
 gail_mean = returns["GAIL student"].mean()
@@ -176,17 +177,17 @@ print(f"checkpoint passed: GAIL mean {gail_mean:.1f}, agreement on demo states {
 # %% [markdown]
 # ### What the numbers say
 #
-# Both learners balance the pole here. Over 20 seeds (`benchmarks/gail_sweep.py`: each seed trains its own
-# expert, records one greedy demo, then runs GAIL and BC on it) the picture was:
+# Both learners balance the pole here. Over seeds 0–19 (`benchmarks/gail_sweep.py`: each seed trains its own
+# expert, records one greedy demo as notebook 02 does, then runs GAIL and BC on it) the picture was:
 #
 # | | GAIL | BC |
 # |---|---|---|
-# | return ≥ 195 on 50 fresh episodes | 20 of 20 seeds | 11 of 20 seeds (worst 101) |
-# | agreement on the demo states | median 0.83 (0.65–0.93) | median 0.99 (0.97–1.00) |
-# | agreement on its own states | median 0.80 (0.59–0.94) | median 0.85 (0.64–0.98) |
+# | return ≥ 195 on 50 fresh episodes | 20 of 20 seeds (worst 198.9) | 12 of 20 seeds (worst 134.9) |
+# | agreement on the demo states | median 0.86 (0.69–0.975) | median 0.99 (0.975–1.00) |
+# | agreement on its own states | median 0.84 (0.69–0.90) | median 0.84 (0.70–0.98) |
 #
 # - **BC** copies the 200 demonstrated actions almost perfectly — it was trained on exactly those states —
-#   but it never saw what happens after a mistake. On about half the seeds its own episodes drift away from
+#   but it never saw what happens after a mistake. On 8 of the 20 seeds its own episodes drift away from
 #   the demo and it drops the pole: that is covariate shift.
 # - **GAIL** learns from its own episodes, so it balances on every seed. But its actions agree with the
 #   expert's clearly less often, even on the expert's own states. The −log D reward pays for every step
@@ -236,16 +237,16 @@ print("saved", data / "gail_policy.pt", "and", data / "bc_policy.pt")
 # <details><summary>Solutions</summary>
 #
 # 1. Slower and less reliable. Over 20 seeds (`benchmarks/gail_sweep.py --variant disc_steps=10`): median
-#    2,006 env steps to 195 instead of 1,176, one seed never got there, two ended below 195, and agreement
-#    barely moved (demo states: median 0.85 instead of 0.83). A discriminator that wins too easily gives the
+#    1,494 env steps to 195 instead of 1,000, four students ended below 195 on 50 fresh episodes (worst 145),
+#    and agreement did not improve (demo states: median 0.82 instead of 0.86). A discriminator that wins too easily gives the
 #    student almost the same low reward for everything it does, so the signal that ranks actions shrinks.
-# 2. Over 20 seeds, BC on the first 50 pairs kept ≥ 195 on only 4 seeds (median return 162, instead of 11 seeds
-#    with all 200 pairs); agreement on the demo states fell from 0.99 to 0.83. The first 50 states cover only
+# 2. Over 20 seeds (`gail_sweep.py --bc-first 50`), BC on the first 50 pairs kept ≥ 195 on only 5 seeds (median
+#    return 152, instead of 12 seeds with all 200 pairs); agreement on the demo states fell from 0.99 to 0.86. The first 50 states cover only
 #    the start of the episode, and BC knows nothing beyond what it was shown.
 # 3. The student starts already balancing, so "steps to 195" often drops to the first iteration, and agreement
-#    on the demo states rises (median 0.97, 20 seeds). But GAIL's first updates, driven by a discriminator that
-#    has not learned anything yet, pull it away again: 3 of 20 seeds never reached 195 and only 11 of 20 ended
-#    ≥ 195. Starting from BC is a useful trick, but it needs care (e.g. a smaller policy learning rate), and part
+#    on the demo states rises (median 0.95, 20 seeds). But GAIL's first updates, driven by a discriminator that
+#    has not learned anything yet, pull it away again: 2 of 20 seeds never reached 195 and only 12 of 20 ended
+#    ≥ 195 — no better than BC alone. Starting from BC is a useful trick, but it needs care (e.g. a smaller policy learning rate), and part
 #    of the credit then goes to BC.
 #
 # </details>

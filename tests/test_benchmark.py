@@ -61,5 +61,5 @@ def test_summary_and_targets(record: dict):
     assert summary["n_seeds"] == 2 and summary["success"]["n"] == 2
     assert summary["keys"]["gail_return"]["median"] == record["gail_return"]
     rows = run.targets(summary, {"total_seconds": 1.0})
-    assert len(rows) == 12 and all(isinstance(t["met"], bool) for t in rows)
+    assert len(rows) == 13 and all(isinstance(t["met"], bool) for t in rows)
     assert rows[-1]["met"]  # 1 s of notebooks is under 60 s
