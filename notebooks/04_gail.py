@@ -236,18 +236,19 @@ print("saved", data / "gail_policy.pt", "and", data / "bc_policy.pt")
 #
 # <details><summary>Solutions</summary>
 #
-# 1. Slower and less reliable. Over 20 seeds (`benchmarks/gail_sweep.py --variant disc_steps=10`): median
-#    1,494 env steps to 195 instead of 1,000, four students ended below 195 on 50 fresh episodes (worst 145),
-#    and agreement did not improve (demo states: median 0.82 instead of 0.86). A discriminator that wins too easily gives the
-#    student almost the same low reward for everything it does, so the signal that ranks actions shrinks.
+# 1. Slower and less reliable. Over 20 seeds (`benchmarks/gail_sweep.py --variant disc_steps=10`): median 1,494
+#    env steps to 195 instead of 1,000, four students ended below 195 on 50 fresh episodes (worst 145), and
+#    agreement did not improve (demo states: median 0.82 instead of 0.86). A discriminator that wins too easily
+#    gives the student almost the same low reward for everything it does, so the signal that ranks actions
+#    shrinks.
 # 2. Over 20 seeds (`gail_sweep.py --bc-first 50`), BC on the first 50 pairs kept ≥ 195 on only 5 seeds (median
-#    return 152, instead of 12 seeds with all 200 pairs); agreement on the demo states fell from 0.99 to 0.86. The first 50 states cover only
-#    the start of the episode, and BC knows nothing beyond what it was shown.
+#    return 152, instead of 12 seeds with all 200 pairs); agreement on the demo states fell from 0.99 to 0.86.
+#    The first 50 states cover only the start of the episode, and BC knows nothing beyond what it was shown.
 # 3. The student starts already balancing, so "steps to 195" often drops to the first iteration, and agreement
 #    on the demo states rises (median 0.95, 20 seeds). But GAIL's first updates, driven by a discriminator that
 #    has not learned anything yet, pull it away again: 2 of 20 seeds never reached 195 and only 12 of 20 ended
-#    ≥ 195 — no better than BC alone. Starting from BC is a useful trick, but it needs care (e.g. a smaller policy learning rate), and part
-#    of the credit then goes to BC.
+#    ≥ 195 — no better than BC alone. Starting from BC is a useful trick, but it needs care (e.g. a smaller policy
+#    learning rate), and part of the credit then goes to BC.
 #
 # </details>
 #
