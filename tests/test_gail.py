@@ -50,3 +50,19 @@ def test_discriminator_confused_needs_a_full_window() -> None:
     assert discriminator_confused(hist, window=3, tol=0.1)
     hist.log(d_acc=0.9)
     assert not discriminator_confused(hist, window=3, tol=0.1)
+
+
+def test_stop_rule_settings_reach_the_training_loop(monkeypatch) -> None:
+    import helpers.gail as gail_module
+
+    seen: dict = {}
+
+    def spy(agent, **kwargs):
+        seen.update(kwargs)
+        return History()
+
+    monkeypatch.setattr(gail_module, "train_ppo", spy)
+    train_gail(_demos(), seed=0, config=GAILConfig(), progress=False)
+    assert seen["solved_streak"] == 2 and seen["confirm_episodes"] == 50  # the defaults measured in gail_sweep.py
+    train_gail(_demos(), seed=0, config=GAILConfig(solved_streak=3, confirm_episodes=7), progress=False)
+    assert seen["solved_streak"] == 3 and seen["confirm_episodes"] == 7
