@@ -49,11 +49,11 @@ The notebook's own setting (committed expert demo, no ``--own-expert``), seeds 0
 198.45), agreement on demo states 0.855-0.97 (>= 0.9 on 31/40); random 29/40 within 25 % (0.87-3.09x), at most 0.32x
 the expert-demo student's sampled length: the floors notebook 05 asserts.
 Re-measured with GAIL's stop rule of two solved evaluations in a row and 50 confirmation episodes (it changes only
-runs that stop early): ``--own-expert`` unchanged on both absorbing sides (seeds 0-19: expert 19/20, min 168.5;
-random 15/20, 0.87-1.58x; seeds 20-39: expert 20/20, min 196.75; random 14/20, 0.94-3.09x, worst on seed 20, whose
-demos' own episodes average 2.18x the random policy's); the control 81-194 sampled steps (3.5-8.6x), greedy >= 147. Notebook setting, seeds 0-39: expert
-greedy 200 on 40/40, agreement on demo states 0.835-0.97 (>= 0.9 on 32/40); random 29/40 (0.87-3.08x), at most
-0.32x the expert-demo student's length; control >= 3.35x, greedy >= 140.
+runs that stop early): ``--own-expert`` unchanged on both absorbing sides (seeds 0-19: expert 19/20, min 168.5; random
+15/20, 0.87-1.58x; seeds 20-39: expert 20/20, min 196.75; random 14/20, 0.94-3.09x, worst on seed 20, whose demos' own
+episodes average 2.18x the random policy's); the control 81-194 sampled steps (3.5-8.6x), greedy >= 147. Notebook
+setting, seeds 0-39: expert greedy 200 on 40/40, agreement on demo states 0.835-0.97 (>= 0.9 on 32/40); random 29/40
+(0.87-3.08x), at most 0.32x the expert-demo student's length; control >= 3.35x, greedy >= 140.
 """
 
 from __future__ import annotations
