@@ -294,15 +294,16 @@ plt.show()
 #
 # | pairs | BC | GAIL |
 # |---|---|---|
-# | 200 | 189.5 ± 19.7 | 199.0 ± 2.1 |
-# | 50 | 184.6 ± 29.5 | 199.6 ± 1.2 |
-# | 20 | 173.7 ± 38.0 | 199.7 ± 0.8 |
-# | 10 | 128.8 ± 61.4 | 195.2 ± 11.9 |
+# | 200 | 189.5 ± 19.7 | 199.5 ± 1.1 |
+# | 50 | 184.6 ± 29.5 | 200.0 ± 0.0 |
+# | 20 | 173.7 ± 38.0 | 194.1 ± 16.6 |
+# | 10 | 128.8 ± 61.4 | 195.1 ± 11.9 |
 # | *Ho & Ermon 2016, 1 trajectory (~50 pairs)* | *72.02 ± 35.82* | *200.00 ± 0.00* |
 #
 # The paper's trend shows up, milder: BC on one *greedy* trajectory of a good expert often balances (CartPole's
 # expert is nearly a linear rule and a few well-spread states pin it down), but it gets less reliable as the demo
-# shrinks — at 10 pairs anywhere from 35 to 195 steps depending on the seed — while GAIL stays near 200. But
+# shrinks — at 10 pairs anywhere from 35 to 195 steps depending on the seed — while GAIL stays near 200 (one
+# seed's 20-pair student stopped at 144). But
 # remember part 1: GAIL balances on a coin-flipper's pairs too, so its 200 on 10 pairs says more about the
 # survival bonus than about those 10 pairs.
 # The default run uses one seed and 3,000-step GAIL runs; set `FULL_SWEEP = True` for 5 seeds.
