@@ -303,9 +303,8 @@ plt.show()
 # The paper's trend shows up, milder: BC on one *greedy* trajectory of a good expert often balances (CartPole's
 # expert is nearly a linear rule and a few well-spread states pin it down), but it gets less reliable as the demo
 # shrinks — at 10 pairs anywhere from 35 to 195 steps depending on the seed — while GAIL stays near 200 (one
-# seed's 20-pair student stopped at 144). But
-# remember part 1: GAIL balances on a coin-flipper's pairs too, so its 200 on 10 pairs says more about the
-# survival bonus than about those 10 pairs.
+# seed's 20-pair student ended at 144). But remember part 1: GAIL balances on a coin-flipper's pairs too, so its
+# 200 on 10 pairs says more about the survival bonus than about those 10 pairs.
 # The default run uses one seed and 3,000-step GAIL runs; set `FULL_SWEEP = True` for 5 seeds.
 #
 # ## 4 · Covariate shift, made visible
