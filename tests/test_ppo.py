@@ -110,19 +110,27 @@ def test_expert_config_keeps_the_source_architecture():
     assert [tuple(p.shape) for p in agent.value.parameters()] == [(128, 4), (128,), (1, 128), (1,)]
 
 
-def test_anneal_lr_decays_both_learning_rates_linearly_over_the_budget():
+def _train_recording_updates(config: PPOConfig, max_env_steps: int, record) -> tuple[PPO, list, object]:
+    """train_ppo on a fresh agent, keeping ``record(agent, batch)`` from just before each PPO update."""
     from helpers.train import train_ppo
 
-    agent = PPO(PPOConfig(anneal_lr=True))
+    agent = PPO(config)
     seen = []
     update = agent.update
 
     def spy(batch, rewards=None):
-        seen.append([g["lr"] for g in agent.optimizer.param_groups])
+        seen.append(record(agent, batch))
         return update(batch, rewards)
 
     agent.update = spy
-    hist = train_ppo(agent, seed=0, max_env_steps=300, target=1e9, progress=False)
+    hist = train_ppo(agent, seed=0, max_env_steps=max_env_steps, target=1e9, progress=False)
+    return agent, seen, hist
+
+
+def test_anneal_lr_decays_both_learning_rates_linearly_over_the_budget():
+    _, seen, hist = _train_recording_updates(
+        PPOConfig(anneal_lr=True), 300, lambda agent, batch: [g["lr"] for g in agent.optimizer.param_groups]
+    )
     steps_before = [0, *hist.env_steps[:-1]]
     for (policy_lr, value_lr), steps in zip(seen, steps_before, strict=True):
         assert policy_lr == pytest.approx(1e-3 * (1 - steps / 300))
@@ -131,18 +139,11 @@ def test_anneal_lr_decays_both_learning_rates_linearly_over_the_budget():
 
 
 def test_min_steps_per_update_batches_whole_episodes_until_the_floor():
-    from helpers.train import train_ppo
-
-    agent = PPO(PPOConfig(min_steps_per_update=100))
-    sizes = []
-    update = agent.update
-
-    def spy(batch, rewards=None):
-        sizes.append((len(batch), int((batch.terminated | batch.truncated).sum())))
-        return update(batch, rewards)
-
-    agent.update = spy
-    train_ppo(agent, seed=0, max_env_steps=600, target=1e9, progress=False)
+    _, sizes, _ = _train_recording_updates(
+        PPOConfig(min_steps_per_update=100),
+        600,
+        lambda agent, batch: (len(batch), int((batch.terminated | batch.truncated).sum())),
+    )
     assert sizes and all(n >= 100 for n, _ in sizes)
     assert any(k > 1 for _, k in sizes)  # a random start falls within ~20 steps: several episodes per batch
     assert PPOConfig().min_steps_per_update == 0  # the default keeps one episode per update
