@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
 
+from helpers import checks
 from helpers.discriminator import (
     Discriminator,
     reward_from_logits,
@@ -154,6 +155,16 @@ class AbsorbingGAILConfig(GAILConfig):
     """Clamp the logit to [-reward_clip, reward_clip] before reading rewards (None: unbounded). The absorbing
     sample is trivially separable (one flag), so unclamped its logit grows without bound and r_a / (1 - gamma)
     blows up the value targets; clamped, |r_a| <= clip and |V(s_a)| <= clip / (1 - gamma) (250 at gamma = 0.98)."""
+
+    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
+        "ppo": checks.Rule(
+            "a PPOConfig with gamma < 1 (V(s_a) = r_a / (1 - gamma))",
+            lambda v: isinstance(v, PPOConfig) and v.gamma < 1,
+        ),
+        "reward": checks.one_of(*CENTRED_REWARD_KINDS),
+        "reward_clip": checks.number(0, low_open=True, optional=True),
+    }
+    """Rules of the fields that differ from ``GAILConfig.FIELD_RULES`` (the others are inherited)."""
 
 
 def train_absorbing_gail(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
+from helpers import checks
 from helpers.bc import bc_loss, train_bc
 from helpers.discriminator import (
+    REWARD_KINDS,
     Discriminator,
     discriminator_stats,
     gail_reward,
@@ -76,6 +78,32 @@ class GAILConfig:
     """Behavioral-cloning gradient steps on the demos in every iteration, before PPO's (0: plain GAIL)."""
     bc_lr: float = 1e-3
     """Adam learning rate of those behavioral-cloning steps."""
+
+    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
+        "ppo": checks.instance_of(PPOConfig),
+        "disc_hidden": checks.HIDDEN_RULE,
+        "disc_lr": checks.number(0, low_open=True),
+        "disc_weight_decay": checks.number(0),
+        "disc_steps": checks.integer(1),
+        "grad_penalty": checks.number(0),
+        "normalize_disc_inputs": checks.FLAG_RULE,
+        "reward": checks.one_of(*REWARD_KINDS),
+        "max_env_steps": checks.integer(1),
+        "target": checks.number(finite=False),
+        "eval_episodes": checks.integer(1),
+        "confirm_episodes": checks.integer(1),
+        "solved_streak": checks.integer(1),
+        "confused_window": checks.integer(1),
+        "confused_tol": checks.number(0, 0.5),
+        "bc_init_epochs": checks.integer(0),
+        "bc_steps": checks.integer(0),
+        "bc_lr": checks.number(0, low_open=True),
+    }
+    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+
+    def __post_init__(self) -> None:
+        """Refuse a bad field at once, naming it: ``GAILConfig.max_env_steps must be an integer >= 1, got 0``."""
+        checks.check_config(self)
 
 
 @dataclass

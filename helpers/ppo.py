@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import nn
 
+from helpers import checks
 from helpers.networks import PolicyNet, ValueNet
 from helpers.rollout import Episode
 
@@ -39,6 +41,26 @@ class PPOConfig:
     """Keep playing episodes until the batch holds at least this many steps (0: ``episodes_per_update`` only)."""
     anneal_lr: bool = False
     """Decay both learning rates linearly to 0 over the training budget (``train_ppo``'s ``max_env_steps``)."""
+
+    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
+        "gamma": checks.number(0, 1),
+        "lam": checks.number(0, 1),
+        "clip": checks.number(0, low_open=True),
+        "epochs": checks.integer(1),
+        "policy_lr": checks.number(0, low_open=True),
+        "value_lr": checks.number(0, low_open=True),
+        "hidden": checks.HIDDEN_RULE,
+        "entropy_coef": checks.number(0),
+        "normalize_advantages": checks.FLAG_RULE,
+        "episodes_per_update": checks.integer(1),
+        "min_steps_per_update": checks.integer(0),
+        "anneal_lr": checks.FLAG_RULE,
+    }
+    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+
+    def __post_init__(self) -> None:
+        """Refuse a bad field at once, naming it: ``PPOConfig.epochs must be an integer >= 1, got 0``."""
+        checks.check_config(self)
 
 
 def expert_config() -> PPOConfig:

@@ -1,0 +1,152 @@
+"""Notebook parameters and config fields: a bad value is refused at once, with its name and what it allows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from helpers import checks
+from helpers.absorbing import AbsorbingGAILConfig
+from helpers.gail import GAILConfig
+from helpers.ppo import PPOConfig, expert_config
+from helpers.seeding import seed_everything
+
+CONFIGS = [PPOConfig, GAILConfig, AbsorbingGAILConfig]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SEED", "abc", "SEED must be an integer in [0, 2**32 - 1], got 'abc'"),
+        ("SEED", -1, "SEED must be an integer in [0, 2**32 - 1], got -1"),
+        ("SEED", 1.5, "SEED must be an integer in [0, 2**32 - 1], got 1.5"),
+        ("SEED", 2**32, "SEED must be an integer in [0, 2**32 - 1], got 4294967296"),
+        ("SEED", True, "SEED must be an integer in [0, 2**32 - 1], got True"),
+        ("SEED", None, "SEED must be an integer in [0, 2**32 - 1], got None"),
+        ("GAIL_MAX_ENV_STEPS", 0, "GAIL_MAX_ENV_STEPS must be an integer >= 1, got 0"),
+        ("MAX_ENV_STEPS", -100, "MAX_ENV_STEPS must be an integer >= 1, got -100"),
+        ("BC_EPOCHS", 0, "BC_EPOCHS must be an integer >= 1, got 0"),
+        ("BC_EPOCHS", 10.0, "BC_EPOCHS must be an integer >= 1, got 10.0"),
+        ("EVAL_EPISODES", 0, "EVAL_EPISODES must be an integer >= 1, got 0"),
+        ("CHECK_EPISODES", -3, "CHECK_EPISODES must be an integer >= 1, got -3"),
+        ("SANITY_STEPS", 0, "SANITY_STEPS must be an integer >= 1, got 0"),
+        ("RANDOM_PAIRS", 0, "RANDOM_PAIRS must be an integer >= 1, got 0"),
+        ("RANDOM_PAIRS", "200", "RANDOM_PAIRS must be an integer >= 1, got '200'"),
+        ("FULL_SWEEP", "yes", "FULL_SWEEP must be True or False, got 'yes'"),
+        ("FULL_SWEEP", 1, "FULL_SWEEP must be True or False, got 1"),
+        ("DATA_DIR", "", "DATA_DIR must be None (the default data folder) or a non-empty folder path, got ''"),
+        ("DATA_DIR", "   ", "DATA_DIR must be None (the default data folder) or a non-empty folder path, got '   '"),
+        ("DATA_DIR", 5, "DATA_DIR must be None (the default data folder) or a non-empty folder path, got 5"),
+    ],
+)
+def test_bad_parameter_is_named_with_its_range(name, value, message):
+    with pytest.raises(checks.ParameterError) as info:
+        checks.check_parameters(**{name: value})
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"SEED": 0, "MAX_ENV_STEPS": 20_000, "EVAL_EPISODES": 20, "DATA_DIR": None},
+        {"SEED": 2**32 - 1, "GAIL_MAX_ENV_STEPS": 1, "BC_EPOCHS": 1, "DATA_DIR": "/some/folder"},
+        {"SEED": np.int64(7), "SANITY_STEPS": np.int32(3), "FULL_SWEEP": True, "RANDOM_PAIRS": 200},
+    ],
+)
+def test_good_parameters_pass(params):
+    checks.check_parameters(**params)
+
+
+def test_first_bad_parameter_stops_the_check():
+    with pytest.raises(checks.ParameterError, match="^SEED must"):
+        checks.check_parameters(SEED="abc", BC_EPOCHS=0)
+
+
+def test_a_parameter_without_a_rule_needs_one():
+    with pytest.raises(KeyError, match="no rule for notebook parameter 'HABIT_X'"):
+        checks.check_parameters(HABIT_X=0.5)
+    habit = checks.number(-2.4, 2.4, optional=True)
+    checks.check_parameters({"HABIT_X": habit}, HABIT_X=0.5)
+    checks.check_parameters({"HABIT_X": habit}, HABIT_X=None)
+    for bad, shown in [(3.0, "3.0"), ("left", "'left'"), (float("nan"), "nan"), (True, "True")]:
+        with pytest.raises(checks.ParameterError) as info:
+            checks.check_parameters({"HABIT_X": habit}, HABIT_X=bad)
+        assert str(info.value) == f"HABIT_X must be None or a number in [-2.4, 2.4], got {shown}"
+
+
+@pytest.mark.parametrize(
+    ("rule", "good", "bad", "describe"),
+    [
+        (checks.number(0, 1), [0, 0.5, 1], [-0.1, 1.1, float("inf"), "0.5", None], "a number in [0, 1]"),
+        (checks.number(0, low_open=True), [1e-9, 3], [0, -1, float("nan")], "a number > 0"),
+        (checks.number(finite=False), [float("inf"), -2], [float("nan"), "1"], "a number (not NaN)"),
+        (checks.integer(0), [0, 5], [-1, 0.0, False], "an integer >= 0"),
+        (checks.one_of("a", "b"), ["a", "b"], ["c", None], "one of 'a', 'b'"),
+        (checks.flag(), [True, False], [0, "False", None], "True or False"),
+    ],
+)
+def test_rules(rule, good, bad, describe):
+    assert rule.describe == describe
+    for v in good:
+        assert rule.check("X", v) is v
+    for v in bad:
+        with pytest.raises(checks.ParameterError) as info:
+            rule.check("X", v)
+        assert str(info.value) == f"X must be {describe}, got {v!r}"
+
+
+@pytest.mark.parametrize("cls", CONFIGS, ids=lambda c: c.__name__)
+def test_every_config_field_has_a_rule(cls):
+    assert checks.unchecked_fields(cls) == []  # a new field needs a line in the class's FIELD_RULES
+    cls()  # the defaults pass their own rules
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: PPOConfig(epochs=0), "PPOConfig.epochs must be an integer >= 1, got 0"),
+        (lambda: PPOConfig(gamma=1.5), "PPOConfig.gamma must be a number in [0, 1], got 1.5"),
+        (lambda: PPOConfig(policy_lr=0), "PPOConfig.policy_lr must be a number > 0, got 0"),
+        (lambda: PPOConfig(hidden=-1), "PPOConfig.hidden must be an integer in [1, 4096], got -1"),
+        (lambda: PPOConfig(anneal_lr="no"), "PPOConfig.anneal_lr must be True or False, got 'no'"),
+        (lambda: GAILConfig(max_env_steps=0), "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
+        (lambda: GAILConfig(disc_steps=-1), "GAILConfig.disc_steps must be an integer >= 1, got -1"),
+        (lambda: GAILConfig(eval_episodes=0), "GAILConfig.eval_episodes must be an integer >= 1, got 0"),
+        (lambda: GAILConfig(confused_tol=0.7), "GAILConfig.confused_tol must be a number in [0, 0.5], got 0.7"),
+        (
+            lambda: GAILConfig(reward="-log D"),
+            "GAILConfig.reward must be one of 'neg_log_d', 'log_1m_d', 'logit', got '-log D'",
+        ),
+        (lambda: GAILConfig(ppo={"epochs": 3}), "GAILConfig.ppo must be a PPOConfig, got {'epochs': 3}"),
+        (lambda: GAILConfig(ppo=PPOConfig(epochs=0)), "PPOConfig.epochs must be an integer >= 1, got 0"),
+        (
+            lambda: AbsorbingGAILConfig(reward="neg_log_d"),
+            "AbsorbingGAILConfig.reward must be one of 'neg_log_d_centred', 'logit', got 'neg_log_d'",
+        ),
+        (
+            lambda: AbsorbingGAILConfig(reward_clip=-5),
+            "AbsorbingGAILConfig.reward_clip must be None or a number > 0, got -5",
+        ),
+        (lambda: AbsorbingGAILConfig(max_env_steps=0), "AbsorbingGAILConfig.max_env_steps must be an integer >= 1"),
+        (lambda: AbsorbingGAILConfig(ppo=PPOConfig(gamma=1)), "AbsorbingGAILConfig.ppo must be a PPOConfig with gamma"),
+        (lambda: dataclasses.replace(GAILConfig(), bc_steps=-1), "GAILConfig.bc_steps must be an integer >= 0"),
+    ],
+)
+def test_bad_config_field_is_named(make, message):
+    with pytest.raises(checks.ParameterError) as info:
+        make()
+    assert str(info.value).startswith(message)
+
+
+def test_configs_accept_what_the_series_uses():
+    expert_config()
+    AbsorbingGAILConfig(reward_clip=None, ppo=PPOConfig(anneal_lr=False))
+    GAILConfig(max_env_steps=300, disc_steps=2, target=float("inf"), bc_init_epochs=1000)
+    PPOConfig(min_steps_per_update=0, entropy_coef=0.0)
+
+
+def test_seed_everything_takes_the_whole_seed_range():
+    seed_everything(2**32 - 1)
+    seed_everything(2**32 + 3)  # SEED + k near the top of the range (notebook 05's sweep) wraps for NumPy
