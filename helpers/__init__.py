@@ -2,9 +2,13 @@
 
 from helpers.absorbing import AbsorbingGAILConfig, random_policy_demos, train_absorbing_gail
 from helpers.bc import train_bc
+from helpers.checks import ParameterError, check_parameters
 from helpers.data import (
     DataFileError,
+    check_data_files,
+    check_writable,
     data_dir,
+    display_path,
     load_demos,
     load_policy,
     save_demos,
@@ -32,12 +36,17 @@ __all__ = [
     "GAILConfig",
     "History",
     "PPOConfig",
+    "ParameterError",
     "PolicyNet",
     "StepCap",
     "ValueNet",
     "action_counts",
     "agreement",
+    "check_data_files",
+    "check_parameters",
+    "check_writable",
     "data_dir",
+    "display_path",
     "episode_player",
     "evaluate",
     "expert_config",

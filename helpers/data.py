@@ -1,24 +1,40 @@
 """Saving and loading the ``.pt`` files that pass between notebooks, safely.
 
-Every load uses ``torch.load(..., weights_only=True)`` (no pickled code runs), then checks keys,
-shapes, dtypes and finiteness; every save writes a temporary file and renames it, so an
-interrupted write never leaves half a file behind. Errors name the file and the notebook that
-writes it.
+Every load first checks the file's outer layout (a zip archive laid out as ``torch.save`` writes it, of a sane
+size) and refuses anything else unread: a plain pickle, torch's legacy format, random bytes. Only then does it
+call ``torch.load(..., weights_only=True)`` (no pickled code runs), and it checks every field against what this
+series writes (kind, sizes, each tensor's name, shape, dtype, finiteness and range) before building anything
+from it. Every save writes a temporary file and renames it over the target, so an interrupted write never leaves
+half a file behind; temporary files left by a killed save are removed by the next save. Errors name the file
+(relative to the repository when inside it) and the notebook that writes it, or for a failed write, the cause.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import pickle
+import pickletools
+import re
 import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from helpers.checks import DATA_DIR_RULE, HIDDEN_RULE, ParameterError, names_in
 from helpers.env import OBS_DIM
 from helpers.networks import PolicyNet
+
+try:  # POSIX: a save holds a lock on its temporary file, so the next save can tell a stale one from a live one
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV_VAR = "IL_DATA_DIR"
@@ -36,71 +52,313 @@ PRODUCERS = {
     BC_POLICY: "notebooks/04_gail.ipynb",
 }
 
+MAX_FILE_BYTES = 64 * 2**20
+"""Largest data file read (64 MiB; the series' files are a few KiB): a larger one is refused unread."""
+MAX_DEMO_PAIRS = 1_000_000
+"""Most demonstration pairs a file may hold (the series records 200)."""
+STATE_BOUNDS = (
+    ("x, cart position", 4.8, "twice the ±2.4 at which an episode ends"),
+    ("x_dot, cart velocity", 100.0, "CartPole's velocities stay within a few units"),
+    ("theta, pole angle", 0.42, "radians, twice the ±0.21 at which an episode ends"),
+    ("theta_dot, pole angular velocity", 100.0, "CartPole's velocities stay within a few units"),
+)
+"""Per state column: its name, the largest magnitude a demonstration state may have, and why."""
+
+ZIP_MAGIC = b"PK\x03\x04"
+LEGACY_TORCH_MAGIC = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)[:-1]  # torch < 1.6 pickled this number first
+POLICY_FIELDS = ("kind", "hidden", "state_dict", "meta")
+DEMO_FIELDS = ("kind", "states", "actions", "terminated", "meta")
+_STALE_TEMP = re.compile(r"^\.[^/\\]+\.pt\.[a-z0-9_]{8}\.tmp$")  # mkstemp(prefix=".NAME.pt.", suffix=".tmp")
+
 
 class DataFileError(ValueError):
-    """A data file is missing, unreadable or not what the notebooks expect."""
+    """A data file is missing, unreadable, not what the notebooks expect, or cannot be written."""
 
 
-def data_dir() -> Path:
-    """The data folder: ``$IL_DATA_DIR`` if set (the tests point it at a temporary copy), else ``data/``."""
-    return Path(os.environ.get(DATA_ENV_VAR, ROOT / "data"))
+def display_path(path: str | os.PathLike) -> str:
+    """``path`` as a learner should read it: relative to the repository if inside it, else ``~/...`` or absolute.
+
+    Notebooks print paths through it, so no committed output holds a machine's absolute path.
+    """
+    p = Path(os.path.abspath(os.fspath(path)))
+    for candidate in (p, p.resolve()):
+        try:
+            return candidate.relative_to(ROOT).as_posix()
+        except ValueError:
+            pass
+    try:
+        return "~/" + p.relative_to(Path.home()).as_posix()
+    except (ValueError, RuntimeError):
+        return str(p)
+
+
+def data_dir(folder: str | os.PathLike | None = None) -> Path:
+    """The data folder: ``folder`` (a notebook's ``DATA_DIR``) if not None, else ``$IL_DATA_DIR`` if set, else
+    the repository's ``data/``. An empty ``folder`` or ``$IL_DATA_DIR`` is an error, never the current folder."""
+    if folder is not None:
+        DATA_DIR_RULE.check("DATA_DIR", folder)
+        return Path(folder).expanduser()
+    env = os.environ.get(DATA_ENV_VAR)
+    if env is None:
+        return ROOT / "data"
+    if not env.strip():
+        raise ParameterError(
+            f"{DATA_ENV_VAR} is set but empty: set it to a folder, or unset it (unset {DATA_ENV_VAR}) "
+            "to use the repository's data/ folder"
+        )
+    return Path(env).expanduser()
 
 
 def _fail(path: Path, problem: str) -> DataFileError:
     producer = PRODUCERS.get(Path(path).name, "the notebook that wrote it")
-    return DataFileError(f"{path}: {problem}. This file is written by {producer}: run it again to recreate it.")
+    return DataFileError(
+        f"{display_path(path)}: {problem}. This file is written by {producer}: run it again to recreate it."
+    )
+
+
+def _refuse_save(path: Path, problem: str) -> DataFileError:
+    return DataFileError(f"{display_path(path)}: refused to save: {problem}. Nothing was written.")
+
+
+def _cause(e: OSError) -> str:
+    """What went wrong in a failed write, in words."""
+    causes = {
+        errno.EACCES: "permission denied: the folder is not writable",
+        errno.EPERM: "permission denied: the folder is not writable",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the disk",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.ENOTDIR: "a part of the folder's path is a file, not a folder",
+        errno.EISDIR: "the target is a folder",
+    }
+    return causes.get(e.errno, e.strerror or e.__class__.__name__)
+
+
+def _write_error(target: Path, e: OSError) -> DataFileError:
+    return DataFileError(
+        f"{display_path(target)}: cannot be written ({_cause(e)}). Nothing was changed: a previous version of "
+        f"the file, if any, is intact. Free some space or point DATA_DIR at a folder you can write to."
+    )
+
+
+def check_writable(folder: str | os.PathLike) -> Path:
+    """Make sure files can be written in ``folder`` (created if missing) by writing and removing a probe file.
+
+    Call it in a notebook's first cells, so a read-only folder or a full disk stops it before the training, not
+    after. Raises a ``DataFileError`` naming the folder and the cause.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataFileError(f"{display_path(folder)}: cannot write in it: it is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".il-write-check.", suffix=".tmp")
+        try:
+            os.write(fd, b"write check\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            Path(probe).unlink(missing_ok=True)
+    except OSError as e:
+        raise DataFileError(
+            f"{display_path(folder)}: cannot write in this folder ({_cause(e)}). Point DATA_DIR at a folder "
+            "you can write to, or free some space."
+        ) from e
+    return folder
+
+
+def _remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove ``.NAME.pt.XXXXXXXX.tmp`` files in ``folder`` left by a save that was killed; return them.
+
+    A save in progress holds a lock on its temporary file and is left alone (without ``fcntl``, only files older
+    than an hour count as stale).
+    """
+    removed = []
+    try:
+        candidates = [p for p in folder.iterdir() if _STALE_TEMP.match(p.name) and p.is_file()]
+    except OSError:
+        return removed
+    for p in candidates:
+        try:
+            if fcntl is None:
+                if time.time() - p.stat().st_mtime < 3600:
+                    continue
+            else:
+                with open(p, "rb") as f:
+                    try:
+                        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # another save is writing it right now
+            p.unlink()
+            removed.append(p)
+        except OSError:
+            pass  # a read-only folder: the save itself will say so
+    return removed
 
 
 def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
-    """``torch.save`` to a temporary file beside ``path``, then rename it over ``path`` in one step."""
+    """``torch.save`` to a temporary file beside ``path``, then rename it over ``path`` in one step.
+
+    Temporary files of a save that was killed are removed first; any failure to write raises a ``DataFileError``
+    naming ``path`` and the cause, and leaves a previous ``path`` untouched.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)  # serialise first: a failure here touches no file
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a data file is an ordinary file
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _write_error(path, e) from e
+    _remove_stale_temps(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise _write_error(path, e) from e
+    try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
+            if fcntl is not None:
+                fcntl.flock(f, fcntl.LOCK_EX)  # "in progress" for a concurrent _remove_stale_temps
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a data file is an ordinary file
+            f.write(buffer.getbuffer())
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+            if fcntl is not None:
+                os.replace(tmp, path)  # still holding the lock
+        if fcntl is None:
+            os.replace(tmp, path)  # Windows cannot rename an open file
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise _write_error(path, e) from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 
+# ---------------------------------------------------------------- reading
+
+
+def _is_pickle(blob: bytes) -> bool:
+    """True if ``blob`` parses as a pickle up to its STOP opcode (parsed by ``pickletools``: nothing is run)."""
+    try:
+        for opcode, _arg, _pos in pickletools.genops(io.BytesIO(blob)):
+            if opcode.name == "STOP":
+                return True
+    except Exception:
+        return False
+    return False
+
+
+def _not_torch_zip(blob: bytes) -> str | None:
+    """Why ``blob`` is not a zip archive laid out as ``torch.save`` writes one, or None if it is."""
+    if not blob.startswith(ZIP_MAGIC):
+        if not blob:
+            return "it is empty, 0 bytes: truncated or corrupt"
+        if blob.startswith(LEGACY_TORCH_MAGIC):
+            return "it is in torch's legacy (before 1.6) format, which this series never writes"
+        if _is_pickle(blob):
+            return "it looks like a plain Python pickle, which could run code"
+        return "it is not a zip archive as torch.save writes: the file is truncated or corrupt"
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return "its zip archive is incomplete: the file is truncated or corrupt"
+    names = [i.filename for i in infos]
+    prefixes = {n.split("/", 1)[0] for n in names}
+    if len(prefixes) != 1 or f"{next(iter(prefixes))}/data.pkl" not in names:
+        return "a zip archive, but not laid out as torch.save writes one (no <folder>/data.pkl)"
+    if any(i.compress_type != zipfile.ZIP_STORED for i in infos):
+        return "a compressed zip archive, which torch.save never writes"
+    if sum(i.file_size for i in infos) > MAX_FILE_BYTES:
+        return f"its archive unpacks to more than {MAX_FILE_BYTES // 2**20} MiB"
+    return None
+
+
+def _short(e: Exception) -> str:
+    """The first line of an exception, without torch's advice to load with weights_only=False."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if not text or "weights_only" in text or len(text) > 200:
+        return e.__class__.__name__
+    return f"{e.__class__.__name__}: {text}"
+
+
 def safe_load(path: str | os.PathLike) -> dict[str, Any]:
-    """Load a ``.pt`` dictionary with ``weights_only=True``; any failure becomes a ``DataFileError``."""
+    """Load a ``.pt`` dictionary with ``weights_only=True``, after checking the file's layout; any failure becomes
+    a ``DataFileError`` (a file that is not a zip archive as ``torch.save`` writes it is refused unread)."""
     path = Path(path)
+    if path.is_dir():
+        raise _fail(path, "is a folder, not a file")
     if not path.is_file():
         raise _fail(path, "file not found")
     try:
-        obj = torch.load(path, weights_only=True, map_location="cpu")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _fail(path, f"refused unread: {size / 2**20:.0f} MiB, larger than any file this series writes")
+        blob = path.read_bytes()
+    except OSError as e:
+        raise _fail(path, f"cannot be read ({e.strerror or e.__class__.__name__})") from e
+    why = _not_torch_zip(blob)
+    if why is not None:
+        raise _fail(path, f"refused unread: not a tensor file written by this series ({why})")
+    try:
+        obj = torch.load(io.BytesIO(blob), weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as e:
-        if "unsupported global" in str(e).lower():  # a class or function, not tensors
-            raise _fail(path, "refused: it holds pickled Python objects, not only tensors and plain values") from e
-        raise _fail(path, f"cannot be read, the file is truncated or corrupt ({e})") from e
-    except Exception as e:  # truncated zip, random bytes, ...
-        raise _fail(path, f"cannot be read, the file is truncated or corrupt ({e.__class__.__name__}: {e})") from e
+        if "global" in str(e).lower():  # a class or function, not tensors
+            raise _fail(
+                path,
+                "refused: it holds pickled Python objects, not only tensors and plain values (they could run code)",
+            ) from None
+        raise _fail(
+            path, "refused: its contents are not a pickle torch's safe loader accepts (truncated or corrupt)"
+        ) from None
+    except Exception as e:  # a damaged archive, a tensor pointing outside its storage, ...
+        raise _fail(path, f"cannot be read, the file is truncated or corrupt ({_short(e)})") from None
     if not isinstance(obj, dict):
         raise _fail(path, f"expected a dictionary, found {type(obj).__name__}")
     return obj
 
 
-def _check_tensor(path: Path, name: str, t: Any, dtype: torch.dtype, shape: tuple[int | None, ...]) -> torch.Tensor:
+def _check_fields(
+    path: Path,
+    obj: dict[str, Any],
+    kind: str,
+    allowed: tuple[str, ...],
+    what: str,
+    fail: Callable[[Path, str], DataFileError] = _fail,
+) -> None:
+    if obj.get("kind") != kind:
+        raise fail(path, f"not a {what} file (its 'kind' is {obj.get('kind')!r}, expected {kind!r})")
+    extra = [k for k in obj if k not in allowed]
+    if extra:
+        raise fail(path, f"unexpected field(s) {names_in(map(str, extra))}; a {what} file holds {names_in(allowed)}")
+    if not isinstance(obj.get("meta", {}), dict):
+        raise fail(path, f"'meta' must be a dictionary, found {type(obj['meta']).__name__}")
+
+
+def _check_tensor(
+    path: Path,
+    name: str,
+    t: Any,
+    dtype: torch.dtype,
+    shape: tuple[int | None, ...],
+    fail: Callable[[Path, str], DataFileError] = _fail,
+) -> torch.Tensor:
     if not isinstance(t, torch.Tensor):
-        raise _fail(path, f"'{name}' is missing or not a tensor")
+        raise fail(path, f"'{name}' is missing or not a tensor")
+    if t.layout != torch.strided:
+        raise fail(path, f"'{name}' is a {t.layout} tensor, expected an ordinary (strided) one")
     if t.dtype != dtype:
-        raise _fail(path, f"'{name}' has dtype {t.dtype}, expected {dtype}")
+        raise fail(path, f"'{name}' has dtype {t.dtype}, expected {dtype}")
     if t.dim() != len(shape) or any(
         want is not None and got != want for got, want in zip(t.shape, shape, strict=False)
     ):
         want = "[" + ", ".join("N" if s is None else str(s) for s in shape) + "]"
-        raise _fail(path, f"'{name}' has shape {list(t.shape)}, expected {want}")
+        raise fail(path, f"'{name}' has shape {list(t.shape)}, expected {want}")
     if t.is_floating_point() and not torch.isfinite(t).all():
-        raise _fail(path, f"'{name}' contains NaN or inf")
+        raise fail(path, f"'{name}' contains NaN or inf")
     return t
 
 
@@ -114,21 +372,41 @@ def save_policy(policy: PolicyNet, path: str | os.PathLike, **meta: Any) -> Path
     )
 
 
+def _policy_reference(hidden: int) -> dict[str, torch.Tensor]:
+    """The state_dict a ``PolicyNet(hidden)`` has, on the meta device: names, shapes and dtypes, no memory."""
+    with torch.device("meta"):
+        return PolicyNet(hidden).state_dict()
+
+
 def load_policy(path: str | os.PathLike) -> nn.Module:
-    """Load any policy a notebook saved: a module mapping float32 states [N, 4] to logits [N, 2]."""
+    """Load any policy a notebook saved: a module mapping float32 states [N, 4] to logits [N, 2].
+
+    Every field is checked (kind, ``hidden`` in [1, 4096], the exact set of weight names, each one's shape, dtype
+    and finiteness, ``meta`` a dictionary) before the network is built.
+    """
     path = Path(path)
     obj = safe_load(path)
-    if (
-        obj.get("kind") != "policy"
-        or not isinstance(obj.get("hidden"), int)
-        or not isinstance(obj.get("state_dict"), dict)
-    ):
-        raise _fail(path, "not a policy file (expected keys 'kind', 'hidden', 'state_dict')")
-    policy = PolicyNet(obj["hidden"])
-    expected = policy.state_dict()
-    for name, ref in expected.items():
-        _check_tensor(path, name, obj["state_dict"].get(name), ref.dtype, tuple(ref.shape))
-    policy.load_state_dict(obj["state_dict"])
+    _check_fields(path, obj, "policy", POLICY_FIELDS, "policy")
+    hidden = obj.get("hidden")
+    try:
+        HIDDEN_RULE.check("'hidden'", hidden)
+    except ParameterError as e:
+        raise _fail(path, str(e)) from None
+    state = obj.get("state_dict")
+    if not isinstance(state, dict):
+        raise _fail(path, f"'state_dict' must be a dictionary of tensors, found {type(state).__name__}")
+    reference = _policy_reference(hidden)
+    unexpected = [str(k) for k in state if k not in reference]
+    missing = [k for k in reference if k not in state]
+    if unexpected or missing:
+        parts = ([f"unexpected key(s) {names_in(unexpected)}"] if unexpected else []) + (
+            [f"missing key(s) {names_in(missing)}"] if missing else []
+        )
+        raise _fail(path, f"'state_dict' does not match a PolicyNet(hidden={hidden}): {'; '.join(parts)}")
+    for name, ref in reference.items():
+        _check_tensor(path, name, state[name], ref.dtype, tuple(ref.shape))
+    policy = PolicyNet(hidden)
+    policy.load_state_dict(state)
     policy.meta = obj.get("meta", {})
     return policy.eval()
 
@@ -148,25 +426,75 @@ def save_demos(
     if terminated is None:
         terminated = torch.zeros(len(states), dtype=torch.bool)
     obj = {"kind": "demos", "states": states, "actions": actions, "terminated": terminated, "meta": meta}
-    _validate_demos(path, obj)
+    _validate_demos(path, obj, fail=_refuse_save)
     return atomic_save(obj, path)
 
 
-def _validate_demos(path: Path, obj: dict[str, Any], n: int | None = None) -> dict[str, Any]:
-    states = _check_tensor(path, "states", obj.get("states"), torch.float32, (n, OBS_DIM))
-    actions = _check_tensor(path, "actions", obj.get("actions"), torch.int64, (len(states), 1))
-    term = _check_tensor(path, "terminated", obj.get("terminated"), torch.bool, (len(states),))
+def _validate_demos(
+    path: Path, obj: dict[str, Any], n: int | None = None, fail: Callable[[Path, str], DataFileError] = _fail
+) -> dict[str, Any]:
+    _check_fields(path, obj, "demos", DEMO_FIELDS, "demonstrations", fail)
+    states = obj.get("states")
+    if isinstance(states, torch.Tensor) and states.dim() >= 1 and states.shape[0] > MAX_DEMO_PAIRS:
+        raise fail(path, f"holds {states.shape[0]:,} pairs, more than the {MAX_DEMO_PAIRS:,} a demonstration may have")
+    states = _check_tensor(path, "states", states, torch.float32, (n, OBS_DIM), fail)
+    actions = _check_tensor(path, "actions", obj.get("actions"), torch.int64, (len(states), 1), fail)
+    term = _check_tensor(path, "terminated", obj.get("terminated"), torch.bool, (len(states),), fail)
     if len(states) == 0:
-        raise _fail(path, "holds no demonstration pairs")
+        raise fail(path, "holds no demonstration pairs")
+    for column, (name, bound, why) in enumerate(STATE_BOUNDS):
+        values = states[:, column]
+        row = int(values.abs().argmax())
+        if abs(float(values[row])) > bound:
+            raise fail(
+                path,
+                f"'states' column {column} ({name}) holds {float(values[row]):.3g} at row {row}, outside the range "
+                f"a CartPole state can have: ±{bound:g} ({why})",
+            )
     if not ((actions == 0) | (actions == 1)).all():
-        raise _fail(path, "'actions' must be 0 or 1 (CartPole's two actions)")
+        raise fail(path, "'actions' must be 0 or 1 (CartPole's two actions)")
     return {"states": states, "actions": actions, "terminated": term, "meta": obj.get("meta", {})}
 
 
 def load_demos(path: str | os.PathLike, n: int | None = None) -> dict[str, Any]:
     """Load demonstrations: a dict with states [N, 4] float32, actions [N, 1] int64, terminated [N] bool, meta.
 
-    ``n`` requires exactly that many pairs (the expert's demonstration has 200).
+    ``n`` requires exactly that many pairs (the expert's demonstration has 200). States must lie within
+    ``STATE_BOUNDS`` (far outside them a file is damaged or hostile, not a CartPole recording).
     """
     path = Path(path)
     return _validate_demos(path, safe_load(path), n)
+
+
+# ---------------------------------------------------------------- a notebook's first cells
+
+LOADERS = {EXPERT_POLICY: load_policy, GAIL_POLICY: load_policy, BC_POLICY: load_policy, EXPERT_DEMOS: load_demos}
+"""How each data file of the series is read (``check_data_files`` uses it; other names go by their 'kind')."""
+
+
+def _load_any(path: Path) -> Any:
+    kind = safe_load(path).get("kind")
+    if kind == "policy":
+        return load_policy(path)
+    if kind == "demos":
+        return load_demos(path)
+    raise _fail(path, f"unknown kind of data file ({kind!r}; expected 'policy' or 'demos')")
+
+
+def check_data_files(folder: str | os.PathLike, reads: Iterable[str] = (), writes: Iterable[str] = ()) -> Path:
+    """Check, before any work, that every file a notebook ``reads`` in ``folder`` loads and passes its checks,
+    and that the files it ``writes`` can be written there; return ``folder``.
+
+    The first problem raises a ``DataFileError`` naming the file (and the notebook that writes it) or the folder
+    and the cause: a notebook calls this in its first cells, so it fails before training, not at its last cell.
+    """
+    folder = Path(folder)
+    for name in reads:
+        LOADERS.get(name, _load_any)(folder / name)
+    writes = list(writes)
+    if writes:
+        check_writable(folder)
+        for name in writes:
+            if (folder / name).is_dir():
+                raise DataFileError(f"{display_path(folder / name)}: cannot be written: it is a folder")
+    return folder

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import collections
+import errno
+import io
 import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import traceback
+import zipfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -13,9 +24,9 @@ from helpers.networks import PolicyNet
 
 
 def demo_tensors(n: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
-    """Valid demonstration tensors of ``n`` pairs."""
+    """Valid demonstration tensors of ``n`` pairs (states near upright, well within CartPole's bounds)."""
     g = torch.Generator().manual_seed(0)
-    return torch.randn(n, 4, generator=g), torch.randint(0, 2, (n, 1), generator=g)
+    return 0.05 * torch.randn(n, 4, generator=g), torch.randint(0, 2, (n, 1), generator=g)
 
 
 def test_demos_round_trip(tmp_path):
@@ -39,14 +50,24 @@ def test_policy_round_trip(tmp_path):
     assert loaded.meta == {"source": "test"}
 
 
-def assert_clear_error(path, match: str, loader=D.load_demos) -> None:
-    """The error names the file, the notebook that writes it, and the problem."""
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` (hidden ones too) and its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def assert_clear_error(path, match: str, loader=D.load_demos) -> str:
+    """The error names the file, the notebook that writes it, and the problem; the failed load changed no file
+    and nowhere (message or traceback) repeats torch's advice to load with weights_only=False."""
+    before = snapshot(path.parent)
     with pytest.raises(D.DataFileError) as info:
         loader(path)
     msg = str(info.value)
     assert str(path) in msg
     assert D.PRODUCERS[path.name] in msg
     assert match in msg
+    assert "weights_only" not in "".join(traceback.format_exception(info.value))
+    assert snapshot(path.parent) == before
+    return msg
 
 
 def test_missing_file(tmp_path):
@@ -162,3 +183,379 @@ def test_tests_use_a_temporary_data_copy():
     # conftest.py points IL_DATA_DIR away from the tracked data/ folder for the whole session.
     assert os.environ.get(D.DATA_ENV_VAR)
     assert D.data_dir().resolve() != (D.ROOT / "data").resolve()
+
+
+# ---------------------------------------------------------------- item 1: every field checked before anything is built
+
+
+def save_policy_dict(path: Path, **changes) -> Path:
+    """A policy file as save_policy writes it (hidden 8), with some fields changed (None: removed)."""
+    obj = {"kind": "policy", "hidden": 8, "state_dict": PolicyNet(8).state_dict(), "meta": {}}
+    obj.update(changes)
+    torch.save({k: v for k, v in obj.items() if v is not None}, path)
+    return path
+
+
+@pytest.mark.parametrize("hidden", [10**9, 20_000_000, 4097, -1, 0, True, 8.0, "8", None])
+def test_policy_size_checked_before_building(tmp_path, monkeypatch, hidden):
+    path = save_policy_dict(tmp_path / D.GAIL_POLICY, hidden=hidden)
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a network was built from an unchecked file")
+
+    monkeypatch.setattr(D, "PolicyNet", no_network)
+    msg = assert_clear_error(path, "'hidden' must be an integer in [1, 4096], got ", D.load_policy)
+    assert msg.endswith("This file is written by notebooks/04_gail.ipynb: run it again to recreate it.")
+
+
+def test_policy_extra_or_missing_weights(tmp_path):
+    state = PolicyNet(8).state_dict()
+    path = save_policy_dict(tmp_path / D.EXPERT_POLICY, state_dict={**state, "net.4.weight": torch.zeros(2, 2)})
+    assert_clear_error(path, "does not match a PolicyNet(hidden=8): unexpected key(s) 'net.4.weight'", D.load_policy)
+    del state["net.2.bias"]
+    path = save_policy_dict(tmp_path / D.EXPERT_POLICY, state_dict=state)
+    assert_clear_error(path, "does not match a PolicyNet(hidden=8): missing key(s) 'net.2.bias'", D.load_policy)
+    state = PolicyNet(16).state_dict()  # weights of another size than the file's 'hidden' says
+    path = save_policy_dict(tmp_path / D.EXPERT_POLICY, state_dict=state)
+    assert_clear_error(path, "'net.0.weight' has shape [16, 4], expected [8, 4]", D.load_policy)
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"meta": [1, 2]}, "'meta' must be a dictionary, found list"),
+        ({"meta": "trained"}, "'meta' must be a dictionary, found str"),
+        ({"kind": "demos"}, "not a policy file (its 'kind' is 'demos', expected 'policy')"),
+        ({"kind": None}, "not a policy file (its 'kind' is None"),
+        ({"code": "import os"}, "unexpected field(s) 'code'"),
+        ({"state_dict": [1, 2]}, "'state_dict' must be a dictionary of tensors, found list"),
+        ({"state_dict": {**PolicyNet(8).state_dict(), "net.0.bias": [0.0] * 8}}, "'net.0.bias' is missing or not"),
+        (
+            {"state_dict": {k: v.double() for k, v in PolicyNet(8).state_dict().items()}},
+            "'net.0.weight' has dtype torch.float64, expected torch.float32",
+        ),
+    ],
+)
+def test_policy_fields_checked(tmp_path, changes, match):
+    path = save_policy_dict(tmp_path / D.BC_POLICY, **changes)
+    assert_clear_error(path, match, D.load_policy)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        (
+            0,
+            1e30,
+            "'states' column 0 (x, cart position) holds 1e+30 at row 17, outside the range a CartPole state "
+            "can have: ±4.8",
+        ),
+        (1, -1e30, "'states' column 1 (x_dot, cart velocity) holds -1e+30 at row 17, outside"),
+        (
+            2,
+            0.5,
+            "'states' column 2 (theta, pole angle) holds 0.5 at row 17, outside the range a CartPole state "
+            "can have: ±0.42",
+        ),
+        (3, 1e6, "'states' column 3 (theta_dot, pole angular velocity) holds 1e+06 at row 17"),
+    ],
+)
+def test_demo_states_outside_cartpoles_bounds(tmp_path, column, value, match):
+    states, actions = demo_tensors()
+    states[17, column] = value
+    path = tmp_path / D.EXPERT_DEMOS
+    with pytest.raises(D.DataFileError, match="refused to save: 'states' column"):
+        D.save_demos(states, actions, path)
+    assert not path.exists()
+    torch.save({"kind": "demos", "states": states, "actions": actions, "terminated": torch.zeros(200).bool()}, path)
+    assert_clear_error(path, match)
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"meta": ["seed", 0]}, "'meta' must be a dictionary, found list"),
+        ({"kind": "policy"}, "not a demonstrations file (its 'kind' is 'policy', expected 'demos')"),
+        ({"extra": torch.zeros(3)}, "unexpected field(s) 'extra'"),
+        # a tiny file that claims over a million pairs (one stored row, stride 0): refused before it is scanned
+        ({"states": torch.zeros(1, 4).expand(D.MAX_DEMO_PAIRS + 1, 4)}, "holds 1,000,001 pairs, more than"),
+    ],
+)
+def test_demo_fields_checked(tmp_path, changes, match):
+    states, actions = demo_tensors()
+    obj = {"kind": "demos", "states": states, "actions": actions, "terminated": torch.zeros(200).bool(), "meta": {}}
+    path = tmp_path / D.EXPERT_DEMOS
+    torch.save({**obj, **changes}, path)
+    assert path.stat().st_size < 20_000
+    assert_clear_error(path, match)
+
+
+# ---------------------------------------------------------------- item 2: what is not a tensor file is refused unread
+
+
+class RunsCode:
+    """A pickle payload that would create ``marker`` when unpickled: proof that no code ran if it does not exist."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+PLAIN_PICKLE = (
+    "refused unread: not a tensor file written by this series "
+    "(it looks like a plain Python pickle, which could run code)"
+)
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5])
+def test_plain_pickle_is_refused_unread(tmp_path, protocol):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / D.GAIL_POLICY
+    path.write_bytes(pickle.dumps({"kind": "policy", "payload": RunsCode(marker)}, protocol=protocol))
+    msg = assert_clear_error(path, PLAIN_PICKLE, D.load_policy)
+    assert "truncated" not in msg and "corrupt" not in msg
+    assert not marker.exists()
+
+
+def test_code_inside_a_torch_file_does_not_run(tmp_path):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / D.EXPERT_DEMOS
+    torch.save({"kind": "demos", "states": RunsCode(marker)}, path)
+    assert_clear_error(path, "refused: it holds pickled Python objects, not only tensors and plain values")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (lambda: os.urandom(5000), "refused unread: not a tensor file written by this series (it is not a zip archive"),
+        (lambda: b"", "refused unread: not a tensor file written by this series (it is empty, 0 bytes"),
+        (lambda: b"hello\n" * 100, "refused unread: not a tensor file written by this series"),
+    ],
+)
+def test_random_bytes_are_refused_unread(tmp_path, content, match):
+    path = tmp_path / D.EXPERT_POLICY
+    path.write_bytes(content())
+    assert_clear_error(path, match, D.load_policy)
+
+
+def test_legacy_torch_format_is_refused_unread(tmp_path):
+    path = tmp_path / D.EXPERT_POLICY
+    torch.save({"kind": "policy"}, path, _use_new_zipfile_serialization=False)
+    assert_clear_error(
+        path, "it is in torch's legacy (before 1.6) format, which this series never writes", D.load_policy
+    )
+
+
+def test_zip_archives_torch_never_writes(tmp_path):
+    path = tmp_path / D.EXPERT_DEMOS
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("notes.txt", "hello")
+    assert_clear_error(path, "a zip archive, but not laid out as torch.save writes one")
+    good = io.BytesIO()
+    torch.save({"kind": "demos"}, good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    assert_clear_error(path, "a compressed zip archive, which torch.save never writes")
+
+
+def test_huge_file_is_refused_unread(tmp_path):
+    path = tmp_path / D.EXPERT_DEMOS
+    with open(path, "wb") as f:
+        f.truncate(D.MAX_FILE_BYTES + 1)  # sparse: takes no disk space
+    assert_clear_error(path, "refused unread: 64 MiB, larger than any file this series writes")
+
+
+def test_folder_instead_of_file(tmp_path):
+    (tmp_path / D.EXPERT_DEMOS).mkdir()
+    with pytest.raises(D.DataFileError, match="is a folder, not a file"):
+        D.load_demos(tmp_path / D.EXPERT_DEMOS)
+
+
+# ---------------------------------------------------------------- item 4: an empty data folder is an error
+
+
+def test_empty_data_dir_is_an_error(monkeypatch, tmp_path):
+    for empty in ["", "  "]:
+        with pytest.raises(D.ParameterError, match="^DATA_DIR must be None .* or a non-empty folder path, got "):
+            D.data_dir(empty)
+    assert D.data_dir(tmp_path) == tmp_path
+    assert D.data_dir(str(tmp_path)) == tmp_path
+    monkeypatch.setenv(D.DATA_ENV_VAR, "")
+    with pytest.raises(D.ParameterError, match="IL_DATA_DIR is set but empty: set it to a folder, or unset it"):
+        D.data_dir()
+    assert D.data_dir(tmp_path) == tmp_path  # an explicit DATA_DIR wins over the environment
+
+
+# ---------------------------------------------------------------- item 5: a notebook checks its files up front
+
+
+def test_check_data_files(tmp_path):
+    D.save_demos(*demo_tensors(), tmp_path / D.EXPERT_DEMOS)
+    D.save_policy(PolicyNet(8), tmp_path / D.EXPERT_POLICY)
+    before = snapshot(tmp_path)
+    reads = [D.EXPERT_DEMOS, D.EXPERT_POLICY]
+    assert D.check_data_files(tmp_path, reads=reads, writes=[D.GAIL_POLICY]) == tmp_path
+    assert snapshot(tmp_path) == before  # the write check leaves nothing behind
+    (tmp_path / D.EXPERT_POLICY).write_bytes(pickle.dumps({"kind": "policy"}))
+    with pytest.raises(D.DataFileError, match="expert_policy.pt: refused unread"):
+        D.check_data_files(tmp_path, reads=reads)
+    with pytest.raises(D.DataFileError, match="gail_policy.pt: file not found"):
+        D.check_data_files(tmp_path, reads=[D.GAIL_POLICY])
+    D.save_policy(PolicyNet(8), tmp_path / "my_policy.pt")  # a name the series does not know: read by its kind
+    D.check_data_files(tmp_path, reads=["my_policy.pt"])
+    (tmp_path / D.BC_POLICY).mkdir()
+    with pytest.raises(D.DataFileError, match="bc_policy.pt: cannot be written: it is a folder"):
+        D.check_data_files(tmp_path, writes=[D.BC_POLICY])
+
+
+def test_check_writable(tmp_path, monkeypatch):
+    assert D.check_writable(tmp_path / "new" / "folder") == tmp_path / "new" / "folder"  # created
+    assert list((tmp_path / "new" / "folder").iterdir()) == []
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(D.DataFileError, match="a_file: cannot write in it: it is a file, not a folder"):
+        D.check_writable(tmp_path / "a_file")
+    with pytest.raises(D.DataFileError, match="a_file/sub: cannot write in this folder .*is a file, not a folder"):
+        D.check_writable(tmp_path / "a_file" / "sub")
+    for code, cause in [(errno.EACCES, "permission denied"), (errno.EROFS, "read-only"), (errno.ENOSPC, "no space")]:
+
+        def refuse(*args, code=code, **kwargs):
+            raise OSError(code, os.strerror(code), str(tmp_path / ".il-write-check.abcdefgh.tmp"))
+
+        monkeypatch.setattr(D.tempfile, "mkstemp", refuse)
+        with pytest.raises(D.DataFileError) as info:
+            D.check_writable(tmp_path)
+        assert str(tmp_path) in str(info.value) and cause in str(info.value)
+        assert ".tmp" not in str(info.value)
+
+
+def folders_can_be_made_read_only() -> bool:
+    """False where this user writes into a folder without write permission (root, unless its capabilities were
+    dropped, e.g. ``setpriv --bounding-set=-dac_override``)."""
+    folder = Path(tempfile.mkdtemp())
+    folder.chmod(0o555)
+    try:
+        (folder / "probe").write_text("x")
+    except PermissionError:
+        return True
+    else:
+        return False
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(not folders_can_be_made_read_only(), reason="this user (root) writes into read-only folders")
+def test_read_only_folder_for_real(tmp_path):
+    path = D.save_policy(PolicyNet(8), tmp_path / D.GAIL_POLICY)
+    before = snapshot(tmp_path)
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(D.DataFileError, match="cannot write in this folder .permission denied"):
+            D.check_writable(tmp_path)
+        with pytest.raises(D.DataFileError, match="gail_policy.pt: cannot be written .permission denied"):
+            D.save_policy(PolicyNet(8), path)
+    finally:
+        tmp_path.chmod(0o755)
+    assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------- item 6: failed and killed writes
+
+
+@pytest.mark.parametrize(
+    ("where", "code", "cause"),
+    [
+        ("mkstemp", errno.EACCES, "permission denied: the folder is not writable"),
+        ("mkstemp", errno.EROFS, "the file system is read-only"),
+        ("fsync", errno.ENOSPC, "no space left on the disk"),
+        ("fsync", errno.EDQUOT, "disk quota exceeded"),
+        ("replace", errno.EACCES, "permission denied"),
+    ],
+)
+def test_failed_write_names_the_file_and_the_cause(tmp_path, monkeypatch, where, code, cause):
+    path = D.save_policy(PolicyNet(8), tmp_path / D.GAIL_POLICY)
+    before = snapshot(tmp_path)
+    hidden_temp = str(tmp_path / ".gail_policy.pt.abcdefgh.tmp")
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code), hidden_temp)
+
+    target = {"mkstemp": D.tempfile, "fsync": D.os, "replace": D.os}[where]
+    monkeypatch.setattr(target, where, fail)
+    with pytest.raises(D.DataFileError) as info:
+        D.save_policy(PolicyNet(8), path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: cannot be written ({cause}")
+    assert "Nothing was changed" in msg and ".tmp" not in msg
+    monkeypatch.undo()
+    assert snapshot(tmp_path) == before  # the old file intact, no temporary file left
+
+
+def test_stale_temporary_files_are_removed_by_the_next_save(tmp_path):
+    ours = [tmp_path / ".gail_policy.pt.abcdefgh.tmp", tmp_path / ".expert_demos.pt.k2_9zq1x.tmp"]
+    others = [tmp_path / ".notes.abcdefgh.tmp", tmp_path / "keep.tmp", tmp_path / ".gail_policy.pt.short.tmp"]
+    for p in ours + others:
+        p.write_bytes(b"half a file")
+    D.save_policy(PolicyNet(8), tmp_path / D.GAIL_POLICY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([D.GAIL_POLICY] + [p.name for p in others])
+
+
+KILLED_SAVE = """
+import os, sys, time
+from helpers import data as D
+from helpers.networks import PolicyNet
+
+def stall(fd):
+    print("writing", flush=True)
+    time.sleep(60)
+
+D.os.fsync = stall
+D.save_policy(PolicyNet(8), sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_save_killed_mid_write(tmp_path):
+    """A save killed mid-write leaves the old file and a hidden temporary file; a save meanwhile leaves that
+    temporary file alone (it is in progress), the next save after the kill removes it."""
+    path = D.save_policy(PolicyNet(8), tmp_path / D.GAIL_POLICY)
+    before = path.read_bytes()
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "writing"
+        temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        assert len(temps) == 1 and temps[0].name.startswith(".gail_policy.pt.")
+        D.save_policy(PolicyNet(8), tmp_path / D.BC_POLICY)  # another save while it writes: not stale yet
+        assert temps[0].exists()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert path.read_bytes() == before and temps[0].exists()
+    D.save_policy(PolicyNet(8), path)
+    assert not temps[0].exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [D.BC_POLICY, D.GAIL_POLICY]
+
+
+# ---------------------------------------------------------------- item 8: paths printed relative to the repository
+
+
+def test_display_path(tmp_path, monkeypatch):
+    assert D.display_path(D.ROOT / "data" / D.GAIL_POLICY) == "data/gail_policy.pt"
+    assert D.display_path(D.ROOT / "build" / "data" / D.BC_POLICY) == "build/data/bc_policy.pt"
+    monkeypatch.chdir(D.ROOT / "notebooks")
+    assert D.display_path(Path("..") / "data" / D.GAIL_POLICY) == "data/gail_policy.pt"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert D.display_path(tmp_path / "il" / "x.pt") == "~/il/x.pt"
+    monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
+    assert D.display_path(tmp_path / "x.pt") == str(tmp_path / "x.pt")
+
+
+def test_errors_show_repository_paths_relative(tmp_path):
+    with pytest.raises(D.DataFileError) as info:
+        D.load_demos(D.ROOT / "data" / "no_such_file.pt")
+    assert str(info.value).startswith("data/no_such_file.pt: file not found.")
