@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from helpers.data import BC_POLICY, EXPERT_DEMOS, EXPERT_POLICY, GAIL_POLICY, data_dir, load_demos, load_policy
+from helpers.data import (
+    BC_POLICY,
+    EXPERT_DEMOS,
+    EXPERT_POLICY,
+    GAIL_POLICY,
+    data_dir,
+    display_path,
+    load_demos,
+    load_policy,
+)
 from helpers.rollout import agreement, evaluate
 
 
@@ -12,7 +21,7 @@ def main() -> None:
     """Print each policy's 20-episode greedy mean and agreement, and the demonstrations' shapes."""
     torch.set_num_threads(1)
     folder = data_dir()
-    print(f"Summary of {folder}")
+    print(f"Summary of {display_path(folder)}")
     expert = load_policy(folder / EXPERT_POLICY) if (folder / EXPERT_POLICY).exists() else None
     demos = load_demos(folder / EXPERT_DEMOS) if (folder / EXPERT_DEMOS).exists() else None
     if demos is not None:

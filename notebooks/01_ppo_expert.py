@@ -39,8 +39,6 @@ EVAL_EPISODES = 20  # greedy episodes for the before/after scores and the checkp
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -48,7 +46,8 @@ import torch
 import helpers
 from helpers.ppo import clipped_surrogate
 
-data = Path(DATA_DIR) if DATA_DIR else helpers.data_dir()
+helpers.check_parameters(SEED=SEED, MAX_ENV_STEPS=MAX_ENV_STEPS, EVAL_EPISODES=EVAL_EPISODES, DATA_DIR=DATA_DIR)
+data = helpers.check_data_files(helpers.data_dir(DATA_DIR), writes=["expert_policy.pt"])
 helpers.seed_everything(SEED)
 torch.set_num_threads(1)  # faster for these tiny networks
 

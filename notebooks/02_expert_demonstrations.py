@@ -37,13 +37,12 @@ CHECK_EPISODES = 100  # states used to compare greedy and sampled actions
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
-from pathlib import Path
-
 import torch
 
 import helpers
 
-data = Path(DATA_DIR) if DATA_DIR else helpers.data_dir()
+helpers.check_parameters(SEED=SEED, CHECK_EPISODES=CHECK_EPISODES, DATA_DIR=DATA_DIR)
+data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_policy.pt"], writes=["expert_demos.pt"])
 helpers.seed_everything(SEED)
 torch.set_num_threads(1)  # faster for these tiny networks
 

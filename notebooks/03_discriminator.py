@@ -35,8 +35,6 @@ RANDOM_PAIRS = 200  # how many random-policy pairs to compare against
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import torch
 
@@ -50,7 +48,8 @@ from helpers.discriminator import (
 )
 from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
 
-data = Path(DATA_DIR) if DATA_DIR else helpers.data_dir()
+helpers.check_parameters(SEED=SEED, SANITY_STEPS=SANITY_STEPS, RANDOM_PAIRS=RANDOM_PAIRS, DATA_DIR=DATA_DIR)
+data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_demos.pt"])
 helpers.seed_everything(SEED)
 torch.set_num_threads(1)  # faster for these tiny networks
 

@@ -38,8 +38,6 @@ EVAL_EPISODES = 20  # fresh greedy episodes for the final comparison
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import torch
 
@@ -48,7 +46,16 @@ from helpers.bc import bc_accuracy, train_bc
 from helpers.gail import GAILConfig, train_gail
 from helpers.gail_plots import plot_angle_distributions, plot_gail_history
 
-data = Path(DATA_DIR) if DATA_DIR else helpers.data_dir()
+helpers.check_parameters(
+    SEED=SEED,
+    GAIL_MAX_ENV_STEPS=GAIL_MAX_ENV_STEPS,
+    BC_EPOCHS=BC_EPOCHS,
+    EVAL_EPISODES=EVAL_EPISODES,
+    DATA_DIR=DATA_DIR,
+)
+data = helpers.check_data_files(
+    helpers.data_dir(DATA_DIR), reads=["expert_demos.pt", "expert_policy.pt"], writes=["gail_policy.pt", "bc_policy.pt"]
+)
 helpers.seed_everything(SEED)
 torch.set_num_threads(1)  # faster for these tiny networks
 
@@ -212,7 +219,7 @@ helpers.save_policy(student.policy, data / "gail_policy.pt", algorithm="GAIL", s
 helpers.save_policy(bc_policy, data / "bc_policy.pt", algorithm="BC", seed=SEED, epochs=BC_EPOCHS)
 reloaded = helpers.load_policy(data / "gail_policy.pt")
 assert helpers.agreement(reloaded, student.policy, demos["states"]) == 1.0
-print("saved", data / "gail_policy.pt", "and", data / "bc_policy.pt")
+print("saved", helpers.display_path(data / "gail_policy.pt"), "and", helpers.display_path(data / "bc_policy.pt"))
 
 # %% [markdown]
 # ## Summary

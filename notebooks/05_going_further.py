@@ -43,8 +43,6 @@ FULL_SWEEP = False  # True: 5 seeds per demo size and 5_000-step GAIL runs (seve
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -61,7 +59,16 @@ from helpers.absorbing import (
 from helpers.bc import train_bc
 from helpers.gail import GAILConfig, train_gail
 
-data = Path(DATA_DIR) if DATA_DIR else helpers.data_dir()
+helpers.check_parameters(
+    SEED=SEED,
+    RANDOM_DEMO_MAX_ENV_STEPS=RANDOM_DEMO_MAX_ENV_STEPS,
+    ABSORBING_MAX_ENV_STEPS=ABSORBING_MAX_ENV_STEPS,
+    ABSORBING_RANDOM_MAX_ENV_STEPS=ABSORBING_RANDOM_MAX_ENV_STEPS,
+    SIZE_GAIL_MAX_ENV_STEPS=SIZE_GAIL_MAX_ENV_STEPS,
+    FULL_SWEEP=FULL_SWEEP,
+    DATA_DIR=DATA_DIR,
+)
+data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_demos.pt", "expert_policy.pt"])
 torch.set_num_threads(1)  # faster for these tiny networks, and part of the result: another thread count sums
 helpers.seed_everything(SEED)  # floats in another order, and training takes another path from the same seed
 EVAL_SEED = 10_000 + SEED  # fresh evaluation episodes, the same for every policy

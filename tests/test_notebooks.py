@@ -5,13 +5,17 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
+import json
+import re
 from pathlib import Path
 
 import jupytext
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def test_there_are_notebooks():
@@ -49,3 +53,65 @@ def test_notebook_conventions(nb_path: Path):
     assert any(m.lstrip().startswith("## Exercises") for m in markdown), "an Exercises section"
     assert any("<details>" in m for m in markdown), "exercise solutions folded in <details>"
     assert any("assert " in c.source for c in code), "a checkpoint cell asserts a measured number"
+
+
+def _call(tree: ast.AST, name: str) -> ast.Call | None:
+    """The first call of ``helpers.<name>(...)`` in ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name:
+            return node
+    return None
+
+
+def _names(call: ast.Call, keyword: str) -> set[str]:
+    """The string constants of a list argument ``keyword=[...]`` of ``call``."""
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return {e.value for e in kw.value.elts}
+    return set()
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_and_files_are_checked_first(nb_path: Path):
+    """Right after the parameters cell, one call checks every parameter, and the data files the notebook reads
+    and writes are checked before any work (issue 13, items 3 and 5)."""
+    code = [c for c in jupytext.read(nb_path).cells if c.cell_type == "code"]
+    params = [t.id for node in ast.parse(code[0].source).body for t in node.targets if isinstance(node, ast.Assign)]
+    setup = ast.parse(code[1].source)
+    check = _call(setup, "check_parameters")
+    assert check is not None, "the cell after the parameters calls helpers.check_parameters(...)"
+    passed = {kw.arg: kw.value.id for kw in check.keywords if isinstance(kw.value, ast.Name)}
+    assert passed == {p: p for p in params}, f"check_parameters must check every parameter as NAME=NAME: {params}"
+    files = _call(setup, "check_data_files")
+    assert files is not None, "the setup cell calls helpers.check_data_files(helpers.data_dir(DATA_DIR), ...)"
+    source = "\n".join(c.source for c in code[2:])
+    reads = set(re.findall(r'load_(?:demos|policy)\(data / "([^"]+)"', source))
+    writes = set(re.findall(r'save_(?:demos|policy)\(\s*[^()]*?,\s*data / "([^"]+)"', source, re.S))
+    reads -= writes  # a file the notebook writes and then reads back is not an input
+    assert reads <= _names(files, "reads"), f"files read later, to check first: {sorted(reads)}"
+    assert writes <= _names(files, "writes"), f"files written later, to check first: {sorted(writes)}"
+
+
+ABSOLUTE_PATH = re.compile(
+    "|".join(
+        [r"(?<![\w.~])/(?:home|work|tmp|root|Users|private|var/folders)/", r"\b[A-Za-z]:\\\\", re.escape(str(ROOT))]
+    )
+)
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_absolute_path_in_committed_outputs(nb_path: Path):
+    """Committed outputs print paths relative to the repository, never a machine's own (issue 13, item 8)."""
+    found = []
+    for i, cell in enumerate(json.loads(nb_path.read_text())["cells"]):
+        for out in cell.get("outputs", []):
+            texts = [out.get("text", ""), *out.get("traceback", [])]
+            texts += [v for k, v in out.get("data", {}).items() if k.startswith("text/") or k.endswith("json")]
+            for text in texts:
+                if not isinstance(text, str):  # a list of lines, or a JSON document
+                    text = json.dumps(text) if isinstance(text, dict) else "".join(text)
+                found += [
+                    f"cell {i}: ...{text[max(0, m.start() - 20) : m.end() + 40]!r}"
+                    for m in ABSOLUTE_PATH.finditer(text)
+                ]
+    assert not found, "absolute paths in committed outputs (print helpers.display_path(path)):\n" + "\n".join(found)
