@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
-.PHONY: setup run test lint format lab bench bench-notebooks sync clean
+.PHONY: setup run notebook test lint format lab bench bench-notebooks sync clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,17 @@ run: setup
 		$(VENV)/bin/jupytext --sync --quiet "$$nb" || exit 1; \
 	done
 	$(PY) -m helpers.summary
+
+## Run ONE notebook without touching tracked files: `make notebook NB=04` (ARGS="-p SEED 7" for papermill options).
+## It reads and writes build/data (a copy of data/, made once: `rm -rf build/data` to start again from the committed
+## files) and writes the executed notebook to build/notebooks/; notebooks/ and data/ stay as committed.
+notebook: setup
+	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1); \
+	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05 [ARGS='-p SEED 7']"; exit 2; fi; \
+	mkdir -p build/data build/notebooks; \
+	for f in data/*.pt; do [ -e "build/$$f" ] || cp "$$f" "build/$$f"; done; \
+	echo "=== $$nb -> build/$$nb (data: build/data)"; \
+	$(VENV)/bin/papermill "$$nb" "build/$$nb" --cwd notebooks -p DATA_DIR "$(CURDIR)/build/data" $(ARGS)
 
 ## Lint, unit tests, every notebook through nbval, and the browser test (when Chromium is installed).
 test: setup lint
