@@ -152,7 +152,7 @@ def check_writable(folder: str | os.PathLike) -> Path:
         raise DataFileError(f"{display_path(folder)}: cannot write in it: it is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".il-write-check.", suffix=".tmp")
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".il-write-check.pt.", suffix=".tmp")
         try:
             os.write(fd, b"write check\n")
             os.fsync(fd)
@@ -163,7 +163,7 @@ def check_writable(folder: str | os.PathLike) -> Path:
         raise DataFileError(
             f"{display_path(folder)}: cannot write in this folder ({_cause(e)}). Point DATA_DIR at a folder "
             "you can write to, or free some space."
-        ) from e
+        ) from None
     return folder
 
 
@@ -208,12 +208,12 @@ def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise _write_error(path, e) from e
+        raise _write_error(path, e) from None  # the OSError names the hidden temporary file: not shown
     _remove_stale_temps(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
-        raise _write_error(path, e) from e
+        raise _write_error(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if fcntl is not None:
@@ -230,7 +230,7 @@ def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
             os.replace(tmp, path)  # Windows cannot rename an open file
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise _write_error(path, e) from e
+        raise _write_error(path, e) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
