@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
-.PHONY: setup run test lint format lab bench bench-notebooks sync clean
+LINTED := helpers tests benchmarks docs notebooks/*.py
+
+.PHONY: setup run test lint format lab bench bench-notebooks sync figures clean
 
 setup: $(STAMP)
 
@@ -33,12 +35,16 @@ test: setup lint
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check helpers tests benchmarks notebooks/*.py
-	$(VENV)/bin/ruff format --check helpers tests benchmarks notebooks/*.py
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 format: setup
-	$(VENV)/bin/ruff check --fix helpers tests benchmarks notebooks/*.py
-	$(VENV)/bin/ruff format helpers tests benchmarks notebooks/*.py
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
+
+## The README's picture, from the committed policies in data/: docs/img/cartpole_side_by_side.gif.
+figures: setup
+	$(PY) docs/readme_gif.py
 
 ## Keep each notebook and its jupytext .py pair in step (newest wins).
 sync: setup
