@@ -3,11 +3,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
 LINTED := helpers tests benchmarks docs notebooks/*.py
 
-.PHONY: setup run test lint format lab bench bench-notebooks sync figures clean
+.PHONY: setup docs-setup run test lint format lab bench bench-notebooks sync site figures clean
 
 setup: $(STAMP)
 
@@ -19,6 +20,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+
+# The website's own pinned requirements, on top of the others (resolved together, so no runtime pin moves).
+docs-setup: $(DOCS_STAMP)
+
+$(DOCS_STAMP): $(STAMP) requirements-docs.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-docs.txt
+	touch $(DOCS_STAMP)
 
 ## Execute every notebook in order, in place (outputs refreshed, data/ regenerated), then summarise.
 run: setup
@@ -41,6 +49,10 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix $(LINTED)
 	$(VENV)/bin/ruff format $(LINTED)
+
+## The series as a static website, from the notebooks' committed outputs: build/site/index.html.
+site: docs-setup
+	$(PY) docs/build_site.py
 
 ## The README's picture, from the committed policies in data/: docs/img/cartpole_side_by_side.gif.
 figures: setup
