@@ -38,8 +38,9 @@ run: setup
 	done
 	$(PY) -m helpers.summary
 
-## Lint, unit tests, every notebook through nbval, and the browser test (when Chromium is installed).
-test: setup lint
+## Lint, unit tests, every notebook through nbval, and the browser tests of JupyterLab and of the website (when
+## Chromium is installed; the website is built first if build/site is missing or stale).
+test: setup docs-setup lint
 	$(PY) -m pytest
 
 lint: setup
