@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
 LINTED := helpers tests benchmarks docs notebooks/*.py
 
-.PHONY: setup docs-setup run test lint format lab bench bench-notebooks sync site figures clean
+.PHONY: setup docs-setup run test lint format lab bench bench-notebooks sync site student figures clean
 
 setup: $(STAMP)
 
@@ -38,8 +38,8 @@ run: setup
 	done
 	$(PY) -m helpers.summary
 
-## Lint, unit tests, every notebook through nbval, and the browser tests of JupyterLab and of the website (when
-## Chromium is installed; the website is built first if build/site is missing or stale).
+## Lint, unit tests, every notebook through nbval, the student edition, and the browser tests of JupyterLab and of
+## the website (when Chromium is installed; the website is built first if build/site is missing or stale).
 test: setup docs-setup lint
 	$(PY) -m pytest
 
@@ -54,6 +54,10 @@ format: setup
 ## The series as a static website, from the notebooks' committed outputs: build/site/index.html.
 site: docs-setup
 	$(PY) docs/build_site.py
+
+## The student edition for a workshop: the notebooks without their solutions, outputs cleared, in build/student/.
+student: setup
+	$(PY) docs/student.py
 
 ## The README's picture, from the committed policies in data/: docs/img/cartpole_side_by_side.gif.
 figures: setup
