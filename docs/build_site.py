@@ -302,11 +302,14 @@ def stage(stage_dir: Path = STAGE_DIR) -> dict[str, dict[str, int]]:
 
 
 def sphinx(stage_dir: Path, site: Path) -> None:
-    """sphinx-build -b html with docs/conf.py, from clean, nitpicky about nothing but failing on errors."""
+    """sphinx-build -b html with docs/conf.py, from clean; any warning (a link to a missing page or anchor, an
+    unreadable picture) fails the build, after all of them are listed."""
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(DOCTREES, ignore_errors=True)
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(DOCS), "-d", str(DOCTREES), str(stage_dir)]
-    subprocess.run([*cmd, str(site)], check=True, cwd=ROOT)
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-c", str(DOCS)]
+    cmd += ["-d", str(DOCTREES), str(stage_dir)]
+    if subprocess.run([*cmd, str(site)], cwd=ROOT).returncode:
+        raise RuntimeError("sphinx-build failed: see its warnings above (each names the staged file and line)")
     for source_map in (site / "_static").rglob("*.map"):  # the theme's JavaScript source maps: 3 MB nobody reads
         source_map.unlink()
 
@@ -336,7 +339,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--if-stale", action="store_true", help="skip when build/site is up to date")
     args = parser.parse_args()
-    if not build(if_stale=args.if_stale):
+    try:
+        built = build(if_stale=args.if_stale)
+    except RuntimeError as exc:
+        raise SystemExit(f"make site: {exc}") from None
+    if not built:
         print(f"site: {SITE_DIR.relative_to(ROOT)}/ is up to date")
 
 
