@@ -12,7 +12,9 @@ Needs the docs requirements (`make docs-setup`, part of `make test`) and Debian'
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import http.server
 import json
 import re
@@ -121,6 +123,21 @@ def expected_pictures(path: Path) -> int:
     return count
 
 
+def figure_files(path: Path) -> list[str]:
+    """The file names myst-nb gives the committed notebook's raster figures: sha256 of the image bytes + extension."""
+    nb = nbformat.read(path, as_version=4)
+    names = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            for mime, ext in (("image/png", ".png"), ("image/jpeg", ".jpg"), ("image/gif", ".gif")):
+                if mime in data:
+                    raw = base64.b64decode("".join(data[mime]))
+                    names.append(hashlib.sha256(raw).hexdigest() + ext)
+                    break
+    return names
+
+
 def notebook_facts(path: Path) -> dict[str, int]:
     """What a notebook's page must show: pictures, code cells (copy buttons), folded solutions, math."""
     nb = nbformat.read(path, as_version=4)
@@ -145,6 +162,7 @@ _STATE_JS = """
     brokenImages: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))
       .map(i => i.getAttribute('src')),
     pictures: article.querySelectorAll('img').length,
+    pictureFiles: Array.from(article.querySelectorAll('img')).map(i => (i.getAttribute('src') || '').split('/').pop()),
     text: clone.innerText,
     links,
     ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
@@ -217,6 +235,10 @@ def notebook_problems(path: Path, state: dict) -> list[str]:
     problems = []
     if state["pictures"] < facts["pictures"]:
         problems.append(f"{state['pictures']} pictures on the page, the notebook has {facts['pictures']} (+ stand-ins)")
+    shown = {name.split("?")[0] for name in state["pictureFiles"]}
+    missing = [name for name in figure_files(path) if name.replace(".jpg", ".jpeg") not in shown and name not in shown]
+    if missing:
+        problems.append(f"{len(missing)} of the notebook's figures are not on the page: {missing[:3]}")
     if state["copyButtons"] < facts["code_cells"]:
         problems.append(f"{state['copyButtons']} copy buttons for {facts['code_cells']} code cells")
     if state["details"] < facts["solutions"]:
