@@ -3,9 +3,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
-.PHONY: setup run notebook test lint format lab bench bench-notebooks sync clean
+LINTED := helpers tests benchmarks docs notebooks/*.py
+
+.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks sync site student figures clean
 
 setup: $(STAMP)
 
@@ -17,6 +20,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+
+# The website's own pinned requirements, on top of the others (resolved together, so no runtime pin moves).
+docs-setup: $(DOCS_STAMP)
+
+$(DOCS_STAMP): $(STAMP) requirements-docs.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-docs.txt
+	touch $(DOCS_STAMP)
 
 ## Execute every notebook in order, in place (outputs refreshed, data/ regenerated), then summarise.
 run: setup
@@ -39,17 +49,30 @@ notebook: setup
 	echo "=== $$nb -> build/$$nb (data: build/data)"; \
 	$(VENV)/bin/papermill "$$nb" "build/$$nb" --cwd notebooks -p DATA_DIR "$(CURDIR)/build/data" $(ARGS)
 
-## Lint, unit tests, every notebook through nbval, and the browser test (when Chromium is installed).
-test: setup lint
+## Lint, unit tests, every notebook through nbval, the student edition, and the browser tests of JupyterLab and of
+## the website (when Chromium is installed; the website is built first if build/site is missing or stale).
+test: setup docs-setup lint
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check helpers tests benchmarks notebooks/*.py
-	$(VENV)/bin/ruff format --check helpers tests benchmarks notebooks/*.py
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 format: setup
-	$(VENV)/bin/ruff check --fix helpers tests benchmarks notebooks/*.py
-	$(VENV)/bin/ruff format helpers tests benchmarks notebooks/*.py
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
+
+## The series as a static website, from the notebooks' committed outputs: build/site/index.html.
+site: docs-setup
+	$(PY) docs/build_site.py
+
+## The student edition for a workshop: the notebooks without their solutions, outputs cleared, in build/student/.
+student: setup
+	$(PY) docs/student.py
+
+## The README's picture, from the committed policies in data/: docs/img/cartpole_side_by_side.gif.
+figures: setup
+	$(PY) docs/readme_gif.py
 
 ## Keep each notebook and its jupytext .py pair in step (newest wins).
 sync: setup

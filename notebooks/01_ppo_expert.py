@@ -335,7 +335,8 @@ print(f"saved {path.name} ({path.stat().st_size / 1024:.0f} KiB)")
 # ## Exercises
 #
 # 1. In the GAE cell, set `lam = 1.0` and then `lam = 0.0`. How do the advantages of the terminated episode change?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # With $\lambda = 0$ each advantage is its own TD error: $A_t = \delta_t$, so only the last step sees the
@@ -343,10 +344,12 @@ print(f"saved {path.name} ({path.stat().st_size / 1024:.0f} KiB)")
 # discounted return minus $V(s_t)$: the fall reaches every earlier step almost undiminished. Small $\lambda$
 # trusts the critic (less variance, more bias); large $\lambda$ trusts the rewards actually received.
 # </details>
-#
+
+# %% [markdown]
 # 2. Treat truncation like termination: what would the value of an upright state at step 199 become,
 #    and why is that wrong?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # Pass `terminated | truncated` as `terminated` to `gae`. The target at step 199 then becomes $r = 1$
@@ -354,10 +357,12 @@ print(f"saved {path.name} ({path.stat().st_size / 1024:.0f} KiB)")
 # cannot tell the two apart from the state alone (the step count is not in the observation), so it is
 # trained toward contradictory targets, and the advantages of good actions near the cap turn negative.
 # </details>
-#
+
+# %% [markdown]
 # 3. Train with the source tutorial's settings, `helpers.PPOConfig()` (policy learning rate 1e-3,
 #    $\lambda = 0.95$), and compare `history.steps_to_target` with ours. Try a few seeds.
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # ```python
@@ -372,9 +377,11 @@ print(f"saved {path.name} ({path.stat().st_size / 1024:.0f} KiB)")
 # of about 1,130 steps against about 880 for `expert_config()`. Single seeds vary widely in both
 # directions, so compare medians over many seeds, not one run.
 # </details>
-#
+
+# %% [markdown]
 # 4. Why do we evaluate the *greedy* policy, when training plays the *sampled* one?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # Training needs sampling: trying both actions is how PPO discovers which is better. But the expert we

@@ -185,7 +185,8 @@ del expert
 #
 # 1. Record a *sampled* episode instead (`greedy=False`) and measure how many of its actions match the
 #    expert's argmax on the same states.
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # ```python
@@ -199,19 +200,23 @@ del expert
 # You get roughly the agreement measured in section 2. Those mismatched pairs are labels the student
 # is asked to copy although the expert itself would not choose them.
 # </details>
-#
+
+# %% [markdown]
 # 2. The demonstration has only 200 pairs, all from one episode. Which states will the student never
 #    have seen?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # Look at the state traces: the expert keeps |θ| small and the cart near the middle, so the demo holds
 # no states with a steeply leaning pole or a cart near the edge. A student that drifts there has no
 # example to copy: this is the *covariate shift* that notebook 04 returns to.
 # </details>
-#
+
+# %% [markdown]
 # 3. Why is it fine that both actions appear roughly equally often, even though balancing is the goal?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
 # Staying upright means correcting in both directions: a push one way is soon followed by a push the

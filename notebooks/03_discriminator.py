@@ -218,7 +218,8 @@ for logit in (-30.0, 0.0, 30.0):
 #    and what does the heatmap look like?
 # 2. Use the explorer: find a state where D prefers a different action than the expert would take.
 # 3. Which of the three rewards would you pick for a task where ending the episode early is the goal?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
 # 1. After 20 steps the loss has barely moved and the accuracy is noisy; the heatmap is nearly one colour
@@ -231,5 +232,6 @@ for logit in (-30.0, 0.0, 30.0):
 #    how episodes end unless terminal states are handled explicitly (absorbing states).
 #
 # </details>
-#
+
+# %% [markdown]
 # [← 02 Expert demonstrations](02_expert_demonstrations.ipynb) · [contents](../README.md) · [04 GAIL →](04_gail.ipynb)

@@ -240,7 +240,8 @@ print("saved", helpers.display_path(data / "gail_policy.pt"), "and", helpers.dis
 # 2. Train BC on only the first 50 pairs (`demos["states"][:50]`). How do its return and agreement change?
 # 3. Start GAIL's student from the BC policy: `GAILConfig(bc_init_epochs=1000)`. What happens to the
 #    steps to 195 and to the agreement?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
 # 1. Slower and less reliable. Over 20 seeds (`benchmarks/gail_sweep.py --variant disc_steps=10`): median 1,494
@@ -258,5 +259,6 @@ print("saved", helpers.display_path(data / "gail_policy.pt"), "and", helpers.dis
 #    learning rate), and part of the credit then goes to BC.
 #
 # </details>
-#
+
+# %% [markdown]
 # [← 03 Discriminator](03_discriminator.ipynb) · [contents](../README.md) · [05 Going further →](05_going_further.ipynb)

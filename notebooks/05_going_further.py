@@ -413,7 +413,8 @@ print(f"episode lengths: {sorted(len(r) for r in runs)}")
 # 4. Switch the annealing off for both absorbing runs (`AbsorbingGAILConfig(..., ppo=PPOConfig(anneal_lr=False))`,
 #    with `from helpers.ppo import PPOConfig`) and redraw the training-length figure. What changes? Why does the
 #    final student's length then depend on luck?
-#
+
+# %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
 # 1. In our runs (seeds 0–2, each with its own expert) it did about as well as the logit: expert demos greedy 200
@@ -437,5 +438,6 @@ print(f"episode lengths: {sorted(len(r) for r in runs)}")
 #    0.64–3.6 × its length.
 #
 # </details>
-#
+
+# %% [markdown]
 # [← 04 GAIL](04_gail.ipynb) · [contents](../README.md)

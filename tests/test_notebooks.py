@@ -16,6 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOLUTION_TAG = "solution"  # the student edition (`make student`) removes every cell with this tag
+FOLDED_SOLUTION = re.compile(r"<details>\s*<summary>[^<]*solution", re.IGNORECASE)
+
 
 
 def test_there_are_notebooks():
@@ -52,6 +55,8 @@ def test_notebook_conventions(nb_path: Path):
     assert any(m.lstrip().startswith("## Summary") for m in markdown), "a Summary section"
     assert any(m.lstrip().startswith("## Exercises") for m in markdown), "an Exercises section"
     assert any("<details>" in m for m in markdown), "exercise solutions folded in <details>"
+    problems = solution_cell_problems(cells)
+    assert not problems, "solution cells:\n- " + "\n- ".join(problems)
     assert any("assert " in c.source for c in code), "a checkpoint cell asserts a measured number"
 
 
@@ -115,3 +120,23 @@ def test_no_absolute_path_in_committed_outputs(nb_path: Path):
                     for m in ABSOLUTE_PATH.finditer(text)
                 ]
     assert not found, "absolute paths in committed outputs (print helpers.display_path(path)):\n" + "\n".join(found)
+def solution_cell_problems(cells) -> list[str]:
+    """Exercise solutions live in cells of their own tagged `solution`, after `## Exercises`, folded in <details>."""
+    tagged = [i for i, c in enumerate(cells) if SOLUTION_TAG in c.metadata.get("tags", [])]
+    if not tagged:
+        return [f"no cell is tagged {SOLUTION_TAG!r}: put each exercise solution in a markdown cell of its own"]
+    problems = []
+    exercises = next((i for i, c in enumerate(cells) if c.source.lstrip().startswith("## Exercises")), len(cells))
+    for i in tagged:
+        cell = cells[i]
+        if i < exercises:
+            problems.append(f"cell {i + 1} is tagged {SOLUTION_TAG!r} but comes before '## Exercises'")
+        if cell.cell_type == "markdown" and not cell.source.lstrip().startswith("<details>"):
+            problems.append(f"solution cell {i + 1} does not start with <details> (solutions stay folded)")
+    for i, cell in enumerate(cells):
+        if i not in tagged and FOLDED_SOLUTION.search(cell.source):
+            problems.append(
+                f"cell {i + 1} holds a folded solution but is not tagged {SOLUTION_TAG!r}: move the solution into"
+                f' a cell of its own (py:percent: # %% [markdown] tags=["{SOLUTION_TAG}"])'
+            )
+    return problems

@@ -1,0 +1,218 @@
+"""Static stand-ins for the series' live widgets, for readers without a kernel (the website, `make site`).
+
+`install()` runs in a kernel before a notebook's own cells (docs/build_site.py does that on a copy of the notebook):
+it swaps each widget function of `helpers` for one that *displays* a picture of the same thing instead:
+
+- `helpers.episode_player(states)` → an animated GIF of the same episode, with a step counter;
+- `helpers.gail_plots.d_explorer(disc)` → D(s, a) for both actions along each of the explorer's sliders.
+
+Each stand-in output carries output metadata (the widget's CSS class, the call's number) so the build finds it. The GIF
+writer `frames_to_gif` is shared with docs/readme_gif.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import math
+import sys
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+STANDIN_KEY = "il_standin"  # output metadata: the CSS class of the widget an output stands for
+CALL_KEY = "il_standin_call"  # output metadata: which stand-in call displayed it (a call may display several)
+# The CSS class a widget's root carries (set by helpers) → the module and name of the function that builds it.
+STANDINS: dict[str, tuple[str, str]] = {
+    "il-episode-player": ("helpers.widgets", "episode_player"),
+    "il-d-explorer": ("helpers.gail_plots", "d_explorer"),
+}
+MAX_GIF_FRAMES = 100  # longer episodes show every k-th step, at k times the player's interval
+
+
+def font(size: int = 14) -> ImageFont.ImageFont:
+    """Pillow's bundled font at `size` pixels (no system font needed)."""
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType: the fixed bitmap font
+        return ImageFont.load_default()
+
+
+def frames_to_gif(frames: Sequence[Image.Image | np.ndarray], duration_ms: int, colors: int = 64) -> bytes:
+    """An endlessly looping GIF of RGB frames, all on one adaptive palette (small files for flat drawings)."""
+    images = [f if isinstance(f, Image.Image) else Image.fromarray(np.asarray(f, dtype=np.uint8)) for f in frames]
+    images = [im.convert("RGB") for im in images]
+    # One palette for every frame, from a mosaic of a few frames, so colours never flicker between frames.
+    sample = images[:: max(1, len(images) // 8)][:8]
+    mosaic = Image.new("RGB", (sample[0].width, sample[0].height * len(sample)))
+    for k, im in enumerate(sample):
+        mosaic.paste(im, (0, k * im.height))
+    palette = mosaic.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    paletted = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    buf = io.BytesIO()
+    paletted[0].save(
+        buf, format="GIF", save_all=True, append_images=paletted[1:], duration=duration_ms, loop=0, optimize=True
+    )
+    return buf.getvalue()
+
+
+def label(image: Image.Image, text: str, xy: tuple[int, int] = (6, 4), size: int = 14) -> Image.Image:
+    """Write `text` on `image` (in place, black on a white box) and return it."""
+    draw = ImageDraw.Draw(image)
+    f = font(size)
+    box = draw.textbbox(xy, text, font=f)
+    draw.rectangle((box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2), fill=(255, 255, 255))
+    draw.text(xy, text, fill=(0, 0, 0), font=f)
+    return image
+
+
+def episode_gif(states: np.ndarray, interval_ms: int = 50, width: int = 450, crop: slice | None = None) -> bytes:
+    """An animated GIF of an episode's states, drawn as the episode player draws them, with a step counter."""
+    from helpers.plots import render_states
+
+    states = np.asarray(states, dtype=np.float64)
+    if crop is None:
+        crop = getattr(importlib.import_module("helpers.widgets"), "CROP", slice(None))
+    stride = max(1, math.ceil(len(states) / MAX_GIF_FRAMES))
+    shown = list(range(0, len(states), stride))
+    if shown[-1] != len(states) - 1:
+        shown.append(len(states) - 1)  # always end on the last state
+    frames = []
+    for t, frame in zip(shown, render_states(states[shown]), strict=True):
+        image = Image.fromarray(frame[crop])
+        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        frames.append(label(image, f"t = {t}"))
+    return frames_to_gif(frames, duration_ms=interval_ms * stride)
+
+
+def _arguments(original: Callable, args: tuple, kwargs: dict) -> dict:
+    """The call's arguments by name, defaults included (as the original function would have seen them)."""
+    try:
+        bound = inspect.signature(original).bind(*args, **kwargs)
+    except TypeError:
+        return dict(kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+_calls = iter(range(1_000_000))
+
+
+def _display(kind: str, *objs: object) -> None:
+    """Display the outputs of one stand-in, each marked with the widget it stands for and the call it came from."""
+    from IPython.display import display
+
+    call = next(_calls)
+    for obj in objs:
+        display(obj, metadata={STANDIN_KEY: kind, CALL_KEY: call})
+
+
+def episode_player_standin(original: Callable) -> Callable:
+    """A replacement for `episode_player` that displays the episode as an animated GIF."""
+
+    def standin(*args: object, **kwargs: object) -> None:
+        from IPython.display import Image as IPImage
+        from IPython.display import Markdown
+
+        named = _arguments(original, args, kwargs)
+        states = np.asarray(named.get("states", args[0] if args else None), dtype=np.float64)
+        width = int(named.get("width") or 450)
+        gif = episode_gif(states, interval_ms=int(named.get("interval_ms") or 50), width=width)
+        _display(
+            "il-episode-player",
+            IPImage(data=gif, format="gif", width=width),
+            Markdown(
+                f"*Static stand-in for the episode player: the same {len(states)} steps as an animated GIF. "
+                "Run the notebook to play and scrub through them yourself.*"
+            ),
+        )
+
+    return standin
+
+
+def d_sweeps_png(disc: object, sliders: Sequence[tuple[str, float, float, float]], n: int = 201) -> bytes:
+    """PNG of D(s, a) for both actions along each slider's range, the other sliders at their start values."""
+    import torch
+    from matplotlib.figure import Figure
+
+    from helpers.gail_plots import ACTION_NAMES
+
+    start = [value for _, _, _, value in sliders]
+    cols = 2 if len(sliders) > 2 else len(sliders)
+    rows = math.ceil(len(sliders) / cols)
+    fig = Figure(figsize=(4.2 * cols, 2.6 * rows + 0.4), layout="constrained")
+    axes = fig.subplots(rows, cols, sharey=True, squeeze=False).reshape(-1)
+    for ax in axes[len(sliders) :]:
+        ax.set_visible(False)
+    with torch.no_grad():
+        for k, (ax, (name, lo, hi, _)) in enumerate(zip(axes, sliders, strict=False)):
+            grid = torch.linspace(lo, hi, n)
+            states = torch.tensor([start] * n, dtype=torch.float32)
+            states[:, k] = grid
+            for a in (0, 1):
+                d = disc.prob_student(states, torch.full((n,), a))
+                ax.plot(grid.numpy(), d.numpy(), lw=2, label=ACTION_NAMES[a])
+            ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+            ax.axvline(start[k], color="grey", lw=0.8, ls="--")
+            ax.set_xlabel(name)
+            ax.set_ylabel("D(s, a) = P(student)")
+            ax.set_ylim(0, 1)
+    axes[0].legend(fontsize="small", loc="best")
+    fig.suptitle("D along each slider of the explorer, the other sliders at their start values (dashed)")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    return buf.getvalue()
+
+
+def d_explorer_standin(original: Callable) -> Callable:
+    """A replacement for `d_explorer` that displays D along each of its sliders, and D at the sliders' start."""
+
+    def standin(*args: object, **kwargs: object) -> None:
+        import torch
+        from IPython.display import Image as IPImage
+        from IPython.display import Markdown
+
+        from helpers.gail_plots import ACTION_NAMES, STATE_SLIDERS
+
+        named = _arguments(original, args, kwargs)
+        disc = named.get("disc", args[0] if args else None)
+        start = [value for _, _, _, value in STATE_SLIDERS]
+        with torch.no_grad():
+            d = disc.prob_student(torch.tensor([start] * 2, dtype=torch.float32), torch.tensor([0, 1])).tolist()
+        at_start = ", ".join(f"{ACTION_NAMES[a]}: D = {d[a]:.3f}" for a in (0, 1))
+        _display(
+            "il-d-explorer",
+            IPImage(data=d_sweeps_png(disc, STATE_SLIDERS), format="png"),
+            Markdown(
+                "*Static stand-in for the discriminator explorer: each panel moves one slider across its range "
+                f"with the others at their start values (where the explorer opens it reads {at_start}). "
+                "Run the notebook to move the sliders together.*"
+            ),
+        )
+
+    return standin
+
+
+FACTORIES: dict[str, Callable[[Callable], Callable]] = {
+    "il-episode-player": episode_player_standin,
+    "il-d-explorer": d_explorer_standin,
+}
+
+
+def install() -> list[str]:
+    """Swap every widget function of STANDINS, wherever `helpers` exposes it, for its stand-in; returns their names."""
+    swapped = []
+    for css_class, (module_name, name) in STANDINS.items():
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+        replacement = FACTORIES[css_class](original)
+        for loaded in list(sys.modules.values()):  # the defining module and every re-export (helpers.episode_player)
+            if getattr(loaded, "__name__", "").split(".")[0] != "helpers":
+                continue
+            for attr, value in list(vars(loaded).items()):
+                if value is original:
+                    setattr(loaded, attr, replacement)
+        swapped.append(f"{module_name}.{name}")
+    return swapped

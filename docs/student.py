@@ -1,0 +1,145 @@
+"""The student edition of the series, for a workshop: `make student` writes build/student/.
+
+Each notebooks/0*.ipynb is copied with every cell tagged `solution` removed (nbconvert's TagRemovePreprocessor),
+its outputs and execution counts cleared and its saved widget state dropped. The notebooks land side by side, so
+their links to one another still work; their `../README.md` (contents) links point to the edition's own README.md,
+which lists the notebooks and says how to run them. The tracked notebooks are never modified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+OUT = ROOT / "build" / "student"
+SOLUTION_TAG = "solution"
+CONTENTS_LINK = re.compile(r"\]\(\.\./README\.md(?:#[^)]*)?\)")
+TITLE = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+# The workshop table's estimate of a learner's time: reading prose and code at these rates, plus each exercise.
+WORDS_PER_MINUTE = 150
+CODE_LINES_PER_MINUTE = 30
+MINUTES_PER_EXERCISE = 8
+
+README = """# Imitation Learning, step by step: student edition
+
+The notebooks of the series without the solutions to their exercises, and without outputs: run them yourself, in
+order, and try each exercise before you ask.
+
+{notebooks}
+
+## Running them
+They need the series' repository, for its `helpers` package and its `data/` files:
+
+1. in a clone of the repository, run `make setup` once (a few minutes);
+2. from the clone's folder, open this folder in JupyterLab: `.venv/bin/jupyter lab path/to/this/folder`.
+
+Run the notebooks in order: each one writes a file in the repository's `data/` that the next one reads (the
+repository comes with all of them, so any notebook also runs on its own).
+"""
+
+
+def notebooks() -> list[Path]:
+    """The series' notebooks, in order."""
+    return sorted((ROOT / "notebooks").glob("0*.ipynb"))
+
+
+def title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The notebook's title: the first level-1 heading of its markdown cells."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and (m := TITLE.search(cell.source)):
+            return m.group(1).strip()
+    return fallback
+
+
+def student_notebook(path: Path) -> nbformat.NotebookNode:
+    """The student version of one notebook: solution cells removed, outputs cleared, contents link local."""
+    nb = nbformat.read(path, as_version=4)
+    resources: dict = {}
+    nb, resources = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True).preprocess(nb, resources)
+    nb, resources = ClearOutputPreprocessor().preprocess(nb, resources)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = CONTENTS_LINK.sub("](README.md)", cell.source)
+    return nb
+
+
+def exercises(nb: nbformat.NotebookNode) -> int:
+    """How many exercises a notebook sets: the numbered items of its untagged cells from `## Exercises` on."""
+    count, seen = 0, False
+    for cell in nb.cells:
+        seen = seen or (cell.cell_type == "markdown" and cell.source.lstrip().startswith("## Exercises"))
+        if seen and cell.cell_type == "markdown" and SOLUTION_TAG not in cell.metadata.get("tags", []):
+            count += len(re.findall(r"^\d+\. ", cell.source, re.MULTILINE))
+    return count
+
+
+def workshop_table(timings: Path = ROOT / "benchmarks" / "notebooks.json") -> str:
+    """The README's workshop table: per notebook, its measured run time and an estimate of the learner's time."""
+    measured = json.loads(timings.read_text())["notebooks"] if timings.is_file() else {}
+    rows = [
+        "| notebook | run time (measured) | reading | exercises | reading + exercises |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    total_run = total_learn = 0.0
+    for path in notebooks():
+        nb = student_notebook(path)
+        words = sum(len(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+        code = sum(len([x for x in c.source.splitlines() if x.strip()]) for c in nb.cells if c.cell_type == "code")
+        reading = words / WORDS_PER_MINUTE + code / CODE_LINES_PER_MINUTE
+        n = exercises(nb)
+        learn = reading + n * MINUTES_PER_EXERCISE
+        seconds = measured.get(path.name, {}).get("wall_seconds")
+        total_run += seconds or 0.0
+        total_learn += learn
+        run = f"{seconds:.0f} s" if seconds is not None else "not measured"
+        rows.append(
+            f"| [{title(nb, path.stem)}](notebooks/{path.name}) | {run} | ~{reading:.0f} min "
+            f"| {n} × ~{MINUTES_PER_EXERCISE} min | **~{5 * round(learn / 5):.0f} min** |"
+        )
+    rows.append(f"| all | {total_run:.0f} s | | | **~{total_learn / 60:.1f} h** |")
+    return "\n".join(rows)
+
+
+def build(out: Path = OUT) -> list[Path]:
+    """Write the student edition into `out` (emptied first); returns the notebooks written."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    written, lines = [], []
+    for path in notebooks():
+        nb = student_notebook(path)
+        target = out / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+        lines.append(f"1. [{title(nb, path.stem)}]({path.name})")
+    (out / "README.md").write_text(README.format(notebooks="\n".join(lines)))
+    return written
+
+
+def main() -> None:
+    """Command line: write the student edition (default build/student/)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--workshop-table", action="store_true", help="print the README's workshop table instead (from notebooks.json)"
+    )
+    args = parser.parse_args()
+    if args.workshop_table:
+        print(workshop_table())
+        return
+    written = build(args.out.resolve())
+    where = args.out.resolve()
+    shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
+    print(f"student edition: {shown}/ ({len(written)} notebooks and README.md)")
+
+
+if __name__ == "__main__":
+    main()
