@@ -6,6 +6,7 @@ import torch
 from torch.nn import functional as F
 
 from helpers.networks import PolicyNet
+from helpers.optim import Adam
 from helpers.seeding import seed_everything
 
 
@@ -39,7 +40,7 @@ def train_bc(
     if seed is not None:
         seed_everything(seed)
     policy = policy if policy is not None else PolicyNet(hidden)
-    opt = torch.optim.Adam(policy.parameters(), lr=lr, weight_decay=weight_decay)
+    opt = Adam(policy.parameters(), lr=lr, weight_decay=weight_decay)
     actions = actions.reshape(-1).long()
     n = len(states)
     bs = n if batch_size is None else min(batch_size, n)

@@ -156,6 +156,7 @@ HIDDEN_RULE = integer(1, 4096)
 
 PARAMETER_RULES: dict[str, Rule] = {
     "SEED": SEED_RULE,
+    "HABIT_X": number(-2, 2, optional=True),
     "DATA_DIR": DATA_DIR_RULE,
     "FULL_SWEEP": FLAG_RULE,
 }

@@ -13,16 +13,17 @@ trained by RL on a reward that is large where D is small (the pair looks like th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from helpers.env import N_ACTIONS, OBS_DIM
+from helpers.optim import Adam
 
-REWARD_KINDS = ("neg_log_d", "log_1m_d", "logit")
-"""The reward shapes ``gail_reward`` knows: -log D, log(1 - D) and log(1 - D) - log D."""
+REWARD_KINDS = ("neg_log_d", "log_1m_d", "logit", "survival")
+"""The rewards ``gail_reward`` knows: -log D, log(1 - D), log(1 - D) - log D, and the constant log 2 (a control)."""
 
 
 class Discriminator(nn.Module):
@@ -70,6 +71,8 @@ def reward_from_logits(logits: torch.Tensor, kind: str = "neg_log_d") -> torch.T
       CartPole it also pays for merely staying alive).
     - ``"log_1m_d"``: r = log(1 - D) = -softplus(l), always < 0 (a penalty per step survived).
     - ``"logit"``: r = log(1 - D) - log D = -l, either sign (the sum of the two above).
+    - ``"survival"``: r = log 2 whatever D says: what -log D pays where D cannot tell (D = 1/2). A control
+      that cannot imitate, since it never looks at the pair: it only pays for staying alive.
     """
     if kind == "neg_log_d":
         return F.softplus(-logits)
@@ -77,15 +80,25 @@ def reward_from_logits(logits: torch.Tensor, kind: str = "neg_log_d") -> torch.T
         return -F.softplus(logits)
     if kind == "logit":
         return -logits
+    if kind == "survival":
+        return torch.full_like(logits, math.log(2.0))
     raise ValueError(f"unknown reward kind {kind!r}; choose one of {REWARD_KINDS}")
 
 
 @torch.no_grad()
 def gail_reward(
-    disc: Discriminator, states: torch.Tensor, actions: torch.Tensor, kind: str = "neg_log_d"
+    disc: Discriminator,
+    states: torch.Tensor,
+    actions: torch.Tensor,
+    kind: str = "neg_log_d",
+    clip: float | None = None,
 ) -> torch.Tensor:
-    """r(s_t, a_t) for every step of a batch, read from the discriminator (no gradient), shape [N]."""
-    return reward_from_logits(disc(states, actions), kind)
+    """r(s_t, a_t) for every step of a batch, read from the discriminator (no gradient), shape [N].
+
+    With ``clip`` the logits are first clamped to [-clip, clip], which bounds every reward.
+    """
+    logits = disc(states, actions)
+    return reward_from_logits(logits if clip is None else logits.clamp(-clip, clip), kind)
 
 
 # ---------------------------------------------------------------- training
@@ -97,26 +110,17 @@ def discriminator_loss(
     expert_actions: torch.Tensor,
     student_states: torch.Tensor,
     student_actions: torch.Tensor,
-    grad_penalty: float = 0.0,
 ) -> torch.Tensor:
-    """L(w) = -E_piE[log(1 - D_w)] - E_pi[log D_w]  (+ grad_penalty * E[||grad_x l_w(x)||^2] on all inputs).
+    """L(w) = -E_piE[log(1 - D_w(s, a))] - E_pi[log D_w(s, a)]: binary cross-entropy, expert 0 and student 1.
 
-    Binary cross-entropy on the logits, expert pairs labelled 0 and student pairs 1; each side is
-    averaged separately, so 200 expert pairs and a 20-step student episode weigh the same.
-    The optional penalty on the logit's input gradient keeps D smooth (Gulrajani et al. 2017 style).
+    Computed on the logits, both sides in one forward pass; each side is averaged separately, so 200 expert
+    pairs and a batch of student pairs of any size weigh the same.
     """
-    le = disc(expert_states, expert_actions)
-    ls = disc(student_states, student_actions)
-    loss = F.binary_cross_entropy_with_logits(le, torch.zeros_like(le)) + F.binary_cross_entropy_with_logits(
+    logits = disc(torch.cat([expert_states, student_states]), torch.cat([expert_actions, student_actions]))
+    le, ls = logits[: len(expert_states)], logits[len(expert_states) :]
+    return F.binary_cross_entropy_with_logits(le, torch.zeros_like(le)) + F.binary_cross_entropy_with_logits(
         ls, torch.ones_like(ls)
     )
-    if grad_penalty > 0:
-        x = torch.cat(
-            [disc.features(expert_states, expert_actions), disc.features(student_states, student_actions)]
-        ).requires_grad_(True)
-        (grad,) = torch.autograd.grad(disc.net(x).sum(), x, create_graph=True)
-        loss = loss + grad_penalty * grad.pow(2).sum(1).mean()
-    return loss
 
 
 @torch.no_grad()
@@ -139,31 +143,26 @@ def discriminator_stats(
     return {"d_expert": float(de.mean()), "d_student": float(ds.mean()), "d_loss": float(loss), "d_acc": float(acc)}
 
 
-def make_disc_optimizer(disc: Discriminator, lr: float = 1e-3, weight_decay: float = 0.0) -> torch.optim.Optimizer:
-    """Adam (AdamW when ``weight_decay`` > 0) over the discriminator's weights."""
-    if weight_decay > 0:
-        return torch.optim.AdamW(disc.parameters(), lr=lr, weight_decay=weight_decay)
-    return torch.optim.Adam(disc.parameters(), lr=lr)
-
-
 def update_discriminator(
     disc: Discriminator,
-    optimizer: torch.optim.Optimizer,
+    optimizer: Adam,
     expert_states: torch.Tensor,
     expert_actions: torch.Tensor,
     student_states: torch.Tensor,
     student_actions: torch.Tensor,
     steps: int = 1,
-    grad_penalty: float = 0.0,
-    loss_fn: Callable[..., torch.Tensor] = discriminator_loss,
+    student_batch: int | None = None,
 ) -> float:
-    """Take ``steps`` gradient steps on ``loss_fn`` (default: ``discriminator_loss``) over the full batch.
+    """``steps`` gradient steps on ``discriminator_loss``; returns the last step's loss.
 
-    Returns the loss of the last step. ``loss_fn`` lets a variant (e.g. absorbing states) reuse the loop.
+    Each step sees all expert pairs and, with ``student_batch``, that many student pairs drawn at random
+    (torch's generator), else all of them.
     """
     loss = torch.zeros(())
+    n = len(student_states)
     for _ in range(steps):
-        loss = loss_fn(disc, expert_states, expert_actions, student_states, student_actions, grad_penalty=grad_penalty)
+        idx = torch.randint(n, (student_batch,)) if student_batch and student_batch < n else slice(None)
+        loss = discriminator_loss(disc, expert_states, expert_actions, student_states[idx], student_actions[idx])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -1,4 +1,9 @@
-"""CartPole with the tutorial's 200-step cap, written as a small Gymnasium wrapper."""
+"""CartPole as this series uses it: the 200-step cap and the expert's habit, as small Gymnasium wrappers.
+
+``make_env`` builds one environment, the way notebook 01 explains it. ``CartPoleBatch`` runs many at once
+with the same physics, cap and reward: training and evaluation play their episodes through it, because one
+policy call per step for a whole batch of episodes is far cheaper than one call per episode and step.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,21 @@ ENV_ID = "CartPole-v1"
 MAX_STEPS = 200
 OBS_DIM = 4
 N_ACTIONS = 2
+HABIT_X = 1.0
+"""The expert's habit: the cart position it is paid to hold (``None`` anywhere means: no habit, plain CartPole)."""
+X_LIMIT = 2.4
+"""CartPole terminates once |x| > 2.4 (the end of the track)."""
+
+
+def habit_reward(x: np.ndarray | float, habit_x: float | None = HABIT_X) -> np.ndarray | float:
+    """r(x) = 1 - 0.5 * min(|x - x*|, 1): 1 with the cart at x* = ``habit_x``, 0.5 a metre or more away.
+
+    Every surviving step still earns at least 0.5, so balancing stays the first thing to learn; holding the
+    cart at x* earns up to twice as much. ``habit_x=None`` gives CartPole's own reward, 1 per step.
+    """
+    if habit_x is None:
+        return np.ones_like(x, dtype=np.float32) if isinstance(x, np.ndarray) else 1.0
+    return 1.0 - 0.5 * np.minimum(np.abs(x - habit_x), 1.0)
 
 
 class StepCap(gym.Wrapper):
@@ -40,11 +60,90 @@ class StepCap(gym.Wrapper):
         return obs, reward, terminated, truncated, info
 
 
-def make_env(seed: int | None = None, render_mode: str | None = None, max_steps: int = MAX_STEPS) -> gym.Env:
-    """CartPole-v1 capped at ``max_steps``; if ``seed`` is given the first reset uses it."""
+class HabitReward(gym.RewardWrapper):
+    """Replace CartPole's reward of 1 per step by ``habit_reward``: pay more with the cart near ``habit_x``.
+
+    Only the reward changes: termination, truncation and what the agent observes stay CartPole's.
+    """
+
+    def __init__(self, env: gym.Env, habit_x: float = HABIT_X) -> None:
+        super().__init__(env)
+        self.habit_x = habit_x
+
+    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict]:
+        """Step the inner env and pay for where the cart is after the push."""
+        obs, _, terminated, truncated, info = self.env.step(action)
+        return obs, float(habit_reward(float(obs[0]), self.habit_x)), terminated, truncated, info
+
+    def reward(self, reward: float) -> float:
+        """Unused: ``step`` computes the reward from the observation."""
+        return reward
+
+
+def make_env(
+    seed: int | None = None,
+    render_mode: str | None = None,
+    max_steps: int = MAX_STEPS,
+    habit_x: float | None = None,
+) -> gym.Env:
+    """CartPole-v1 capped at ``max_steps`` (and paid by ``habit_reward`` if ``habit_x``); seeded if ``seed``."""
     # max_episode_steps=-1 drops Gymnasium's own 500-step TimeLimit: our wrapper is the only cap.
-    env = StepCap(gym.make(ENV_ID, render_mode=render_mode, max_episode_steps=-1), max_steps)
+    env: gym.Env = StepCap(gym.make(ENV_ID, render_mode=render_mode, max_episode_steps=-1), max_steps)
+    if habit_x is not None:
+        env = HabitReward(env, habit_x)
     if seed is not None:
         env.reset(seed=seed)
         env.action_space.seed(seed)
     return env
+
+
+class CartPoleBatch:
+    """``n`` CartPoles stepped together in NumPy, capped and paid as ``make_env``'s.
+
+    The equations of motion, start states (uniform in [-0.05, 0.05]), termination (|x| > 2.4 or |theta| > 12
+    degrees) and truncation are Gymnasium's ``CartPoleEnv``'s, written for ``n`` carts at once
+    (``tests/test_env.py`` checks them against Gymnasium step by step); the reward is ``habit_reward``.
+    ``reset(seed)`` seeds one random stream that draws all ``n`` start states (an unseeded reset continues it).
+    """
+
+    gravity, masscart, masspole, length, force_mag, tau = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
+    theta_limit = 12 * 2 * np.pi / 360
+
+    def __init__(self, n: int, habit_x: float | None = None, max_steps: int = MAX_STEPS) -> None:
+        self.n, self.habit_x, self.max_steps = n, habit_x, max_steps
+        self.rng = np.random.default_rng()
+        self.state = np.zeros((n, OBS_DIM))
+        self.steps = 0
+
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        """Start ``n`` new episodes; their first observations, float32 [n, 4]."""
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
+        self.state = self.rng.uniform(-0.05, 0.05, size=(self.n, OBS_DIM))
+        self.steps = 0
+        return self.state.astype(np.float32)
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Push each cart (actions [n] of 0/1); next observations, rewards, terminated, truncated (all [n])."""
+        x, x_dot, theta, theta_dot = self.state.T
+        total_mass = self.masscart + self.masspole
+        polemass_length = self.masspole * self.length
+        force = np.where(actions == 1, self.force_mag, -self.force_mag)
+        cos, sin = np.cos(theta), np.sin(theta)
+        temp = (force + polemass_length * theta_dot**2 * sin) / total_mass
+        theta_acc = (self.gravity * sin - cos * temp) / (
+            self.length * (4.0 / 3.0 - self.masspole * cos**2 / total_mass)
+        )
+        x_acc = temp - polemass_length * theta_acc * cos / total_mass
+        state = np.empty_like(self.state)  # Euler integration, as Gymnasium's default
+        state[:, 0] = x + self.tau * x_dot
+        state[:, 1] = x_dot + self.tau * x_acc
+        state[:, 2] = theta + self.tau * theta_dot
+        state[:, 3] = theta_dot + self.tau * theta_acc
+        self.state = state
+        self.steps += 1
+        terminated = (np.abs(state[:, 0]) > X_LIMIT) | (np.abs(state[:, 2]) > self.theta_limit)
+        truncated = ~terminated if self.steps >= self.max_steps else np.zeros(self.n, bool)
+        obs = state.astype(np.float32)
+        reward = np.ones(self.n, np.float32) if self.habit_x is None else habit_reward(obs[:, 0], self.habit_x)
+        return obs, reward.astype(np.float32, copy=False), terminated, truncated

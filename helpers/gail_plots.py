@@ -10,13 +10,13 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.discriminator import REWARD_KINDS, Discriminator, reward_from_logits
-from helpers.plots import learning_curve
 from helpers.train import History
 
 REWARD_LABELS = {
     "neg_log_d": r"$-\log D$  (always > 0)",
     "log_1m_d": r"$\log(1-D)$  (always < 0)",
     "logit": r"$\log(1-D) - \log D$  (either sign)",
+    "survival": r"$\log 2$ whatever D says  (the survival control)",
 }
 ACTION_NAMES = ("push left (a=0)", "push right (a=1)")
 
@@ -34,11 +34,11 @@ def plot_disc_training(stats: dict[str, Sequence[float]], title: str = "Discrimi
     ax1b.set_ylim(0, 1.05)
     ax1.legend(loc="center left")
     ax1b.legend(loc="center right")
-    ax2.plot(steps, stats["d_expert"], label="mean D on expert pairs")
-    ax2.plot(steps, stats["d_student"], label="mean D on the other pairs")
+    ax2.plot(steps, stats["d_expert"], label="mean D on expert pairs (label 0)")
+    ax2.plot(steps, stats["d_student"], label="mean D on the other pairs (label 1)")
     ax2.axhline(0.5, color="gray", lw=0.8, ls=":")
     ax2.set_xlabel("discriminator step")
-    ax2.set_ylabel("D = P(not expert)")
+    ax2.set_ylabel("D = P(student)")
     ax2.set_ylim(0, 1)
     ax2.legend()
     fig.suptitle(title)
@@ -46,28 +46,46 @@ def plot_disc_training(stats: dict[str, Sequence[float]], title: str = "Discrimi
     return fig
 
 
+PLANES = {
+    "angle": (2, 3, 0.21, 1.5),
+    "position": (0, 2, 2.4, 0.21),
+}
+"""Heatmap planes: (horizontal state index, vertical state index, horizontal reach, vertical reach)."""
+AXIS_LABELS = (
+    "cart position x (m)",
+    "cart velocity ẋ (m/s)",
+    r"pole angle $\theta$ (rad)",
+    r"angular velocity $\dot\theta$ (rad/s)",
+)
+
+
 @torch.no_grad()
 def plot_d_heatmap(
     disc: Discriminator,
     demo_states: torch.Tensor | None = None,
     demo_actions: torch.Tensor | None = None,
-    angle_max: float = 0.21,
-    omega_max: float = 1.5,
+    plane: str = "angle",
     n: int = 61,
 ) -> Figure:
-    """D(s, a) over pole angle x angular velocity (cart at rest at x = 0), one panel per action."""
-    theta = torch.linspace(-angle_max, angle_max, n)
-    omega = torch.linspace(-omega_max, omega_max, n)
-    tt, ww = torch.meshgrid(theta, omega, indexing="xy")
-    states = torch.stack([torch.zeros_like(tt), torch.zeros_like(tt), tt, ww], -1).reshape(-1, 4)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    """D(s, a) over a plane of states, one panel per action; the other two state variables are 0.
+
+    ``plane="angle"``: pole angle x angular velocity (cart at rest at x = 0); ``plane="position"``: cart position x
+    pole angle (cart and pole at rest). The demo's pairs with that action are drawn on top as dots.
+    """
+    i, j, reach_i, reach_j = PLANES[plane]
+    u = torch.linspace(-reach_i, reach_i, n)
+    v = torch.linspace(-reach_j, reach_j, n)
+    uu, vv = torch.meshgrid(u, v, indexing="xy")
+    states = torch.zeros(n * n, 4)
+    states[:, i], states[:, j] = uu.reshape(-1), vv.reshape(-1)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
     for a, ax in enumerate(axes):
         d = disc.prob_student(states, torch.full((len(states),), a)).reshape(n, n)
         im = ax.imshow(
             d.numpy(),
             origin="lower",
             aspect="auto",
-            extent=(-angle_max, angle_max, -omega_max, omega_max),
+            extent=(-reach_i, reach_i, -reach_j, reach_j),
             cmap="RdBu_r",
             interpolation="nearest",
             vmin=0,
@@ -75,11 +93,11 @@ def plot_d_heatmap(
         )
         if demo_states is not None and demo_actions is not None:
             mine = demo_actions.reshape(-1) == a
-            ax.scatter(demo_states[mine, 2], demo_states[mine, 3], s=6, c="k", label=f"expert pairs with a={a}")
+            ax.scatter(demo_states[mine, i], demo_states[mine, j], s=6, c="k", label=f"expert pairs with a={a}")
             ax.legend(loc="upper right", fontsize=8)
         ax.set_title(ACTION_NAMES[a])
-        ax.set_xlabel(r"pole angle $\theta$ (rad)")
-    axes[0].set_ylabel(r"angular velocity $\dot\theta$ (rad/s)")
+        ax.set_xlabel(AXIS_LABELS[i])
+    axes[0].set_ylabel(AXIS_LABELS[j])
     fig.colorbar(im, ax=axes, label="D(s, a) = P(student)")
     return fig
 
@@ -97,59 +115,48 @@ def plot_reward_shapes(kinds: Sequence[str] = REWARD_KINDS) -> Figure:
     ax.set_ylabel("reward r(s, a)")
     ax.set_ylim(-5, 5)
     ax.legend()
-    ax.set_title("Three ways to turn D into a reward")
+    ax.set_title("Ways to turn D into a reward")
     fig.tight_layout()
     return fig
 
 
-def plot_gail_history(hist: History, target: float = 195.0, stop_at: int | None = None) -> Figure:
-    """Per-iteration true return, evaluation, mean D on each side, and disc loss / accuracy, vs env steps."""
-    x = np.asarray(hist.env_steps)
-    ex = hist.extra
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
-    learning_curve(hist, target=target, ax=axes[0])  # marks the first evaluation >= target itself
-    axes[1].plot(x, ex["d_expert"], label="mean D on expert pairs")
-    axes[1].plot(x, ex["d_student"], label="mean D on student pairs")
-    axes[1].axhline(0.5, color="gray", ls=":", lw=0.8)
-    axes[1].set_ylabel("D = P(student)")
-    axes[1].set_ylim(0, 1)
-    axes[2].plot(x, ex["d_loss"], label="BCE loss")
-    axes[2].set_ylabel("discriminator loss")
-    acc = axes[2].twinx()
-    acc.plot(x, ex["d_acc"], color="C1", lw=1, label="balanced accuracy (right axis)")
-    acc.set_ylabel("accuracy")
-    acc.set_ylim(0, 1.05)
-    marks = [(hist.steps_to_target, f"first eval >= {target:g}", "C2")]
-    if stop_at is not None:
-        marks.append((stop_at, "stop", "C3"))
-    titles = ("true return (never used in training)", "the discriminator's view", "discriminator loss and accuracy")
-    for i, (ax, title) in enumerate(zip(axes, titles, strict=True)):
+def plot_gail_training(runs: dict[str, History], expert_habit: float) -> Figure:
+    """Per iteration of each run: mean D on the expert's and the student's pairs, and the student's habit."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+    for k, (name, hist) in enumerate(runs.items()):
+        x = np.asarray(hist.env_steps)
+        axes[0].plot(x, hist.extra["d_student"], color=f"C{k}", label=f"{name}: mean D on its own pairs")
+        axes[0].plot(x, hist.extra["d_expert"], color=f"C{k}", ls="--", label=f"{name}: mean D on the expert's pairs")
+        axes[1].plot(x, hist.episode_habit, color=f"C{k}", marker=".", label=name)
+    axes[0].axhline(0.5, color="gray", ls=":", lw=0.8)
+    axes[0].set_ylabel("D = P(student)")
+    axes[0].set_ylim(0, 1)
+    axes[0].set_title("the discriminator's view of each batch, before its update", fontsize=10)
+    axes[1].axhline(expert_habit, color="k", ls="--", lw=1, label="the expert's habit")
+    axes[1].set_ylabel("habit: mean x over the last 100 steps (m)")
+    axes[1].set_title("where the training episodes keep the cart (sampled actions)", fontsize=10)
+    for ax in axes:
         ax.set_xlabel("training env steps")
-        ax.set_title(title, fontsize=10)
-        for where, label, color in marks[1:] if i == 0 else marks:
-            if where is not None:
-                ax.axvline(where, color=color, ls="--", lw=1, label=label)
-    axes[0].legend(loc="lower right", fontsize=8)
-    axes[1].legend(loc="lower left", fontsize=8)
-    h1, l1 = axes[2].get_legend_handles_labels()
-    h2, l2 = acc.get_legend_handles_labels()
-    axes[2].legend(h1 + h2, l1 + l2, loc="lower left", fontsize=8)
-    fig.tight_layout()
+        ax.legend(fontsize=8, loc="lower left" if ax is axes[0] else "upper left")
     return fig
 
 
-def plot_angle_distributions(states: dict[str, torch.Tensor], bins: int = 40) -> Figure:
-    """Histogram (density) of the pole angle theta over the states each named policy visits."""
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    reach = max(float(s[:, 2].abs().max()) for s in states.values())
-    edges = np.linspace(-1.1 * reach, 1.1 * reach, bins + 1)
-    for name, s in states.items():
-        ax.hist(s[:, 2].numpy(), bins=edges, density=True, histtype="step", lw=1.6, label=f"{name} ({len(s)} states)")
-    ax.set_xlabel(r"pole angle $\theta$ (rad)")
-    ax.set_ylabel("density")
-    ax.set_title("Where each policy keeps the pole")
-    ax.legend()
-    fig.tight_layout()
+def plot_habits(habits: dict[str, Sequence[float]], expert_habit: float, tolerance: float = 0.25) -> Figure:
+    """Each learner's per-episode habit (mean x over the last 100 steps) on fresh episodes, one row per learner."""
+    names = list(habits)
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.55 * len(names)), layout="constrained")
+    ax.axvspan(expert_habit - tolerance, expert_habit + tolerance, color="green", alpha=0.12,
+               label=f"within {tolerance} of the expert's habit")  # fmt: skip
+    rng = np.random.default_rng(0)  # vertical jitter, only to keep the dots apart
+    for row, name in enumerate(names):
+        values = np.asarray(habits[name], dtype=float)
+        ax.scatter(values, row + rng.uniform(-0.15, 0.15, len(values)), s=10, alpha=0.6, color=f"C{row}")
+        ax.plot([values.mean()] * 2, [row - 0.3, row + 0.3], color="k", lw=2)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel("habit of one fresh greedy episode: mean cart x over its last 100 steps (m); bar: the mean")
+    ax.set_xlim(-2.4, 2.4)
+    ax.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -157,9 +164,9 @@ def plot_angle_distributions(states: dict[str, torch.Tensor], bins: int = 40) ->
 
 STATE_SLIDERS = (
     ("cart position x", -2.4, 2.4, 0.0),
-    ("cart velocity", -2.0, 2.0, 0.0),
+    ("cart velocity ẋ", -2.0, 2.0, 0.0),
     ("pole angle θ", -0.21, 0.21, 0.0),
-    ("angular velocity", -2.0, 2.0, 0.0),
+    ("angular velocity θ̇", -2.0, 2.0, 0.0),
 )
 
 

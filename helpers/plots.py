@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.env import ENV_ID, MAX_STEPS
-from helpers.train import History
+from helpers.train import ExpertHistory
 
 # Drawing needs no screen: tell SDL (pygame) so, which also silences its XDG_RUNTIME_DIR warning.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -21,7 +21,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 # CartPole-v1's termination thresholds (gymnasium/envs/classic_control/cartpole.py).
 X_LIMIT = 2.4
 THETA_LIMIT = 12 * 2 * np.pi / 360  # 0.2095 rad
-STATE_NAMES = ("cart position x", "cart velocity", "pole angle θ (rad)", "pole angular velocity")
+STATE_NAMES = ("cart position x (m)", "cart velocity ẋ (m/s)", "pole angle θ (rad)", "pole angular velocity θ̇ (rad/s)")
 ACTION_NAMES = ("push left (0)", "push right (1)")
 
 
@@ -59,26 +59,24 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 3.5)) -> Axes:
     return ax
 
 
-def learning_curve(history: History, target: float | None = MAX_STEPS, ax: Axes | None = None, label: str = "") -> Axes:
-    """Returns against training env steps: the greedy evaluation mean and the sampled training episodes."""
-    ax = _axes(ax)
-    prefix = f"{label}: " if label else ""
-    ax.plot(history.env_steps, history.episode_return, ".", alpha=0.35, label=f"{prefix}training episode (sampled)")
-    ax.plot(history.env_steps, history.eval_return, "-", lw=2, label=f"{prefix}greedy evaluation (10-episode mean)")
-    if target is not None:
-        ax.axhline(target, color="grey", ls="--", lw=1, label=f"target {target:g}")
-    if getattr(history, "steps_to_target", None) is not None:
-        ax.axvline(
-            history.steps_to_target,
-            color="green",
-            ls=":",
-            lw=1.5,
-            label=f"first reached: {history.steps_to_target} steps",
-        )
-    ax.set_xlabel("training environment steps")
-    ax.set_ylabel("episode return")
-    ax.legend(loc="lower right", fontsize="small")
-    return ax
+def learning_curve(history: ExpertHistory, habit_x: float | None = None, habit_tol: float = 0.15) -> Figure:
+    """The expert's training: episode length and habit against env steps, greedy evaluation and training episodes."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    ax1.plot(history.env_steps, history.episode_length, ".", alpha=0.4, label="training episodes (sampled)")
+    ax1.plot(history.eval_steps, history.eval_return, "-", lw=2, label="greedy evaluation (10 episodes)")
+    ax1.axhline(MAX_STEPS, color="grey", ls="--", lw=1, label=f"the cap, {MAX_STEPS}")
+    ax1.set_ylabel("episode length (steps)")
+    ax2.plot(history.env_steps, history.episode_habit, ".", alpha=0.4, label="training episodes (sampled)")
+    ax2.plot(history.eval_steps, history.eval_habit, "-", lw=2, label="greedy evaluation (10 episodes)")
+    if habit_x is not None:
+        ax2.axhspan(habit_x - habit_tol, habit_x + habit_tol, color="green", alpha=0.15, label=f"HABIT_X ± {habit_tol}")
+    ax2.set_ylabel("habit: mean x over the last 100 steps (m)")
+    for ax in (ax1, ax2):
+        if history.steps_to_target is not None:
+            ax.axvline(history.steps_to_target, color="green", ls=":", lw=1.5, label="first solved evaluation")
+        ax.set_xlabel("training environment steps")
+        ax.legend(fontsize="small", loc="lower right")
+    return fig
 
 
 def filmstrip(
@@ -109,8 +107,8 @@ def filmstrip(
     return fig
 
 
-def state_traces(states: np.ndarray | torch.Tensor, title: str | None = None) -> Figure:
-    """The four state variables over one episode, with CartPole's failure limits on x and theta."""
+def state_traces(states: np.ndarray | torch.Tensor, title: str | None = None, habit_x: float | None = None) -> Figure:
+    """The four state variables over one episode, with CartPole's failure limits on x and theta (and the habit)."""
     states = np.asarray(states)
     fig, axes = plt.subplots(2, 2, figsize=(9, 5), sharex=True, layout="constrained")
     for k, ax in enumerate(axes.flat):
@@ -118,7 +116,11 @@ def state_traces(states: np.ndarray | torch.Tensor, title: str | None = None) ->
         limit = {0: X_LIMIT, 2: THETA_LIMIT}.get(k)
         if limit is not None:
             for sign in (-1, 1):
-                ax.axhline(sign * limit, color="red", ls="--", lw=1)
+                ax.axhline(sign * limit, color="red", ls="--", lw=1, label="episode ends beyond" if sign > 0 else None)
+        if k == 0 and habit_x is not None:
+            ax.axhline(habit_x, color="green", ls=":", lw=1.5, label=f"HABIT_X = {habit_x:g}")
+        if limit is not None:
+            ax.legend(fontsize="small", loc="lower right")
         ax.set_ylabel(STATE_NAMES[k])
         ax.axhline(0, color="grey", lw=0.5)
     for ax in axes[1]:

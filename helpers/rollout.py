@@ -1,4 +1,4 @@
-"""Playing episodes: one episode to tensors, and evaluation over many episodes at once."""
+"""Playing episodes: one at a time (to read), many at once (to train and evaluate fast), and what they measure."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.env import MAX_STEPS, OBS_DIM, make_env
+from helpers.env import MAX_STEPS, OBS_DIM, CartPoleBatch
+
+HABIT_WINDOW = 100
+"""The habit is measured over the last this-many steps of an episode (the cart has arrived by then)."""
 
 
 @dataclass
 class Episode:
-    """One episode as tensors, one row per step t."""
+    """One episode (or several, one after the other) as tensors, one row per step t."""
 
     states: torch.Tensor  # s_t, float32 [T, 4]
     actions: torch.Tensor  # a_t, int64 [T]
     rewards: torch.Tensor  # r_t from the environment, float32 [T]
     next_states: torch.Tensor  # s_{t+1}, float32 [T, 4]
-    terminated: torch.Tensor  # bool [T]: the pole fell after a_t (only the last step can be True)
+    terminated: torch.Tensor  # bool [T]: the pole fell after a_t (only an episode's last step can be True)
     truncated: torch.Tensor  # bool [T]: the step cap ended the episode after a_t
 
     def __len__(self) -> int:
@@ -33,22 +36,32 @@ class Episode:
         return float(self.rewards.sum())
 
 
-def _greedy_or_sample(logits: torch.Tensor, greedy: bool, generator: torch.Generator | None = None) -> torch.Tensor:
-    """argmax of the logits, or one sample per row of softmax(logits)."""
+def concat_episodes(episodes: list[Episode]) -> Episode:
+    """Stack several episodes into one batch (GAE still sees where each one ends)."""
+    return Episode(*(torch.cat([getattr(e, f) for e in episodes]) for f in Episode.__dataclass_fields__))
+
+
+def choose_actions(logits: torch.Tensor, greedy: bool) -> torch.Tensor:
+    """argmax_a of each row of logits, or one sample a ~ softmax(logits) per row (torch's global generator).
+
+    Sampling inverts the cumulative distribution: with u ~ U(0, 1), a is the number of actions whose
+    cumulative probability lies below u.
+    """
     if greedy:
         return logits.argmax(-1)
-    return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(-1)
+    cdf = torch.softmax(logits, -1).cumsum(-1)
+    return (torch.rand(len(logits), 1) > cdf).sum(-1).clamp_max(logits.shape[-1] - 1)
 
 
 @torch.no_grad()
 def play_episode(env: gym.Env, policy: nn.Module, greedy: bool = False, seed: int | None = None) -> Episode:
-    """Play one episode of ``policy`` (logits in, as ``PolicyNet``) in ``env`` and return it as tensors."""
+    """Play one episode of ``policy`` (states in, logits out) in ``env``, one step at a time."""
     obs, _ = env.reset(seed=seed)
     states, actions, rewards, next_states = [], [], [], []
     terminated = truncated = False
     while not (terminated or truncated):
         state = torch.as_tensor(obs, dtype=torch.float32)
-        action = int(_greedy_or_sample(policy(state.unsqueeze(0)), greedy)[0])
+        action = int(choose_actions(policy(state.unsqueeze(0)), greedy)[0])
         obs, reward, terminated, truncated, _ = env.step(action)
         states.append(state)
         actions.append(action)
@@ -69,43 +82,94 @@ def play_episode(env: gym.Env, policy: nn.Module, greedy: bool = False, seed: in
 
 
 @torch.no_grad()
+def play_batch(envs: CartPoleBatch, policy: nn.Module, greedy: bool = False, seed: int | None = None) -> list[Episode]:
+    """Play one episode in each of the ``envs.n`` CartPoles at once: one policy call per step for all of them."""
+    n, cap = envs.n, envs.max_steps
+    obs = envs.reset(seed)
+    states = np.zeros((cap, n, OBS_DIM), np.float32)
+    next_states = np.zeros((cap, n, OBS_DIM), np.float32)
+    actions = np.zeros((cap, n), np.int64)
+    rewards = np.zeros((cap, n), np.float32)
+    length = np.zeros(n, np.int64)
+    fell = np.zeros(n, bool)
+    alive = np.ones(n, bool)
+    for t in range(cap):
+        a = choose_actions(policy(torch.from_numpy(obs)), greedy).numpy()
+        states[t], actions[t] = obs, a
+        obs, rewards[t], terminated, truncated = envs.step(a)
+        next_states[t] = obs
+        length[alive] += 1
+        fell |= alive & terminated
+        alive &= ~(terminated | truncated)
+        if not alive.any():
+            break
+    episodes = []
+    for i in range(n):
+        T = int(length[i])
+        term = torch.zeros(T, dtype=torch.bool)
+        trunc = torch.zeros(T, dtype=torch.bool)
+        term[-1], trunc[-1] = bool(fell[i]), not fell[i]
+        episodes.append(
+            Episode(
+                states=torch.from_numpy(states[:T, i].copy()),
+                actions=torch.from_numpy(actions[:T, i].copy()),
+                rewards=torch.from_numpy(rewards[:T, i].copy()),
+                next_states=torch.from_numpy(next_states[:T, i].copy()),
+                terminated=term,
+                truncated=trunc,
+            )
+        )
+    return episodes
+
+
+def collect(envs: CartPoleBatch, policy: nn.Module, min_steps: int = 0, seed: int | None = None) -> list[Episode]:
+    """Play ``envs.n`` episodes at a time (sampling actions) until they hold at least ``min_steps`` steps in all.
+
+    ``seed`` seeds the first batch's start states; later batches continue the same random stream.
+    """
+    episodes = play_batch(envs, policy, seed=seed)
+    while sum(len(e) for e in episodes) < min_steps:
+        episodes += play_batch(envs, policy)
+    return episodes
+
+
 def run_episodes(
     policy: nn.Module,
     n_episodes: int = 10,
     greedy: bool = True,
     seed: int = 0,
+    habit_x: float | None = None,
     max_steps: int = MAX_STEPS,
-) -> list[torch.Tensor]:
-    """Play ``n_episodes`` side by side (one batched forward pass per step); return each one's states.
+) -> list[Episode]:
+    """``n_episodes`` fresh episodes of ``policy``, all played at once from start states drawn with ``seed``.
 
-    Episode i starts from ``env.reset(seed=seed + i)``; sampled actions use a generator seeded
-    with ``seed`` so the result is reproducible.
+    Sampled actions come from torch's global generator, seeded here with ``seed`` too (and restored after),
+    so the same call gives the same episodes.
     """
-    envs = [make_env(max_steps=max_steps) for _ in range(n_episodes)]
-    obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)])
-    gen = torch.Generator().manual_seed(seed)
-    alive = list(range(n_episodes))
-    visited: list[list[np.ndarray]] = [[] for _ in range(n_episodes)]
-    while alive:
-        batch = torch.as_tensor(obs[alive], dtype=torch.float32)
-        acts = _greedy_or_sample(policy(batch), greedy, gen).tolist()
-        still = []
-        for i, a in zip(alive, acts, strict=True):
-            visited[i].append(obs[i].copy())
-            obs[i], _, term, trunc, _ = envs[i].step(a)
-            if not (term or trunc):
-                still.append(i)
-        alive = still
-    for env in envs:
-        env.close()
-    return [torch.as_tensor(np.array(v), dtype=torch.float32).reshape(-1, OBS_DIM) for v in visited]
+    state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        return play_batch(CartPoleBatch(n_episodes, habit_x, max_steps), policy, greedy, seed)
+    finally:
+        torch.random.set_rng_state(state)
 
 
 def evaluate(
     policy: nn.Module, n_episodes: int = 10, greedy: bool = True, seed: int = 0, max_steps: int = MAX_STEPS
 ) -> np.ndarray:
-    """Returns (= episode lengths on CartPole) of ``n_episodes`` episodes, greedy or sampled."""
-    return np.array([len(s) for s in run_episodes(policy, n_episodes, greedy, seed, max_steps)], dtype=np.float64)
+    """Episode lengths of ``n_episodes`` fresh episodes (= CartPole's returns), greedy or sampled."""
+    episodes = run_episodes(policy, n_episodes, greedy, seed, max_steps=max_steps)
+    return np.array([len(e) for e in episodes], dtype=np.float64)
+
+
+def habit_of(states: torch.Tensor, window: int = HABIT_WINDOW) -> float:
+    """The habit of one episode: its mean cart position x over the last ``window`` steps (all, if shorter)."""
+    return float(states[-window:, 0].mean())
+
+
+def mean_habit(episodes: list[Episode], window: int = HABIT_WINDOW) -> float:
+    """The habit of a policy: ``habit_of`` each episode, averaged over the episodes."""
+    return float(np.mean([habit_of(e.states, window) for e in episodes]))
 
 
 @torch.no_grad()

@@ -1,38 +1,34 @@
-"""The training loop shared by the expert (environment reward) and the imitators (learned reward)."""
+"""Training a PPO agent on the environment's own reward: the expert of notebook 01."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import torch
 from tqdm.auto import tqdm
 
-from helpers.env import MAX_STEPS, make_env
-from helpers.ppo import PPO, PPOConfig, concat_episodes, expert_config
-from helpers.rollout import Episode, evaluate, play_episode
-from helpers.seeding import seed_everything
+from helpers.env import HABIT_X, MAX_STEPS, CartPoleBatch
+from helpers.ppo import PPO, PPOConfig, expert_config
+from helpers.rollout import collect, concat_episodes, mean_habit, run_episodes
+from helpers.seeding import seed_everything, train_eval_seed
 
 
 @dataclass
 class History:
-    """What one training run measured, one entry per update."""
+    """What one training run measured, one entry per update (``extra``: other per-update numbers)."""
 
     env_steps: list[int] = field(default_factory=list)
     """Training env steps so far (evaluation episodes are not counted)."""
     episode_return: list[float] = field(default_factory=list)
-    """Environment return of the (sampled) training episode."""
-    eval_return: list[float] = field(default_factory=list)
-    """Greedy evaluation mean after the update."""
+    """Mean environment return of the update's (sampled) training episodes."""
+    episode_length: list[float] = field(default_factory=list)
+    """Mean length of those episodes."""
+    episode_habit: list[float] = field(default_factory=list)
+    """Mean cart position over the last 100 steps of those episodes (``rollout.habit_of``)."""
     train_seconds: list[float] = field(default_factory=list)
     """Wall seconds spent playing and updating so far (evaluation excluded)."""
-    steps_to_target: int | None = None
-    """Env steps when the evaluation mean first reached the target (None: never)."""
-    seconds_to_target: float | None = None
-    """Training seconds at that moment."""
     extra: dict[str, list[float]] = field(default_factory=dict)
-    """Other per-update numbers a caller logs (discriminator loss, ...)."""
+    """Other per-update numbers (discriminator statistics, evaluations, ...)."""
 
     def log(self, **values: float) -> None:
         """Append named per-update numbers to ``extra``."""
@@ -40,93 +36,105 @@ class History:
             self.extra.setdefault(k, []).append(float(v))
 
 
-def train_ppo(
-    agent: PPO,
-    seed: int = 0,
-    max_env_steps: int = 20_000,
-    target: float = MAX_STEPS,
-    eval_episodes: int = 10,
-    confirm_episodes: int = 20,
-    solved_streak: int = 1,
-    reward_fn: Callable[[Episode], torch.Tensor] | None = None,
-    after_episode: Callable[[Episode, History], dict[str, float] | None] | None = None,
-    stop_when: Callable[[History], bool] | None = None,
-    progress: bool = True,
-) -> History:
-    """Play one episode (or a batch: ``episodes_per_update``, ``min_steps_per_update``), update, evaluate greedily;
-    repeat until solved or out of budget.
+@dataclass
+class ExpertHistory(History):
+    """A ``History`` plus the expert's evaluations and when it first counted as solved."""
 
-    Solved means: the ``eval_episodes``-episode greedy mean reaches ``target`` and then holds on
-    ``confirm_episodes`` fresh episodes (so a lucky evaluation does not stop training), after
-    ``solved_streak`` consecutive updates whose evaluation reached the target, and
-    ``stop_when(history)`` agrees if given. ``reward_fn(episode)`` replaces the environment's
-    reward (GAIL); ``after_episode`` runs before each update and may log numbers.
-    """
-    seed_everything(seed)
-    env = make_env(seed)
-    hist = History()
-    steps, n_eval, train_time, streak = 0, 0, 0.0, 0
-    bar = tqdm(total=max_env_steps, desc="env steps", disable=not progress, leave=True)
-    while steps < max_env_steps:
-        t0 = time.perf_counter()
-        played = [play_episode(env, agent.policy, greedy=False) for _ in range(agent.config.episodes_per_update)]
-        while sum(len(e) for e in played) < agent.config.min_steps_per_update:
-            played.append(play_episode(env, agent.policy, greedy=False))
-        episode = played[0] if len(played) == 1 else concat_episodes(played)
-        extra = after_episode(episode, hist) if after_episode else None
-        rewards = reward_fn(episode) if reward_fn else None
-        if agent.config.anneal_lr:
-            agent.scale_learning_rates(1.0 - steps / max_env_steps)
-        agent.update(episode, rewards)
-        train_time += time.perf_counter() - t0
-        steps += len(episode)
-        bar.update(min(len(episode), max_env_steps - bar.n))
+    eval_steps: list[int] = field(default_factory=list)
+    """Training env steps at each greedy evaluation."""
+    eval_return: list[float] = field(default_factory=list)
+    """Greedy evaluation: mean return."""
+    eval_habit: list[float] = field(default_factory=list)
+    """Greedy evaluation: mean cart position over the last 100 steps."""
+    steps_to_target: int | None = None
+    """Env steps when an evaluation first counted as solved (None: never)."""
+    seconds_to_target: float | None = None
+    """Training seconds at that moment."""
+    solved: bool = False
+    """True if training stopped because the expert was solved and confirmed."""
 
-        score = float(evaluate(agent.policy, eval_episodes, greedy=True, seed=10_000 * (seed + 1) + n_eval).mean())
-        n_eval += eval_episodes
-        hist.env_steps.append(steps)
-        hist.episode_return.append(episode.ret / len(played))
-        hist.eval_return.append(score)
-        hist.train_seconds.append(train_time)
-        if extra:
-            hist.log(**extra)
-        bar.set_postfix(eval=f"{score:.0f}")
-        streak = streak + 1 if score >= target else 0
-        if streak and hist.steps_to_target is None:
-            hist.steps_to_target, hist.seconds_to_target = steps, train_time
-        if streak >= solved_streak:
-            confirm = evaluate(agent.policy, confirm_episodes, greedy=True, seed=10_000 * (seed + 1) + n_eval)
-            n_eval += confirm_episodes
-            if confirm.mean() >= target and (stop_when is None or stop_when(hist)):
-                break
-    bar.total = bar.n  # a run that stops early still ends its bar at 100 %
-    bar.refresh()
-    bar.close()
-    env.close()
-    return hist
+
+@dataclass
+class ExpertRule:
+    """When the expert counts as solved: greedy episodes last the whole cap and hold the habit."""
+
+    target: float = MAX_STEPS
+    """Greedy mean episode length to reach (200: never a fall)."""
+    habit_x: float | None = HABIT_X
+    """Where the greedy episodes must keep the cart over their last 100 steps (None: no habit)."""
+    habit_tol: float = 0.15
+    """How close: |mean x over the last 100 steps - habit_x| <= habit_tol."""
+    eval_episodes: int = 10
+    """Greedy episodes per evaluation."""
+    eval_every: int = 1
+    """Evaluate after every this-many updates."""
+    solved_streak: int = 3
+    """Consecutive solved evaluations before the confirmation is tried."""
+    confirm_episodes: int = 50
+    """Fresh greedy episodes that must also count as solved before training stops."""
+
+    def met(self, lengths: list[float], habit: float) -> bool:
+        """Solved: mean length >= target and (with a habit) the mean habit within tolerance."""
+        long_enough = sum(lengths) / len(lengths) >= self.target
+        return long_enough and (self.habit_x is None or abs(habit - self.habit_x) <= self.habit_tol)
 
 
 def train_expert(
     seed: int = 0,
     config: PPOConfig | None = None,
-    max_env_steps: int = 20_000,
+    rule: ExpertRule | None = None,
+    max_env_steps: int = 100_000,
     progress: bool = True,
-    solved_streak: int = 3,
-    confirm_episodes: int = 50,
-) -> tuple[PPO, History]:
-    """Train a PPO expert (``expert_config()`` unless ``config``) on CartPole's reward until it reliably scores 200.
+) -> tuple[PPO, ExpertHistory]:
+    """Train a PPO expert on CartPole paid by ``habit_reward(x, rule.habit_x)``, until ``rule`` holds or out of budget.
 
-    Stops after ``solved_streak`` consecutive solved evaluations and 200 on ``confirm_episodes`` fresh
-    episodes: a marginal expert would record marginal demonstrations.
+    Each update: play ``config.episodes_per_update`` episodes at once, one PPO update on them; every
+    ``rule.eval_every`` updates a greedy evaluation. After ``rule.solved_streak`` solved evaluations in a row,
+    ``rule.confirm_episodes`` fresh episodes must be solved too; then training stops. A marginal expert would
+    record marginal demonstrations.
     """
+    config = config or expert_config()
+    rule = rule or ExpertRule()
     seed_everything(seed)
-    agent = PPO(config or expert_config())
-    hist = train_ppo(
-        agent,
-        seed=seed,
-        max_env_steps=max_env_steps,
-        solved_streak=solved_streak,
-        confirm_episodes=confirm_episodes,
-        progress=progress,
-    )
+    agent = PPO(config)
+    envs = CartPoleBatch(config.n_envs, habit_x=rule.habit_x)
+    hist = ExpertHistory()
+    steps, updates, evals, streak, train_time = 0, 0, 0, 0, 0.0
+    bar = tqdm(total=max_env_steps, desc="env steps", disable=not progress)
+    while steps < max_env_steps:
+        t0 = time.perf_counter()
+        episodes = collect(envs, agent.policy, config.batch_steps, seed=seed if updates == 0 else None)
+        batch = concat_episodes(episodes)
+        if config.anneal_lr:
+            agent.scale_learning_rates(1.0 - steps / max_env_steps)
+        agent.update(batch)
+        train_time += time.perf_counter() - t0
+        steps, updates = steps + len(batch), updates + 1
+        bar.update(min(len(batch), max_env_steps - bar.n))
+        hist.env_steps.append(steps)
+        hist.episode_return.append(batch.ret / len(episodes))
+        hist.episode_length.append(len(batch) / len(episodes))
+        hist.episode_habit.append(mean_habit(episodes))
+        hist.train_seconds.append(train_time)
+        if updates % rule.eval_every:
+            continue
+        played = run_episodes(agent.policy, rule.eval_episodes, seed=train_eval_seed(seed, evals))
+        evals += 1
+        lengths, habit = [len(e) for e in played], mean_habit(played)
+        hist.eval_steps.append(steps)
+        hist.eval_return.append(sum(lengths) / len(lengths))
+        hist.eval_habit.append(habit)
+        bar.set_postfix(length=f"{hist.eval_return[-1]:.0f}", habit=f"{habit:+.2f}")
+        streak = streak + 1 if rule.met(lengths, habit) else 0
+        if streak and hist.steps_to_target is None:
+            hist.steps_to_target, hist.seconds_to_target = steps, train_time
+        if streak >= rule.solved_streak:
+            confirm = run_episodes(agent.policy, rule.confirm_episodes, seed=train_eval_seed(seed, evals))
+            evals += 1
+            if rule.met([len(e) for e in confirm], mean_habit(confirm)):
+                hist.solved = True
+                break
+    bar.total = bar.n  # a run that stops early still ends its bar at 100 %
+    bar.refresh()
+    bar.close()
     return agent, hist

@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -21,31 +22,28 @@
 # that the pair came from the **student** rather than from the **expert**. In this notebook you will
 #
 # 1. build that discriminator D(s, a) and see why it returns a *logit* rather than a probability;
-# 2. train it, as a sanity check, to tell the expert's 200 pairs from a random policy's pairs;
-# 3. look at what it learned: D over the pole's angle and angular velocity, and an interactive explorer;
-# 4. compare three ways of turning D into a reward for the student.
+# 2. write its training step out, check it against the helper, and train it to tell the expert's 200 pairs
+#    from a random policy's;
+# 3. train it against a policy that balances just as well as the expert but has no habit, and see that it
+#    learns *where the expert keeps the cart*;
+# 4. explore what it learned, and compare ways of turning D into a reward for a student.
 #
 # **Reads** `data/expert_demos.pt` (written by notebook 02). **Writes** nothing.
-# **Runs** in about 4 seconds on a laptop CPU.
+# **Runs** in about 5 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0
-SANITY_STEPS = 300  # discriminator gradient steps in the sanity check
-RANDOM_PAIRS = 200  # how many random-policy pairs to compare against
+SANITY_STEPS = 300  # discriminator gradient steps in each training run
+RANDOM_PAIRS = 200  # how many pairs of the other policies to compare against
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
 import matplotlib.pyplot as plt
 import torch
+from torch.nn import functional as F
 
 import helpers
-from helpers.discriminator import (
-    Discriminator,
-    discriminator_stats,
-    make_disc_optimizer,
-    reward_from_logits,
-    update_discriminator,
-)
+from helpers.discriminator import discriminator_stats
 from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
 
 helpers.check_parameters(SEED=SEED, SANITY_STEPS=SANITY_STEPS, RANDOM_PAIRS=RANDOM_PAIRS, DATA_DIR=DATA_DIR)
@@ -56,28 +54,35 @@ torch.set_num_threads(1)  # faster for these tiny networks
 # %% [markdown]
 # ## The expert's pairs
 #
-# Notebook 02 recorded one greedy episode of the expert: 200 states and the action chosen in each.
-# These 200 pairs are *all* the imitators in this series ever get to see of the expert.
+# Notebook 02 recorded one greedy episode of the expert: 200 states and the action chosen in each. These 200
+# pairs are *all* the imitators in this series ever get to see of the expert.
 
 # %%
 demos = helpers.load_demos(data / "expert_demos.pt", n=200)
-expert_s, expert_a = demos["states"], demos["actions"]
-print("states ", tuple(expert_s.shape), expert_s.dtype)
-print("actions", tuple(expert_a.shape), expert_a.dtype, "| share of 'push right':", float(expert_a.float().mean()))
+expert_s, expert_a = demos["states"], demos["actions"].reshape(-1)
+print("states ", tuple(expert_s.shape), expert_s.dtype, "| actions", tuple(expert_a.shape), expert_a.dtype)
+print(f"share of 'push right': {expert_a.float().mean():.2f} | habit_x: {demos['meta']['habit_x']}")
+print(f"cart position x: from {expert_s[:, 0].min():+.2f} to {expert_s[:, 0].max():+.2f} m")
 
 # %% [markdown]
 # ## The network
 #
-# The input is the state (4 numbers) glued to the action written as a one-hot vector (2 numbers):
-# action 0 becomes `[1, 0]`, action 1 becomes `[0, 1]`. One hidden layer of 128 units, one output.
+# The input is the state (4 numbers) glued to the action written as a one-hot vector (2 numbers): action 0
+# becomes `[1, 0]`, action 1 becomes `[0, 1]`. One hidden layer, one output.
 #
 # We follow the convention of Ho & Ermon (2016): **D(s, a) is the probability that the pair is the
 # student's**, so expert pairs get the label 0 and student pairs the label 1. The network's output is the
 # *logit* l(s, a) and D = sigmoid(l). Working with l keeps the maths exact where D is close to 0 or 1:
 # `log(sigmoid(l))` on a rounded probability can give `-inf`, `-softplus(-l)` never does.
+#
+# The state is standardised first, with the mean and standard deviation of the demo's states: the cart
+# position varies by tenths of a metre, the pole angle by hundredths of a radian, and unscaled the network
+# would barely see the angle.
 
 # %%
-disc = Discriminator(hidden=128)
+config = helpers.GAILConfig()
+disc = helpers.Discriminator(hidden=config.disc_hidden)
+disc.set_normalization(expert_s)
 print(disc)
 print("parameters:", sum(p.numel() for p in disc.parameters()))
 print("input of the first pair:", disc.features(expert_s[:1], expert_a[:1]))
@@ -85,55 +90,82 @@ print("input of the first pair:", disc.features(expert_s[:1], expert_a[:1]))
 # %% [markdown]
 # ## Sanity check: expert or random?
 #
-# Before we let D judge a student that slowly gets better, we check that it can learn anything at all.
-# We play a **random policy** (each action with probability ½) until we have as many pairs as the expert,
-# then train D to tell the two sets apart. Random play tips the pole over within a few dozen steps, so the
-# two sets should be easy to separate.
+# Before we let D judge a student that slowly gets better, we check that it can learn anything at all. We play
+# a **random policy** (each action with probability ½) until we have as many pairs as the expert, then train D
+# to tell the two sets apart. Random play tips the pole over within a few dozen steps, near the centre of the
+# track, so the two sets should be easy to separate.
 
 
 # %%
+def pairs_of(policy: torch.nn.Module, n_pairs: int, greedy: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n_pairs`` (state, action) pairs spread evenly over 16 fresh episodes of ``policy``."""
+    episodes = helpers.run_episodes(policy, 16, greedy=greedy, seed=helpers.fresh_seed(SEED))
+    batch = helpers.concat_episodes(episodes)
+    idx = torch.linspace(0, len(batch) - 1, n_pairs).round().long()
+    return batch.states[idx], batch.actions[idx]
+
+
 def uniform_policy(states: torch.Tensor) -> torch.Tensor:
-    """Equal logits for both actions: the random policy."""
+    """Equal logits for both actions: the random policy (sampled)."""
     return torch.zeros(len(states), 2)
 
 
-env = helpers.make_env(SEED)
-episodes = []
-while sum(len(e) for e in episodes) < RANDOM_PAIRS:
-    episodes.append(helpers.play_episode(env, uniform_policy))
-random_s = torch.cat([e.states for e in episodes])[:RANDOM_PAIRS]
-random_a = torch.cat([e.actions for e in episodes])[:RANDOM_PAIRS]
-print(f"{len(episodes)} random episodes, lengths {[len(e) for e in episodes]}")
+random_s, random_a = pairs_of(uniform_policy, RANDOM_PAIRS, greedy=False)
+print(f"{len(random_s)} random pairs, cart x within ±{random_s[:, 0].abs().max():.2f} m")
 
 # %% [markdown]
 # One training step minimises the binary cross-entropy
 #
 # $$L(w) = -\mathbb{E}_{\text{expert}}\big[\log(1 - D_w(s,a))\big] - \mathbb{E}_{\text{other}}\big[\log D_w(s,a)\big].$$
 #
+# Written out, on the logits, each side averaged on its own so that the two sets weigh the same whatever their
+# sizes, and checked against the helper's `update_discriminator` on an identical copy:
+
+
+# %%
+def my_disc_step(disc: helpers.Discriminator, opt: helpers.Adam, other_s: torch.Tensor, other_a: torch.Tensor) -> float:
+    """One gradient step of D: expert pairs labelled 0, the other pairs 1."""
+    logits = disc(torch.cat([expert_s, other_s]), torch.cat([expert_a, other_a]))
+    le, lo = logits[: len(expert_s)], logits[len(expert_s) :]
+    loss = F.binary_cross_entropy_with_logits(le, torch.zeros_like(le)) + F.binary_cross_entropy_with_logits(
+        lo, torch.ones_like(lo)
+    )
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+twin = helpers.Discriminator(hidden=config.disc_hidden)
+twin.load_state_dict(disc.state_dict())
+opt, twin_opt = helpers.Adam(disc.parameters(), lr=3e-3), helpers.Adam(twin.parameters(), lr=3e-3)
+mine = my_disc_step(disc, opt, random_s, random_a)
+helpers.update_discriminator(twin, twin_opt, expert_s, expert_a, random_s, random_a, steps=1)
+same = all(torch.equal(p, q) for p, q in zip(disc.parameters(), twin.parameters(), strict=True))
+assert same, "my_disc_step and update_discriminator disagree"
+print(f"first step: loss {mine:.3f}; same weights as the helper's step: {same}")
+
+# %% [markdown]
 # We track the loss and the *balanced accuracy* (the mean of "expert pairs called expert" and "other pairs
-# called other"), where 0.5 means D cannot tell the two apart. Before any training:
+# called other"), where 0.5 means D cannot tell the two apart. Now the remaining steps:
 
 # %%
 before = discriminator_stats(disc, expert_s, expert_a, random_s, random_a)
-print({k: round(v, 3) for k, v in before.items()})
-
-# %%
-opt = make_disc_optimizer(disc, lr=3e-3)
 log = {k: [] for k in before}
-for _ in range(SANITY_STEPS):
-    update_discriminator(disc, opt, expert_s, expert_a, random_s, random_a, steps=1)
+for _ in range(SANITY_STEPS - 1):
+    my_disc_step(disc, opt, random_s, random_a)
     for k, v in discriminator_stats(disc, expert_s, expert_a, random_s, random_a).items():
         log[k].append(v)
 after = {k: v[-1] for k, v in log.items()}
-print({k: round(v, 3) for k, v in after.items()})
+print("after one step:", {k: round(v, 3) for k, v in before.items()})
+print("at the end:    ", {k: round(v, 3) for k, v in after.items()})
 
 # %%
-plot_disc_training(log, title="Expert pairs (label 0) vs random-policy pairs (label 1)")
+fig = plot_disc_training(log, title="Expert pairs (label 0) vs random-policy pairs (label 1)")
 plt.show()
 
 # %% [markdown]
-# **Checkpoint.** After training, D should separate the two sets well: most expert pairs below 0.5, most
-# random pairs above.
+# **Checkpoint.** After training, D separates the two sets: most expert pairs below 0.5, most random pairs above.
 
 # %%
 assert after["d_acc"] >= 0.9, f"balanced accuracy only {after['d_acc']:.2f}"
@@ -142,94 +174,137 @@ assert after["d_loss"] < before["d_loss"]
 print("checkpoint passed: accuracy", round(after["d_acc"], 3))
 
 # %% [markdown]
-# ## What did D learn?
+# ## A harder contrast: balancing without the habit
 #
-# The state has four numbers, so we look at a slice: the cart at rest in the middle of the track
-# (x = 0, velocity 0), and every pole angle θ and angular velocity θ̇ on a grid. Blue means "looks like the
-# expert" (D near 0), red "looks like the other policy". The black dots are the expert's own pairs with that
-# action (their cart is not exactly at rest, so they are a guide, not part of the slice).
+# Telling the expert from a random policy is easy: random play ends with the pole falling, and the expert's pole
+# stays up. A fairer opponent balances just as well but has no habit: the hand-written controller of notebook 01,
+# which keeps the cart near the centre. Both keep the pole up, so the angle barely tells them apart; the cart's
+# position does.
+
 
 # %%
-plot_d_heatmap(disc, expert_s, expert_a)
+def hand_controller(states: torch.Tensor) -> torch.Tensor:
+    """Notebook 01's controller as logits: push toward where the pole (and a little the cart) drifts."""
+    x, x_dot, theta, theta_dot = states.T
+    push_right = theta + 0.5 * theta_dot + 0.05 * x + 0.1 * x_dot > 0
+    return torch.stack([~push_right, push_right], -1).float()
+
+
+balance_s, balance_a = pairs_of(hand_controller, RANDOM_PAIRS, greedy=True)
+print(f"{len(balance_s)} pairs of the hand controller, cart x from {balance_s[:, 0].min():+.2f} to ", end="")
+print(f"{balance_s[:, 0].max():+.2f} m, largest |θ| {balance_s[:, 2].abs().max():.3f}")
+helpers.seed_everything(SEED)
+disc_b = helpers.Discriminator(hidden=config.disc_hidden)
+disc_b.set_normalization(expert_s)
+opt_b = helpers.Adam(disc_b.parameters(), lr=3e-3)
+helpers.update_discriminator(disc_b, opt_b, expert_s, expert_a, balance_s, balance_a, steps=SANITY_STEPS)
+print({k: round(v, 3) for k, v in discriminator_stats(disc_b, expert_s, expert_a, balance_s, balance_a).items()})
+
+# %% [markdown]
+# ## What did D learn?
+#
+# The state has four numbers, so we look at slices. First the cart position against the pole angle, with both
+# velocities at 0: blue means "looks like the expert" (D near 0), red "looks like the other policy". The black dots
+# are the expert's own pairs with that action. The discriminator trained against the hand controller draws its
+# line across the track: right of about the middle of the expert's journey, the pair looks like the expert's.
+
+# %%
+fig = plot_d_heatmap(disc_b, expert_s, expert_a, plane="position")
+fig.suptitle("D against the hand controller: cart position x pole angle (velocities 0)")
 plt.show()
 
 # %% [markdown]
-# Random play spends its short life at large angles and angular velocities, the expert near the upright
-# pole. So D mostly learned *where* a pair lies — "near upright is expert-like" — and only a little about
-# *which action* the expert takes there. Keep that in mind: a reward read from this D would mostly say
-# "keep the pole up", not "do what the expert does".
+# Against random play, the angle matters too. Here is the sanity-check discriminator over the pole's angle and
+# angular velocity, with the cart at rest in the middle of the track (where random play lives and the expert does
+# not stay):
+
+# %%
+fig = plot_d_heatmap(disc, expert_s, expert_a, plane="angle")
+fig.suptitle("D against random play: pole angle x angular velocity (cart at rest at x = 0)")
+plt.show()
+
+# %% [markdown]
+# So D mostly learns *where* a pair lies — near upright, and on the expert's stretch of track — and only a
+# little about *which action* the expert takes there. A reward read from D therefore says "be where the expert
+# is" more loudly than "do what the expert does". That is exactly what GAIL promises: to match the states (and
+# actions) the expert visits.
 #
 # ## Explore it yourself
 #
-# Move the sliders to set the state; the readout shows D for both actions at once. Try: the pole leaning
-# right (θ > 0) and falling further right (θ̇ > 0) — which action does D find expert-like? Then move the cart
-# to the edge of the track, where the expert's demo never went.
+# Move the sliders to set the state; the readout shows D of the hand-controller discriminator for both actions at
+# once. Try the cart at x = 0, then at x = 1, then at the end of the track, where the demo never went.
 
 # %%
-d_explorer(disc)
+d_explorer(disc_b)
 
 # %% [markdown]
 # ## From D to a reward
 #
-# The student never sees the expert's actions directly; it only receives a reward computed from D. Three
-# common choices, all computed from the logit l so they stay finite:
+# The student never sees the expert's actions; it only receives a reward computed from D. The common choices, all
+# computed from the logit l so they stay finite, and the **survival control** of notebook 04, which pays the same
+# whatever the pair:
 #
 # | reward | in terms of l | sign |
 # |---|---|---|
 # | −log D | softplus(−l) | always **positive** |
 # | log(1 − D) | −softplus(l) | always **negative** |
 # | log(1 − D) − log D | −l | either |
+# | log 2 (the control) | — | positive, constant |
 #
-# All three grow as D falls (the pair looks more like the expert's). They differ in what they say about time:
+# The first three grow as D falls (the pair looks more like the expert's). They differ in what they say about
+# time:
 
 # %%
-plot_reward_shapes()
+fig = plot_reward_shapes()
 plt.show()
 
 # %%
 for logit in (-30.0, 0.0, 30.0):
     lt = torch.tensor(logit)
-    values = {k: round(float(reward_from_logits(lt, k)) + 0.0, 3) for k in ("neg_log_d", "log_1m_d", "logit")}
+    values = {k: round(float(helpers.reward_from_logits(lt, k)) + 0.0, 3) for k in ("neg_log_d", "log_1m_d", "logit")}
     print(f"logit {logit:+5.0f}  D = {torch.sigmoid(lt):.3g}  rewards {values}")
 
 # %% [markdown]
-# **−log D is never negative.** Every step the student survives adds something to its return, however
-# poorly it imitates. On CartPole, where an episode ends when the pole falls, that alone rewards balancing:
-# a student can learn to keep the pole up without imitating anything. Kostrikov et al. (2019,
-# "Discriminator-Actor-Critic") call this a *survival bias*; log(1 − D) has the opposite bias (every step costs,
-# so ending early pays). Notebook 04 uses −log D, as the source tutorial does, and shows that it works;
-# notebook 05 tests how much of that success is imitation and how much is the survival bonus, by giving GAIL
-# random pairs instead of the expert's.
+# **−log D is never negative.** Every step the student survives adds something to its return, however poorly it
+# imitates: on CartPole, where an episode ends when the pole falls, that alone rewards balancing. The constant
+# log 2 is what −log D pays where D cannot tell the pair from the expert's (D = ½); a student trained on it learns
+# to survive and nothing else, which makes it the control notebook 04 sets beside GAIL. log(1 − D) has the opposite
+# bias: every step costs, so ending early pays. Kostrikov et al. (2019, "Discriminator-Actor-Critic") call both
+# *biased* rewards; notebook 05 removes the bias with absorbing states.
 
 # %% [markdown]
 # ## Summary
 #
-# - The discriminator maps a (state, one-hot action) pair to a logit l; D = sigmoid(l) is the probability
-#   that the pair is the student's (expert label 0, student label 1). Losses and rewards are computed from l.
-# - Trained against random play, it separates the sets well within a few hundred steps (balanced accuracy about
-#   0.95 here) — mostly by *where* the states lie, not by the action.
-# - The reward read from D can be −log D (always positive: a survival bonus on CartPole), log(1 − D) (always
-#   negative) or their sum, the logit. The sign matters as much as the shape.
+# - The discriminator maps a (standardised state, one-hot action) pair to a logit l; D = sigmoid(l) is the
+#   probability that the pair is the student's (expert 0, student 1). Losses and rewards are computed from l.
+# - One training step is a binary cross-entropy step with each side averaged on its own; ours matched the helper's.
+# - Against random play D separates the sets within a few hundred steps; against a policy that balances as well as
+#   the expert but has no habit, it learns the cart's position: where the expert lives.
+# - −log D is always positive (a survival bonus on CartPole), log(1 − D) always negative, the logit either; a
+#   constant log 2 pays for survival alone, the control of notebook 04.
 
 # %% [markdown]
 # ## Exercises
 #
-# 1. Train the sanity discriminator for only 20 steps (`SANITY_STEPS = 20`). What accuracy does it reach,
-#    and what does the heatmap look like?
-# 2. Use the explorer: find a state where D prefers a different action than the expert would take.
-# 3. Which of the three rewards would you pick for a task where ending the episode early is the goal?
+# 1. Train the sanity discriminator for only 20 steps (`SANITY_STEPS = 20`). What accuracy does it reach, and what do
+#    the heatmaps look like?
+# 2. Use the explorer on a demo state: set the sliders to `expert_s[150]` and read D for both actions. Does D prefer
+#    the action the demo took there (`expert_a[150]`)?
+# 3. Which reward keeps the length of an episode out of the student's incentives: −log D, log(1 − D), or neither?
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
-# 1. After 20 steps the loss has barely moved and the accuracy is noisy; the heatmap is nearly one colour
-#    per action. A discriminator that lags behind gives a reward that carries almost no information — in
-#    GAIL it must keep up with the student.
-# 2. Far from the demo's states (cart near the edge, large angular velocity) D extrapolates freely: nothing
-#    in its training data says which action the expert takes there, so its preference can be arbitrary.
-# 3. log(1 − D): each step costs something, so finishing early raises the return. −log D would make the
-#    student linger. The logit reward is neutral in sign but, as notebook 05 shows, a policy can still exploit
-#    how episodes end unless terminal states are handled explicitly (absorbing states).
+# 1. After 20 steps the loss has barely moved and the accuracy is noisy; each heatmap is nearly one colour. A
+#    discriminator that lags behind gives a reward that carries almost no information: in GAIL it must keep up
+#    with the student, which is why notebook 04 takes several discriminator steps per iteration.
+# 2. Often, but not by much: on the expert's stretch of track both actions look expert-like, and D's preference
+#    between them is weak, because D learned *where* the expert is more than *what* it does there. A student
+#    rewarded by D is told firmly where to be and only softly what to do.
+# 3. Neither. With −log D every extra step adds a positive reward (longer is better), with log(1 − D) a negative one
+#    (shorter is better). The logit reward is 0 where D = ½, but wherever it is not 0 the sign still rewards or
+#    punishes living longer. Only treating the end of an episode as a state D can judge removes the bias: that is
+#    notebook 05's absorbing state.
 #
 # </details>
 
