@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from tqdm.auto import tqdm
 
+from helpers import checks
 from helpers.absorbing import AbsorbingDiscriminator, absorbing_rewards, with_absorbing
-from helpers.discriminator import Discriminator, discriminator_stats, gail_reward, update_discriminator
+from helpers.discriminator import REWARD_KINDS, Discriminator, discriminator_stats, gail_reward, update_discriminator
 from helpers.env import CartPoleBatch
 from helpers.optim import Adam
 from helpers.ppo import PPO, PPOConfig
@@ -31,8 +32,8 @@ from helpers.train import History
 
 
 def student_ppo_config() -> PPOConfig:
-    """The student's PPO settings: 64 hidden units, 2 minibatches, advantages standardised, policy step 2e-3."""
-    return PPOConfig(hidden=64, minibatches=2, normalize_advantages=True, policy_lr=2e-3)
+    """The student's PPO settings: 64 hidden units, 2 minibatches, advantages standardised, policy step 3e-3."""
+    return PPOConfig(hidden=64, minibatches=2, normalize_advantages=True, policy_lr=3e-3)
 
 
 @dataclass
@@ -59,6 +60,29 @@ class GAILConfig:
     """Absorbing states (notebook 05): D also judges the end of an episode; needs a reward that can be negative."""
     reward_clip: float | None = None
     """Clamp D's logit to [-reward_clip, reward_clip] before reading rewards (None: unbounded)."""
+
+    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
+        "ppo": checks.instance_of(PPOConfig),
+        "max_env_steps": checks.integer(1),
+        "disc_steps": checks.integer(1),
+        "disc_batch": checks.Rule("None or an integer >= 1", lambda v: v is None or checks.integer(1).accepts(v)),
+        "disc_lr": checks.number(0, low_open=True),
+        "disc_hidden": checks.HIDDEN_RULE,
+        "normalize_disc_inputs": checks.FLAG_RULE,
+        "reward": checks.one_of(*REWARD_KINDS),
+        "absorbing": checks.FLAG_RULE,
+        "reward_clip": checks.number(0, low_open=True, optional=True),
+    }
+    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+
+    def __post_init__(self) -> None:
+        """Refuse a bad field at once, naming it, and a reward that absorbing states cannot use."""
+        checks.check_config(self)
+        if self.absorbing and self.reward not in ("logit", "log_1m_d"):
+            raise checks.ParameterError(
+                f"GAILConfig.reward must be 'logit' or 'log_1m_d' with absorbing=True (a reward that can be "
+                f"negative), got {self.reward!r}"
+            )
 
 
 def absorbing_config(**changes: Any) -> GAILConfig:

@@ -93,9 +93,10 @@ def gae(
     not_done = 1.0 - (terminated | truncated).float()
     deltas = rewards + gamma * not_term * next_values - values
     # The backward recursion, on plain Python floats: a loop over T steps is ~20x faster than on tensor elements.
+    deltas, carry = deltas.tolist(), (gamma * lam * not_done).tolist()
     adv, running = [0.0] * len(deltas), 0.0
-    for t, (delta, cont) in reversed(list(enumerate(zip(deltas.tolist(), (gamma * lam * not_done).tolist())))):
-        running = delta + cont * running
+    for t in range(len(deltas) - 1, -1, -1):
+        running = deltas[t] + carry[t] * running
         adv[t] = running
     return torch.tensor(adv, dtype=rewards.dtype)
 
