@@ -14,11 +14,12 @@ from helpers.data import (
     load_demos,
     load_policy,
 )
-from helpers.rollout import agreement, evaluate
+from helpers.rollout import agreement, mean_habit, run_episodes
+from helpers.seeding import fresh_seed
 
 
 def main() -> None:
-    """Print each policy's 20-episode greedy mean and agreement, and the demonstrations' shapes."""
+    """Print each policy's return and habit on 50 fresh greedy episodes, its agreement, and the demos' shapes."""
     torch.set_num_threads(1)
     folder = data_dir()
     print(f"Summary of {display_path(folder)}")
@@ -29,17 +30,18 @@ def main() -> None:
         print(
             f"  expert demos     states {list(demos['states'].shape)} {demos['states'].dtype}, "
             f"actions {list(demos['actions'].shape)} {demos['actions'].dtype}, "
-            f"return {meta.get('return', '?')}, actions chosen {meta.get('action_selection', '?')}"
+            f"habit_x {meta.get('habit_x', '?')}, actions chosen {meta.get('action_selection', '?')}"
         )
     for name, label in [(EXPERT_POLICY, "expert"), (GAIL_POLICY, "GAIL student"), (BC_POLICY, "BC student")]:
         if not (folder / name).exists():
             print(f"  {label:<16} ({name} not written yet)")
             continue
         policy = load_policy(folder / name)
-        score = evaluate(policy, 20, greedy=True, seed=123_456).mean()
-        line = f"  {label:<16} 20-episode greedy mean return {score:6.1f} / 200"
+        episodes = run_episodes(policy, 50, seed=fresh_seed(0, 500))
+        score = sum(len(e) for e in episodes) / len(episodes)
+        line = f"  {label:<16} 50 greedy episodes: mean return {score:6.1f} / 200, habit {mean_habit(episodes):+.2f}"
         if expert is not None and demos is not None and name != EXPERT_POLICY:
-            line += f", agreement with the expert on demo states {agreement(policy, expert, demos['states']):.3f}"
+            line += f", agreement with the expert on the demo states {agreement(policy, expert, demos['states']):.3f}"
         print(line)
 
 

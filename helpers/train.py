@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from tqdm.auto import tqdm
 
+from helpers import checks
 from helpers.env import HABIT_X, MAX_STEPS, CartPoleBatch
 from helpers.ppo import PPO, PPOConfig, expert_config
 from helpers.rollout import collect, concat_episodes, mean_habit, run_episodes
@@ -73,6 +75,21 @@ class ExpertRule:
     confirm_episodes: int = 50
     """Fresh greedy episodes that must also count as solved before training stops."""
 
+    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
+        "target": checks.number(1),
+        "habit_x": checks.number(-2, 2, optional=True),
+        "habit_tol": checks.number(0, low_open=True),
+        "eval_episodes": checks.integer(1),
+        "eval_every": checks.integer(1),
+        "solved_streak": checks.integer(1),
+        "confirm_episodes": checks.integer(1),
+    }
+    """The values each field allows (``helpers.checks``); a rule outside them is refused when it is built."""
+
+    def __post_init__(self) -> None:
+        """Refuse a bad field at once, naming it."""
+        checks.check_config(self)
+
     def met(self, lengths: list[float], habit: float) -> bool:
         """Solved: mean length >= target and (with a habit) the mean habit within tolerance."""
         long_enough = sum(lengths) / len(lengths) >= self.target
@@ -88,7 +105,8 @@ def train_expert(
 ) -> tuple[PPO, ExpertHistory]:
     """Train a PPO expert on CartPole paid by ``habit_reward(x, rule.habit_x)``, until ``rule`` holds or out of budget.
 
-    Each update: play ``config.episodes_per_update`` episodes at once, one PPO update on them; every
+    Each update: play episodes ``config.n_envs`` at a time until the batch holds ``config.batch_steps`` steps, one
+    PPO update on them; every
     ``rule.eval_every`` updates a greedy evaluation. After ``rule.solved_streak`` solved evaluations in a row,
     ``rule.confirm_episodes`` fresh episodes must be solved too; then training stops. A marginal expert would
     record marginal demonstrations.

@@ -455,16 +455,12 @@ print(f"saved {helpers.display_path(path)} ({path.stat().st_size / 1024:.0f} KiB
 # %% [markdown]
 # ## Summary
 #
-# * An episode ends in one of two ways. **Terminated**: the pole fell, the future is worth 0. **Truncated**: our
-#   200-step cap stopped the clock, the future is still worth $V(s')$. GAE treats them differently.
-# * On plain CartPole every balancing policy scores 200, so our expert gets a **habit** by reward shaping: it is
-#   paid more with the cart near $x = 1$. Later notebooks measure imitation on that habit, which survival alone
-#   never produces.
-# * PPO = an actor $\pi_\theta$, a critic $V_\phi$, GAE advantages, and a clipped objective that keeps each update
-#   close to the policy that played the batch; our `ppo_update` and the helper's computed the same weights.
-# * We train until the greedy expert is solved (200 steps and the habit), confirmed on fresh episodes, and check
-#   it with an `assert` rather than trusting the budget. It is saved in `data/expert_policy.pt`.
-
+# * An episode ends either **terminated** (the pole fell: the future is worth 0) or **truncated** (our 200-step cap
+#   stopped the clock: the future is still worth $V(s')$); GAE treats the two differently.
+# * Every policy that balances scores 200 on plain CartPole, so our expert gets a **habit** by reward shaping: it is
+#   paid more with the cart near $x = 1$. Later notebooks judge imitation by that habit.
+# * PPO: an actor, a critic, GAE advantages and a clipped objective; our written-out update matched the helper's.
+# * We train until the greedy expert lasts 200 steps and holds its habit on fresh episodes, and `assert` it.
 # %% [markdown]
 # ## Exercises
 #

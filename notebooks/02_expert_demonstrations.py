@@ -185,15 +185,11 @@ del expert
 # %% [markdown]
 # ## Summary
 #
-# * A demonstration is a list of (state, action) pairs; ours is one 200-step episode: states float32 [200, 4],
-#   actions int64 [200, 1], saved with where they came from.
-# * We record the expert **greedily**: a sampled action often differs from the expert's own choice (the share is
-#   printed in section 2) and would teach the student noise.
-# * The demonstration shows the habit: the cart travels to `HABIT_X` and stays there, which no policy that merely
-#   balances would do.
-# * We check that the demonstration is comfortable (far from the failure limits), because a student can only be as
-#   good as what it copies.
-
+# * A demonstration is a list of (state, action) pairs; ours is one greedy 200-step episode, states float32 [200, 4]
+#   and actions int64 [200, 1].
+# * Greedy, because a sampled action often is not the expert's choice (a quarter of them here).
+# * It shows the habit: the cart travels to `HABIT_X` and stays, which merely balancing would not do.
+# * It is comfortable, far from the failure limits: a student can only be as good as what it copies.
 # %% [markdown]
 # ## Exercises
 #

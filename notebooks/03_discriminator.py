@@ -275,14 +275,12 @@ for logit in (-30.0, 0.0, 30.0):
 # %% [markdown]
 # ## Summary
 #
-# - The discriminator maps a (standardised state, one-hot action) pair to a logit l; D = sigmoid(l) is the
-#   probability that the pair is the student's (expert 0, student 1). Losses and rewards are computed from l.
-# - One training step is a binary cross-entropy step with each side averaged on its own; ours matched the helper's.
+# - D(s, a) = sigmoid(l(s, a)) is the probability that a pair is the student's (expert 0, student 1); losses and
+#   rewards are computed from the logit l, and our written-out training step matched the helper's.
 # - Against random play D separates the sets within a few hundred steps; against a policy that balances as well as
 #   the expert but has no habit, it learns the cart's position: where the expert lives.
-# - −log D is always positive (a survival bonus on CartPole), log(1 − D) always negative, the logit either; a
-#   constant log 2 pays for survival alone, the control of notebook 04.
-
+# - −log D is always positive (a survival bonus on CartPole), log(1 − D) always negative; a constant log 2 pays for
+#   survival alone and is notebook 04's control.
 # %% [markdown]
 # ## Exercises
 #

@@ -27,3 +27,15 @@ def test_bc_minibatches_and_an_existing_policy() -> None:
     policy, losses = train_bc(states, actions, policy=start, epochs=50, batch_size=16, seed=1)
     assert policy is start and len(losses) == 50
     assert bc_accuracy(policy, states, actions) >= 0.9
+
+
+def test_bc_is_reproducible_for_a_seed() -> None:
+    g = torch.Generator().manual_seed(2)
+    states = torch.randn(40, 4, generator=g)
+    actions = (states[:, 3] > 0).long()
+    runs = [train_bc(states, actions, epochs=20, batch_size=8, hidden=16, seed=s) for s in (5, 5, 6)]
+    (a, la), (b, lb), (c, _) = runs
+    assert la == lb
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), c.parameters(), strict=True))
+    assert not a.training  # returned in eval mode

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from helpers import checks
-from helpers.absorbing import AbsorbingGAILConfig
-from helpers.gail import GAILConfig
+from helpers.gail import GAILConfig, absorbing_config, student_ppo_config
 from helpers.ppo import PPOConfig, expert_config
 from helpers.seeding import seed_everything
 
-CONFIGS = [PPOConfig, GAILConfig, AbsorbingGAILConfig]
+CONFIGS = [PPOConfig, GAILConfig]
 
 
 @pytest.mark.parametrize(
@@ -39,6 +38,9 @@ CONFIGS = [PPOConfig, GAILConfig, AbsorbingGAILConfig]
         ("DATA_DIR", "", "DATA_DIR must be None (the default data folder) or a non-empty folder path, got ''"),
         ("DATA_DIR", "   ", "DATA_DIR must be None (the default data folder) or a non-empty folder path, got '   '"),
         ("DATA_DIR", 5, "DATA_DIR must be None (the default data folder) or a non-empty folder path, got 5"),
+        ("HABIT_X", 2.5, "HABIT_X must be None or a number in [-2, 2], got 2.5"),
+        ("HABIT_X", "1", "HABIT_X must be None or a number in [-2, 2], got '1'"),
+        ("HABIT_X", float("nan"), "HABIT_X must be None or a number in [-2, 2], got nan"),
     ],
 )
 def test_bad_parameter_is_named_with_its_range(name, value, message):
@@ -53,6 +55,9 @@ def test_bad_parameter_is_named_with_its_range(name, value, message):
         {"SEED": 0, "MAX_ENV_STEPS": 20_000, "EVAL_EPISODES": 20, "DATA_DIR": None},
         {"SEED": 2**32 - 1, "GAIL_MAX_ENV_STEPS": 1, "BC_EPOCHS": 1, "DATA_DIR": "/some/folder"},
         {"SEED": np.int64(7), "SANITY_STEPS": np.int32(3), "FULL_SWEEP": True, "RANDOM_PAIRS": 200},
+        {"HABIT_X": 1.0},
+        {"HABIT_X": None},
+        {"HABIT_X": -2},
     ],
 )
 def test_good_parameters_pass(params):
@@ -65,15 +70,21 @@ def test_first_bad_parameter_stops_the_check():
 
 
 def test_a_parameter_without_a_rule_needs_one():
-    with pytest.raises(KeyError, match="no rule for notebook parameter 'HABIT_X'"):
-        checks.check_parameters(HABIT_X=0.5)
-    habit = checks.number(-2.4, 2.4, optional=True)
-    checks.check_parameters({"HABIT_X": habit}, HABIT_X=0.5)
-    checks.check_parameters({"HABIT_X": habit}, HABIT_X=None)
+    with pytest.raises(KeyError, match="no rule for notebook parameter 'TRACK_X'"):
+        checks.check_parameters(TRACK_X=0.5)
+    track = checks.number(-2.4, 2.4, optional=True)
+    checks.check_parameters({"TRACK_X": track}, TRACK_X=0.5)
+    checks.check_parameters({"TRACK_X": track}, TRACK_X=None)
     for bad, shown in [(3.0, "3.0"), ("left", "'left'"), (float("nan"), "nan"), (True, "True")]:
         with pytest.raises(checks.ParameterError) as info:
-            checks.check_parameters({"HABIT_X": habit}, HABIT_X=bad)
-        assert str(info.value) == f"HABIT_X must be None or a number in [-2.4, 2.4], got {shown}"
+            checks.check_parameters({"TRACK_X": track}, TRACK_X=bad)
+        assert str(info.value) == f"TRACK_X must be None or a number in [-2.4, 2.4], got {shown}"
+
+
+def test_a_rule_passed_explicitly_wins_over_the_known_one():
+    with pytest.raises(checks.ParameterError, match=r"^HABIT_X must be None or a number in \[-2, 2\], got 2.2$"):
+        checks.check_parameters(HABIT_X=2.2)
+    checks.check_parameters({"HABIT_X": checks.number(-2.4, 2.4)}, HABIT_X=2.2)
 
 
 @pytest.mark.parametrize(
@@ -111,27 +122,33 @@ def test_every_config_field_has_a_rule(cls):
         (lambda: PPOConfig(policy_lr=0), "PPOConfig.policy_lr must be a number > 0, got 0"),
         (lambda: PPOConfig(hidden=-1), "PPOConfig.hidden must be an integer in [1, 4096], got -1"),
         (lambda: PPOConfig(anneal_lr="no"), "PPOConfig.anneal_lr must be True or False, got 'no'"),
+        (lambda: PPOConfig(minibatches=0), "PPOConfig.minibatches must be an integer >= 1, got 0"),
+        (lambda: PPOConfig(n_envs=0), "PPOConfig.n_envs must be an integer >= 1, got 0"),
+        (lambda: PPOConfig(batch_steps=-1), "PPOConfig.batch_steps must be an integer >= 0, got -1"),
+        (lambda: PPOConfig(batch_steps=800.0), "PPOConfig.batch_steps must be an integer >= 0, got 800.0"),
         (lambda: GAILConfig(max_env_steps=0), "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
         (lambda: GAILConfig(disc_steps=-1), "GAILConfig.disc_steps must be an integer >= 1, got -1"),
-        (lambda: GAILConfig(eval_episodes=0), "GAILConfig.eval_episodes must be an integer >= 1, got 0"),
-        (lambda: GAILConfig(confused_tol=0.7), "GAILConfig.confused_tol must be a number in [0, 0.5], got 0.7"),
+        (lambda: GAILConfig(disc_batch=0), "GAILConfig.disc_batch must be None or an integer >= 1, got 0"),
+        (lambda: GAILConfig(disc_batch=True), "GAILConfig.disc_batch must be None or an integer >= 1, got True"),
+        (lambda: GAILConfig(disc_lr=0), "GAILConfig.disc_lr must be a number > 0, got 0"),
+        (lambda: GAILConfig(disc_hidden=0), "GAILConfig.disc_hidden must be an integer in [1, 4096], got 0"),
+        (lambda: GAILConfig(normalize_disc_inputs=1), "GAILConfig.normalize_disc_inputs must be True or False, got 1"),
         (
             lambda: GAILConfig(reward="-log D"),
-            "GAILConfig.reward must be one of 'neg_log_d', 'log_1m_d', 'logit', got '-log D'",
+            "GAILConfig.reward must be one of 'neg_log_d', 'log_1m_d', 'logit', 'survival', got '-log D'",
         ),
+        (lambda: GAILConfig(absorbing="yes"), "GAILConfig.absorbing must be True or False, got 'yes'"),
+        (lambda: GAILConfig(reward_clip=-5), "GAILConfig.reward_clip must be None or a number > 0, got -5"),
         (lambda: GAILConfig(ppo={"epochs": 3}), "GAILConfig.ppo must be a PPOConfig, got {'epochs': 3}"),
         (lambda: GAILConfig(ppo=PPOConfig(epochs=0)), "PPOConfig.epochs must be an integer >= 1, got 0"),
         (
-            lambda: AbsorbingGAILConfig(reward="neg_log_d"),
-            "AbsorbingGAILConfig.reward must be one of 'neg_log_d_centred', 'logit', got 'neg_log_d'",
+            lambda: GAILConfig(absorbing=True, reward="neg_log_d"),
+            "GAILConfig.reward must be 'logit' or 'log_1m_d' with absorbing=True (a reward that can be negative), "
+            "got 'neg_log_d'",
         ),
-        (
-            lambda: AbsorbingGAILConfig(reward_clip=-5),
-            "AbsorbingGAILConfig.reward_clip must be None or a number > 0, got -5",
-        ),
-        (lambda: AbsorbingGAILConfig(max_env_steps=0), "AbsorbingGAILConfig.max_env_steps must be an integer >= 1"),
-        (lambda: AbsorbingGAILConfig(ppo=PPOConfig(gamma=1)), "AbsorbingGAILConfig.ppo must be a PPOConfig with gamma"),
-        (lambda: dataclasses.replace(GAILConfig(), bc_steps=-1), "GAILConfig.bc_steps must be an integer >= 0"),
+        (lambda: absorbing_config(reward="survival"), "GAILConfig.reward must be 'logit' or 'log_1m_d'"),
+        (lambda: absorbing_config(max_env_steps=0), "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
+        (lambda: dataclasses.replace(GAILConfig(), disc_steps=0), "GAILConfig.disc_steps must be an integer >= 1"),
     ],
 )
 def test_bad_config_field_is_named(make, message):
@@ -142,9 +159,11 @@ def test_bad_config_field_is_named(make, message):
 
 def test_configs_accept_what_the_series_uses():
     expert_config()
-    AbsorbingGAILConfig(reward_clip=None, ppo=PPOConfig(anneal_lr=False))
-    GAILConfig(max_env_steps=300, disc_steps=2, target=float("inf"), bc_init_epochs=1000)
-    PPOConfig(min_steps_per_update=0, entropy_coef=0.0)
+    student_ppo_config()
+    absorbing_config()
+    absorbing_config(reward_clip=None, reward="log_1m_d", ppo=PPOConfig(anneal_lr=False))
+    GAILConfig(max_env_steps=300, disc_steps=2, disc_batch=128, reward="survival")
+    PPOConfig(minibatches=4, n_envs=1, batch_steps=0, entropy_coef=0.0, anneal_lr=True)
 
 
 def test_seed_everything_takes_the_whole_seed_range():

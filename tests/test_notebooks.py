@@ -20,7 +20,6 @@ SOLUTION_TAG = "solution"  # the student edition (`make student`) removes every 
 FOLDED_SOLUTION = re.compile(r"<details>\s*<summary>[^<]*solution", re.IGNORECASE)
 
 
-
 def test_there_are_notebooks():
     assert NOTEBOOKS, "no notebooks found in notebooks/"
 
@@ -120,6 +119,8 @@ def test_no_absolute_path_in_committed_outputs(nb_path: Path):
                     for m in ABSOLUTE_PATH.finditer(text)
                 ]
     assert not found, "absolute paths in committed outputs (print helpers.display_path(path)):\n" + "\n".join(found)
+
+
 def solution_cell_problems(cells) -> list[str]:
     """Exercise solutions live in cells of their own tagged `solution`, after `## Exercises`, folded in <details>."""
     tagged = [i for i, c in enumerate(cells) if SOLUTION_TAG in c.metadata.get("tags", [])]
