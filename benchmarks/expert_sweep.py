@@ -1,106 +1,120 @@
-"""Measure how fast and how reliably the PPO expert learns CartPole, over many seeds.
+"""Variants of the PPO expert over seeds: how fast and how reliably it is solved (it balances and holds its habit).
 
-For every seed: train with ``helpers.train_expert`` (evaluation after every update, not counted),
-record the training env steps and training seconds until the greedy 10-episode mean first reaches
-200, then score the final policy on 50 fresh greedy episodes.
+    .venv/bin/python benchmarks/expert_sweep.py                                  # notebook 01's settings, seeds 0-19
+    .venv/bin/python benchmarks/expert_sweep.py --seeds 8 --set policy_lr=2e-3 --set minibatches=2
+    .venv/bin/python benchmarks/expert_sweep.py --set rule.habit_tol=0.1 --max-env-steps 150000
+    .venv/bin/python benchmarks/expert_sweep.py --cache /tmp/il_experts          # keep the experts for gail_sweep.py
 
-    .venv/bin/python benchmarks/expert_sweep.py                       # the defaults, seeds 0..19
-    .venv/bin/python benchmarks/expert_sweep.py --set policy_lr=2e-3 --set epochs=8 --seeds 10
+Each seed s runs ``helpers.train_expert(s, config, rule)`` with ``config = expert_config()`` and ``rule =
+ExpertRule()`` changed by the ``--set`` overrides: ``field=value`` or ``ppo.field=value`` for a ``PPOConfig`` field,
+``rule.field=value`` for an ``ExpertRule`` field. Per seed: solved or not, env steps and training seconds to the
+first solved evaluation and to the stop, then the expert on 50 fresh greedy episodes (``helpers.fresh_seed(s)``):
+mean and lowest return, habit (mean cart x over the last 100 steps), and the habit of 50 sampled episodes. Training
+seconds are wall seconds as ``History`` counts them (evaluation excluded). Sequential, one process, one thread.
 
-Overrides apply on top of ``helpers.expert_config()``; the defaults alone are measured by ``run.py`` (with the
-rest of the series); this script is for exploring variants. Measured with the defaults on the project's 2-core
-AMD EPYC machine (torch 2.13 CPU, one thread, other jobs running): 20/20 seeds reach 200, median 881 env
-steps (384-2,262), median 0.15 s of training, and every final expert scores 200 on 50 fresh episodes. The
-source tutorial's settings (``--set policy_lr=1e-3 --set lam=0.95``) gave a median of 1,128 (22-2,907).
+``benchmarks/run.py`` measures the defaults with the rest of the series; this script explores variants.
+``benchmarks/README.md`` (measurement history) says what was measured with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
+import statistics
 import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-import numpy as np
 import torch
-from common import fresh_seed, machine_info, median_range, with_overrides
+from common import cached_expert, expert_info, machine_info, median_range, with_overrides
 
-from helpers.ppo import expert_config
-from helpers.rollout import evaluate
-from helpers.train import train_expert
+from helpers.ppo import PPOConfig, expert_config
+from helpers.rollout import mean_habit, run_episodes
+from helpers.seeding import fresh_seed
+from helpers.train import ExpertRule, train_expert
 
 
-def one_seed(args: tuple) -> dict[str, object]:
-    """Train one expert and measure it."""
-    seed, overrides, fresh, max_env_steps, streak, confirm = args
-    torch.set_num_threads(1)
-    stop = {k: v for k, v in (("solved_streak", streak), ("confirm_episodes", confirm)) if v is not None}
+@dataclass
+class Setup:
+    """What ``--set`` changes: the expert's PPO settings and its stop rule."""
+
+    ppo: PPOConfig = field(default_factory=expert_config)
+    rule: ExpertRule = field(default_factory=ExpertRule)
+
+
+def parse_setup(items: list[str]) -> Setup:
+    """``--set`` items into a ``Setup``; a bare field name is a ``PPOConfig`` field, else an ``ExpertRule`` one."""
+    ppo_fields, rule_fields = set(vars(PPOConfig())), set(vars(ExpertRule()))
+    full = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if "." not in key:
+            key = ("rule." if key in rule_fields and key not in ppo_fields else "ppo.") + key
+        full.append(f"{key}{sep}{value}")
+    return with_overrides(Setup(), full)
+
+
+def one_seed(seed: int, setup: Setup, max_env_steps: int, cache: Path | None, episodes: int) -> dict:
+    """Train (or load from ``cache``) one expert and score it on fresh episodes."""
     t0 = time.perf_counter()
-    agent, hist = train_expert(
-        seed, with_overrides(expert_config(), overrides), max_env_steps=max_env_steps, progress=False, **stop
-    )
+    if cache is not None:
+        policy, _, info = cached_expert(seed, cache, max_env_steps)
+    else:
+        agent, hist = train_expert(seed, setup.ppo, setup.rule, max_env_steps=max_env_steps, progress=False)
+        policy, info = agent.policy, expert_info(hist)
     wall = time.perf_counter() - t0
-    scores = evaluate(agent.policy, fresh, greedy=True, seed=fresh_seed(seed))
-    return {
-        "seed": seed,
-        "steps_to_200": hist.steps_to_target,
-        "seconds_to_200": hist.seconds_to_target,
-        "total_steps": hist.env_steps[-1],
-        "total_train_seconds": hist.train_seconds[-1],
-        "updates": len(hist.env_steps),
-        "wall_seconds": wall,
-        "fresh_mean": float(scores.mean()),
-        "fresh_min": float(scores.min()),
-    }
+    greedy = run_episodes(policy, episodes, seed=fresh_seed(seed))
+    sampled = run_episodes(policy, episodes, greedy=False, seed=fresh_seed(seed))
+    lengths = [len(e) for e in greedy]
+    return {"seed": seed, **info, "wall_seconds": wall, "return": statistics.fmean(lengths),
+            "return_min": min(lengths), "habit": mean_habit(greedy), "habit_sampled": mean_habit(sampled)}  # fmt: skip
 
 
 def main() -> None:
-    """Parse arguments, run every seed, print one line per seed and a summary."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Parse the arguments, run every seed, print one line per seed and a summary."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=20, help="how many seeds")
     parser.add_argument("--first-seed", type=int, default=0, help="seeds first..first+N-1")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="PPOConfig override")
-    parser.add_argument("--fresh", type=int, default=50, help="fresh greedy episodes scored after training")
-    parser.add_argument("--max-env-steps", type=int, default=20_000)
-    parser.add_argument("--streak", type=int, default=None, help="solved_streak (default: train_expert's)")
-    parser.add_argument("--confirm", type=int, default=None, help="confirm_episodes (default: train_expert's)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (timings are noisier above 1)")
-    parser.add_argument("--quiet", action="store_true", help="summary line only")
-    parser.add_argument("--out", help="write the per-seed results as JSON here")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override (repeatable)")
+    parser.add_argument("--max-env-steps", type=int, default=100_000, help="training budget (notebook 01's)")
+    parser.add_argument("--episodes", type=int, default=50, help="fresh episodes scored after training")
+    parser.add_argument("--cache", type=Path, default=None, help="keep each expert here (the defaults only)")
+    parser.add_argument("--out", type=Path, default=None, help="write the per-seed rows as JSON here")
     args = parser.parse_args()
+    torch.set_num_threads(1)
+    setup = parse_setup(args.set)  # an unknown field stops the script here, before any work
+    if args.cache is not None and args.set:
+        parser.error("--cache keeps the experts gail_sweep.py reads: the defaults only, without --set")
+    habit_x, tol = setup.rule.habit_x, setup.rule.habit_tol
 
-    with_overrides(expert_config(), args.set)  # fail on an unknown field before any work
-    work = [
-        (s, args.set, args.fresh, args.max_env_steps, args.streak, args.confirm)
-        for s in range(args.first_seed, args.first_seed + args.seeds)
-    ]
-    if args.jobs > 1:
-        with mp.get_context("fork").Pool(args.jobs) as pool:
-            rows = pool.map(one_seed, work)
-    else:
-        rows = [one_seed(w) for w in work]
-
-    if not args.quiet:
-        print("seed  steps_to_200  s_to_200  total_steps  updates  fresh50_mean  fresh50_min")
-        for r in rows:
-            s200 = "-" if r["seconds_to_200"] is None else f"{r['seconds_to_200']:.3f}"
-            print(
-                f"{r['seed']:4d}  {r['steps_to_200'] or '-':>12}  {s200:>8}  {r['total_steps']:11d}  "
-                f"{r['updates']:7d}  {r['fresh_mean']:12.1f}  {r['fresh_min']:11.0f}"
-            )
-    perfect = sum(r["fresh_min"] >= 200 for r in rows)
-    summary = (
-        f"expert_config() + {args.set}: steps to 200 {median_range([r['steps_to_200'] for r in rows])}; "
-        f"seconds {median_range([r['seconds_to_200'] for r in rows], '{:.3f}')}; "
-        f"fresh-{args.fresh} all 200 on {perfect}/{len(rows)}; "
-        f"mean total steps {np.mean([r['total_steps'] for r in rows]):.0f}"
+    print(f"PPO {setup.ppo}\nrule {setup.rule}\nbudget {args.max_env_steps:,} env steps")
+    rows = []
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        r = one_seed(seed, setup, args.max_env_steps, args.cache, args.episodes)
+        rows.append(r)
+        first = "-" if r["steps_to_solved"] is None else f"{r['steps_to_solved']:,} ({r['seconds_to_solved']:.2f} s)"
+        print(
+            f"seed {seed:3d}: {'solved' if r['solved'] else 'NOT solved'}, first solved at {first}, stopped at "
+            f"{r['env_steps']:,} ({r['train_seconds']:.2f} s of training, {r['wall_seconds']:.2f} s wall) | fresh "
+            f"{args.episodes}: return {r['return']:.1f} (min {r['return_min']}), habit {r['habit']:+.2f}, "
+            f"sampled {r['habit_sampled']:+.2f}",
+            flush=True,
+        )
+    n = len(rows)
+    held = sum(habit_x is None or abs(r["habit"] - habit_x) <= tol for r in rows)
+    print(
+        f"SUMMARY {n} seeds: solved {sum(r['solved'] for r in rows)}/{n}; all {args.episodes} fresh episodes 200 "
+        f"on {sum(r['return_min'] >= 200 for r in rows)}/{n}; habit within {tol} of {habit_x} on {held}/{n}\n"
+        f"  env steps to first solved {median_range([r['steps_to_solved'] for r in rows], '{:,.0f}')}, "
+        f"to the stop {median_range([r['env_steps'] for r in rows], '{:,.0f}')}\n"
+        f"  training seconds to the stop {median_range([r['train_seconds'] for r in rows], '{:.2f}')}, "
+        f"wall {median_range([r['wall_seconds'] for r in rows], '{:.2f}')}; "
+        f"habit {median_range([r['habit'] for r in rows], '{:+.2f}')}, "
+        f"mean {statistics.fmean(r['habit'] for r in rows):+.2f}"
     )
-    print(summary)
-    machine = machine_info()
-    print(f"machine: {machine['cpu_model']}, {machine['cores']} cores, torch {machine['torch']}")
     if args.out:
-        with open(args.out, "w") as f:
-            json.dump({"overrides": args.set, "rows": rows, "summary": summary, "machine": machine}, f, indent=1)
+        out = {"overrides": args.set, "setup": asdict(setup), "machine": machine_info(), "rows": rows}
+        args.out.write_text(json.dumps(out, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,21 +1,44 @@
-"""How fast and how reliably the series learns, measured over seeds; or how long the notebooks take.
+"""How reliably and how fast the series learns, measured over seeds; or how long the notebooks take.
 
     .venv/bin/python benchmarks/run.py --seeds 20 --out benchmarks/results.json     # make bench
+    .venv/bin/python benchmarks/run.py --seeds 20 --seed-offset 20 --out benchmarks/results_heldout.json
     .venv/bin/python benchmarks/run.py --notebooks --out benchmarks/notebooks.json  # make bench-notebooks
 
-Per seed s, through the notebooks' own code paths (``helpers``):
-- expert (01): ``train_expert(s)``; steps and training seconds until the greedy 10-episode mean first reaches 200;
-- demonstration (02): one greedy 200-step episode of that expert from ``reset(seed=s)``;
-- GAIL (04): ``train_gail(demo, s, GAILConfig())``, steps and seconds to >= 195; BC (04): ``train_bc`` 1,000 epochs;
-- going further (05): plain GAIL on 200 random-policy pairs (the control), absorbing-state GAIL
-  (``train_absorbing_gail``) on the expert's demo and on the random pairs, with notebook 05's budgets.
-Every learner is scored on fresh episodes (seeds far from training's): greedy return (20 episodes; the GAIL
-student also on 50 more, its saved-student target), sampled
-episode length (100), agreement of its greedy action with the seed's own expert on the demo states and on the
-states it visits itself. Steps exclude evaluation episodes; seconds are training seconds (play + update,
-evaluation excluded) as ``History`` counts them. ``--notebooks`` executes notebooks/0*.ipynb in order, as the
-tests do (nbclient, a fresh kernel each, ``IL_DATA_DIR`` = a temporary copy of data/), and times each one; the
-seed run then checks the whole-series target against ``benchmarks/notebooks.json`` (``make bench-notebooks`` first).
+Per seed s, through the notebooks' own code paths (``helpers``), with the notebooks' own settings:
+- expert (01): ``train_expert(s)``; env steps and training seconds to the first solved evaluation and to the stop
+  (greedy episodes last 200 steps and hold the habit, 3 evaluations in a row, then 50 fresh episodes), solved or not;
+- demo (02): one greedy episode of that expert in its own environment (habit reward) from ``reset(seed=s)``;
+- GAIL (04): ``train_gail(demo, s, GAILConfig())``, its whole fixed budget (50,000 env steps);
+- the survival control (04): the same with ``GAILConfig(reward="survival")`` (a constant log 2 per step);
+- BC (04): ``train_bc(states, actions, epochs=1000, hidden=64, seed=s)``.
+Every learner, and the expert, is scored on the same 50 fresh greedy episodes (``helpers.fresh_seed(s)``: start
+states no training run played): mean return; habit (mean cart x over the last 100 steps of each episode, averaged
+over the 50); agreement of its greedy action with its own seed's expert's, on the 200 demo states and on the
+states of its own 50 episodes. GAIL and the control are also scored on 50 sampled episodes (habit, length).
+
+*Habit first reached*: the env steps and training seconds of the first iteration whose **sampled training
+episodes** (``History.episode_habit``: the batch the student played in that iteration, sampling its actions) had a
+mean habit within 0.25 of the expert's habit on the 50 fresh greedy episodes; None if no iteration did. It is a
+figure of learning speed, not the score: the greedy student is judged on the fresh episodes, after training.
+
+How it counts: env steps exclude evaluation episodes. Every time is **wall** time by ``time.perf_counter``, one
+process, torch on one thread: the training seconds as ``History`` counts them (playing and updating; evaluation
+excluded), BC's training call, a seed's whole run, the calibration loop and each notebook's execution. The
+calibration figure (``common.calibration_seconds``: ``for _ in range(10_000_000): i += 1``) is measured at the
+start and at the end of the run and stored with the results; each timing target is also reported scaled to a
+machine where that loop takes 2.0 s (scaled = measured * 2.0 / calibration, the mean of the two). Each seed's
+record also holds the loop's time measured just before that seed (``calibration_seconds``); the summary's
+``scaled_per_seed`` scales every seed's training seconds by its own figure, which follows a load that changes
+during the run.
+
+``--going-further`` adds notebook 05's parts with budgets from ``GoingFurther``, whose defaults mirror notebook
+05's parameters cell: 200 pairs of the uniform random policy (``helpers.absorbing.random_policy_demos``), plain
+GAIL on them (the random-demo control), and absorbing-state GAIL (``helpers.gail.absorbing_config``) on the
+expert's demo and on the random pairs; scored as above plus the mean length of 100 sampled episodes.
+
+``--notebooks`` executes notebooks/0*.ipynb in order, as the tests do (nbclient, a fresh kernel each,
+``IL_DATA_DIR`` = a temporary copy of data/), times each one and records the calibration; the seed run reads
+``benchmarks/notebooks.json`` for the notebook-time targets.
 """
 
 from __future__ import annotations
@@ -28,156 +51,204 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
-from common import expert_and_demo, fresh_seed, machine_info, measure
+from common import (
+    REFERENCE_LOOP_SECONDS,
+    calibration_record,
+    calibration_seconds,
+    expert_and_demo,
+    expert_info,
+    first_habit,
+    machine_info,
+    measure,
+    median_range,
+)
 from tqdm.auto import tqdm
 
-from helpers.absorbing import (
-    AbsorbingGAILConfig,
-    UniformPolicy,
-    mean_episode_length,
-    random_policy_demos,
-    train_absorbing_gail,
-)
+from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_demos
 from helpers.bc import train_bc
-from helpers.gail import GAILConfig, train_gail
-from helpers.rollout import evaluate
+from helpers.env import HABIT_X
+from helpers.gail import GAILConfig, absorbing_config, train_gail
+from helpers.rollout import evaluate, habit_of
+from helpers.seeding import fresh_seed
 
 ROOT = Path(__file__).resolve().parent.parent
+HABIT_TOL = 0.25
+"""A learner holds the expert's habit when its habit is within this of the expert's (notebook 04's checkpoint)."""
+CONTROL_FAR = 0.5
+"""The survival control is far from the expert's habit when more than this away (notebook 04's checkpoint)."""
 
 
 @dataclass
 class Budgets:
-    """Training budgets and evaluation sizes; the defaults are the notebooks' own."""
+    """Training budgets and evaluation sizes; the defaults are notebooks 01-04's own."""
 
-    expert_steps: int = 20_000
-    """Expert's budget of training env steps (notebook 01's MAX_ENV_STEPS)."""
-    gail_steps: int = 10_000
-    """GAIL's budget on the expert demo (notebook 04's GAIL_MAX_ENV_STEPS)."""
+    expert_steps: int = 100_000
+    """The expert's budget of training env steps (notebook 01's MAX_ENV_STEPS; it stops earlier, once solved)."""
+    gail_steps: int = 50_000
+    """GAIL's and the control's budget (notebook 04's GAIL_MAX_ENV_STEPS; both use all of it)."""
     bc_epochs: int = 1000
     """Behavioral-cloning epochs (notebook 04's BC_EPOCHS)."""
-    absorbing_steps: int = 40_000
-    """Absorbing-state GAIL's budget on the expert demo (notebook 05's ABSORBING_MAX_ENV_STEPS)."""
-    absorbing_random_steps: int = 10_000
-    """Absorbing-state GAIL's budget on the random pairs (notebook 05's ABSORBING_RANDOM_MAX_ENV_STEPS)."""
-    random_demo_steps: int = 3_000
-    """Plain GAIL's budget on the random pairs, the control (notebook 05's RANDOM_DEMO_MAX_ENV_STEPS)."""
+    bc_hidden: int = 64
+    """BC's hidden units (notebook 04: the GAIL student's, ``GAILConfig().ppo.hidden``)."""
+    eval_episodes: int = 50
+    """Fresh greedy episodes every policy is scored on (notebook 04's EVAL_EPISODES)."""
+    sampled_episodes: int = 50
+    """Fresh sampled episodes GAIL and the control are also scored on (their sampled habit)."""
+
+
+@dataclass
+class GoingFurther:
+    """Notebook 05's budgets for ``--going-further``; the defaults mirror notebook 05's parameters cell."""
+
     random_pairs: int = 200
-    """Random-policy pairs for the control (notebook 05's)."""
-    eval_episodes: int = 20
-    """Fresh greedy episodes per learner (return, and own states for agreement)."""
-    final_episodes: int = 50
-    """Fresh greedy episodes the saved GAIL student is scored on (target: >= 195 on 50)."""
+    """Pairs of the uniform random policy, the random demonstrations."""
+    random_demo_steps: int = 3_000
+    """Plain GAIL on the random pairs, the random-demo control (RANDOM_DEMO_MAX_ENV_STEPS)."""
+    absorbing_steps: int = 40_000
+    """Absorbing-state GAIL on the expert's demo (ABSORBING_MAX_ENV_STEPS)."""
+    absorbing_random_steps: int = 10_000
+    """Absorbing-state GAIL on the random pairs (ABSORBING_RANDOM_MAX_ENV_STEPS)."""
     sampled_episodes: int = 100
-    """Fresh sampled episodes per learner (episode length; notebook 05's 100)."""
+    """Fresh sampled episodes per learner (mean episode length: the measure for imitating a coin)."""
     random_policy_episodes: int = 200
     """Sampled episodes of the uniform random policy (its mean episode length)."""
 
 
-QUICK = Budgets(
-    expert_steps=300,
-    gail_steps=200,
-    bc_epochs=5,
+QUICK = Budgets(expert_steps=1_000, gail_steps=800, bc_epochs=5, eval_episodes=3, sampled_episodes=3)
+"""Tiny budgets for the test and a smoke run (``--quick``): the numbers mean nothing."""
+QUICK_GOING_FURTHER = GoingFurther(
+    random_pairs=50,
+    random_demo_steps=200,
     absorbing_steps=200,
     absorbing_random_steps=200,
-    random_demo_steps=200,
-    random_pairs=50,
-    eval_episodes=2,
-    final_episodes=2,
-    sampled_episodes=2,
+    sampled_episodes=3,
     random_policy_episodes=5,
 )
-"""Tiny budgets for the test and a smoke run (``--quick``): the numbers mean nothing."""
+"""Tiny budgets of the going-further parts for the test and ``--quick``."""
 
-TIMING_KEYS = ("expert_seconds_to_200", "gail_seconds_to_195", "fixed_gail_seconds_to_195", "seed_wall_seconds")
+LEARNERS = ("gail", "control", "bc")
+SCALED_KEYS = ("expert_train_seconds", "gail_train_seconds", "control_train_seconds", "bc_train_seconds")
 
 
-def _gail_part(
-    prefix: str, policy: torch.nn.Module, hist: Any, expert: torch.nn.Module, demos: dict, ev: int, b: Budgets
-):
-    """The numbers of one GAIL run: steps/seconds to 195, training seconds, stop, return, agreement, length."""
-    m = measure(policy, expert, demos["states"], ev, b.eval_episodes, b.sampled_episodes)
-    return {
-        f"{prefix}_steps_to_195": hist.steps_to_target,
-        f"{prefix}_seconds_to_195": hist.seconds_to_target,
-        f"{prefix}_train_seconds": hist.train_seconds[-1] if hist.train_seconds else 0.0,
-        f"{prefix}_stop_env_steps": hist.stop_env_steps,
-        f"{prefix}_stopped_early": hist.stopped_early,
-        f"{prefix}_return": m["return"],
+def _scores(prefix: str, m: dict[str, float], expert_habit: float) -> dict:
+    """The record's keys of one scored learner: return, habit, its gap to the expert's, agreement."""
+    out = {
+        f"{prefix}_return_50": m["return"],
+        f"{prefix}_habit_x": m["habit"],
+        f"{prefix}_habit_gap": abs(m["habit"] - expert_habit),
         f"{prefix}_agreement_demo": m["agree_demo"],
         f"{prefix}_agreement_own": m["agree_own"],
-        f"{prefix}_episode_len_sampled": m["sampled_len"],
+    }
+    if "sampled_habit" in m:
+        out[f"{prefix}_habit_x_sampled"] = m["sampled_habit"]
+        out[f"{prefix}_episode_len_sampled"] = m["sampled_len"]
+    return out
+
+
+def _training(prefix: str, hist: Any, expert_habit: float) -> dict:
+    """The record's keys of one GAIL-style training run: env steps, training seconds, habit first reached."""
+    steps, seconds = first_habit(hist, expert_habit, HABIT_TOL)
+    return {
+        f"{prefix}_env_steps": hist.env_steps[-1],
+        f"{prefix}_iterations": len(hist.env_steps),
+        f"{prefix}_train_seconds": hist.train_seconds[-1],
+        f"{prefix}_steps_to_habit": steps,
+        f"{prefix}_seconds_to_habit": seconds,
     }
 
 
-def run_seed(seed: int, budgets: Budgets | None = None) -> dict[str, Any]:
-    """Every measured number of one seed (see the module docstring); None where a target was not reached."""
+def run_seed(seed: int, budgets: Budgets | None = None, going_further: GoingFurther | None = None) -> dict[str, Any]:
+    """Every measured number of one seed (see the module docstring); None where something was never reached."""
     b = budgets or Budgets()
     torch.set_num_threads(1)
+    row: dict[str, Any] = {"seed": seed, "calibration_seconds": calibration_seconds()}  # this seed's own figure
     t_seed = time.perf_counter()
     ev = fresh_seed(seed)
-    row: dict[str, Any] = {"seed": seed}
 
+    # 01: the expert, trained until solved (or out of budget), scored on the 50 fresh greedy episodes.
     agent, hist, demos = expert_and_demo(seed, b.expert_steps)
     expert = agent.policy
-    row["expert_steps_to_200"] = hist.steps_to_target
-    row["expert_seconds_to_200"] = hist.seconds_to_target
-    row["expert_train_seconds"] = hist.train_seconds[-1]
-    row["expert_env_steps"] = hist.env_steps[-1]
-    row["expert_return"] = float(evaluate(expert, b.eval_episodes, greedy=True, seed=ev).mean())
-    row["demo_len"] = len(demos["states"])
+    info = expert_info(hist)
+    row |= {
+        "expert_solved": info["solved"],
+        "expert_steps_to_solved": info["steps_to_solved"],
+        "expert_seconds_to_solved": info["seconds_to_solved"],
+        "expert_env_steps": info["env_steps"],
+        "expert_train_seconds": info["train_seconds"],
+        "expert_updates": info["updates"],
+    }
+    m = measure(expert, expert, demos["states"], ev, b.eval_episodes)
+    expert_habit = m["habit"]
+    row |= {"expert_return_50": m["return"], "expert_habit_x": expert_habit}
+    # 02: its demonstration (recorded by expert_and_demo through record_demo, as notebook 02 records it).
+    row |= {
+        "demo_len": len(demos["states"]),
+        "demo_terminated": bool(demos["terminated"].any()),
+        "demo_habit_x": habit_of(demos["states"]),
+    }
 
-    student, ghist, _ = train_gail(demos, seed, GAILConfig(max_env_steps=b.gail_steps), progress=False)
-    row.update(_gail_part("gail", student.policy, ghist, expert, demos, ev, b))
-    row["gail_return_50"] = float(evaluate(student.policy, b.final_episodes, greedy=True, seed=ev + 500).mean())
-
+    # 04: GAIL, the survival control, BC, each on the same 200 pairs, scored on the same fresh episodes.
+    gail_config = GAILConfig(max_env_steps=b.gail_steps)
+    for prefix, config in (("gail", gail_config), ("control", replace(gail_config, reward="survival"))):
+        student, ghist, _ = train_gail(demos, seed, config, progress=False)
+        m = measure(student.policy, expert, demos["states"], ev, b.eval_episodes, b.sampled_episodes)
+        row |= _training(prefix, ghist, expert_habit) | _scores(prefix, m, expert_habit)
+        row[f"{prefix}_d_acc_last"] = ghist.extra["d_acc"][-1]
     t0 = time.perf_counter()
-    bc, _ = train_bc(demos["states"], demos["actions"], epochs=b.bc_epochs, seed=seed)
+    bc, _ = train_bc(demos["states"], demos["actions"], epochs=b.bc_epochs, hidden=b.bc_hidden, seed=seed)
     row["bc_train_seconds"] = time.perf_counter() - t0
-    m = measure(bc, expert, demos["states"], ev, b.eval_episodes, b.sampled_episodes)
-    row |= {"bc_return": m["return"], "bc_agreement_demo": m["agree_demo"], "bc_agreement_own": m["agree_own"]}
+    row |= _scores("bc", measure(bc, expert, demos["states"], ev, b.eval_episodes), expert_habit)
 
-    rnd = random_policy_demos(b.random_pairs, seed=seed)
-    row["random_demos_episode_len"] = mean_episode_length(rnd)
-    row["random_policy_episode_len"] = float(
-        evaluate(UniformPolicy(), b.random_policy_episodes, greedy=False, seed=ev).mean()
-    )
-    control, chist, _ = train_gail(rnd, seed, GAILConfig(max_env_steps=b.random_demo_steps), progress=False)
-    m = measure(control.policy, expert, demos["states"], ev, b.eval_episodes, b.sampled_episodes)
-    row |= {
-        "control_gail_return_random_demos": m["return"],
-        "control_gail_episode_len_random_demos": m["sampled_len"],
-        "control_gail_agreement_demo": m["agree_demo"],
-        "control_gail_agreement_own": m["agree_own"],
-        "control_gail_train_seconds": chist.train_seconds[-1],
-    }
-
-    fixed, fhist, _ = train_absorbing_gail(demos, seed, AbsorbingGAILConfig(max_env_steps=b.absorbing_steps), False)
-    row.update(_gail_part("fixed_gail", fixed.policy, fhist, expert, demos, ev, b))
-    fixed_rnd, frhist, _ = train_absorbing_gail(
-        rnd, seed, AbsorbingGAILConfig(max_env_steps=b.absorbing_random_steps), False
-    )
-    m = measure(fixed_rnd.policy, expert, demos["states"], ev, b.eval_episodes, b.sampled_episodes)
-    row |= {
-        "fixed_gail_episode_len_random_demos": m["sampled_len"],
-        "fixed_gail_return_random_demos": m["return"],
-        "fixed_gail_train_seconds_random_demos": frhist.train_seconds[-1],
-    }
+    if going_further is not None:
+        row |= going_further_part(seed, going_further, expert, demos, b)
     row["seed_wall_seconds"] = time.perf_counter() - t_seed
     return row
 
 
+def going_further_part(
+    seed: int, gf: GoingFurther, expert: torch.nn.Module, demos: dict[str, Any], b: Budgets
+) -> dict[str, Any]:
+    """Notebook 05's parts for one seed: the random-demo control and absorbing-state GAIL on both demo sets."""
+    ev = fresh_seed(seed)
+    row: dict[str, Any] = {}
+    rnd = random_policy_demos(gf.random_pairs, seed=seed)
+    row["random_demos_episode_len"] = mean_episode_length(rnd)
+    row["random_policy_episode_len"] = float(
+        evaluate(UniformPolicy(), gf.random_policy_episodes, greedy=False, seed=ev).mean()
+    )
+    runs = (
+        ("random_control", rnd, GAILConfig(max_env_steps=gf.random_demo_steps)),
+        ("absorbing_expert", demos, absorbing_config(max_env_steps=gf.absorbing_steps)),
+        ("absorbing_random", rnd, absorbing_config(max_env_steps=gf.absorbing_random_steps)),
+    )
+    for prefix, side, config in runs:
+        student, hist, _ = train_gail(side, seed, config, progress=False)
+        m = measure(student.policy, expert, demos["states"], ev, b.eval_episodes, gf.sampled_episodes)
+        row |= {
+            f"{prefix}_return_50": m["return"],
+            f"{prefix}_episode_len_sampled": m["sampled_len"],
+            f"{prefix}_habit_x": m["habit"],
+            f"{prefix}_agreement_demo": m["agree_demo"],
+            f"{prefix}_agreement_own": m["agree_own"],
+            f"{prefix}_env_steps": hist.env_steps[-1],
+            f"{prefix}_train_seconds": hist.train_seconds[-1],
+        }
+    return row
+
+
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median, min, max and count of the non-null values of every numeric key; success counts."""
+    """Median, min, max and count of the non-null values of every numeric key; true counts of the flags;
+    success counts."""
     out: dict[str, Any] = {"n_seeds": len(rows), "keys": {}}
     for key in rows[0]:
         if key == "seed":
             continue
-        values = [r[key] for r in rows]
+        values = [r.get(key) for r in rows]
         if all(isinstance(v, bool) for v in values):
             out["keys"][key] = {"n_true": sum(values), "n": len(values)}
             continue
@@ -188,161 +259,170 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "max": max(ok) if ok else None,
             "n_not_null": len(ok),
         }
-    n = len(rows)
 
     def count(test: Any) -> int:
         return sum(bool(test(r)) for r in rows)
 
-    out["success"] = {
-        "expert_reached_200": count(lambda r: r["expert_steps_to_200"] is not None),
-        "expert_return_200": count(lambda r: r["expert_return"] >= 200),
-        "gail_reached_195": count(lambda r: r["gail_steps_to_195"] is not None),
-        "gail_return_ge_195": count(lambda r: r["gail_return"] >= 195),
-        "gail_return_50_ge_195": count(lambda r: r["gail_return_50"] >= 195),
-        "gail_agreement_demo_ge_0.95": count(lambda r: r["gail_agreement_demo"] >= 0.95),
-        "gail_agreement_own_ge_0.95": count(lambda r: r["gail_agreement_own"] >= 0.95),
-        "gail_all_four": count(
-            lambda r: (
-                r["gail_steps_to_195"] is not None
-                and r["gail_return"] >= 195
-                and r["gail_agreement_demo"] >= 0.95
-                and r["gail_agreement_own"] >= 0.95
-            )
-        ),
-        "bc_return_ge_195": count(lambda r: r["bc_return"] >= 195),
-        "bc_agreement_demo_ge_0.95": count(lambda r: r["bc_agreement_demo"] >= 0.95),
-        "bc_agreement_own_ge_0.95": count(lambda r: r["bc_agreement_own"] >= 0.95),
-        "fixed_gail_reached_195": count(lambda r: r["fixed_gail_steps_to_195"] is not None),
-        "fixed_gail_return_ge_195": count(lambda r: r["fixed_gail_return"] >= 195),
-        "control_outlives_random_1.5x": count(
-            lambda r: r["control_gail_episode_len_random_demos"] >= 1.5 * r["random_policy_episode_len"]
-        ),
-        "fixed_random_within_1.75x_random": count(
-            lambda r: r["fixed_gail_episode_len_random_demos"] <= 1.75 * r["random_policy_episode_len"]
-        ),
-        "fixed_random_within_25pct_random": count(
-            lambda r: abs(r["fixed_gail_episode_len_random_demos"] / r["random_policy_episode_len"] - 1) <= 0.25
-        ),
-        "fixed_random_within_25pct_demos": count(
-            lambda r: abs(r["fixed_gail_episode_len_random_demos"] / r["random_demos_episode_len"] - 1) <= 0.25
-        ),
-        "fixed_gail_agreement_demo_ge_0.9": count(lambda r: r["fixed_gail_agreement_demo"] >= 0.9),
-        "fixed_gail_agreement_own_ge_0.9": count(lambda r: r["fixed_gail_agreement_own"] >= 0.9),
-        "n": n,
+    s = {
+        "expert_solved": count(lambda r: r["expert_solved"]),
+        "expert_return_ge_195": count(lambda r: r["expert_return_50"] >= 195),
+        "demo_200_steps": count(lambda r: r["demo_len"] == 200 and not r["demo_terminated"]),
+    }
+    for p in LEARNERS:
+        s[f"{p}_return_ge_195"] = count(lambda r, p=p: r[f"{p}_return_50"] >= 195)
+        s[f"{p}_habit_within_{HABIT_TOL}"] = count(lambda r, p=p: r[f"{p}_habit_gap"] <= HABIT_TOL)
+        s[f"{p}_habit_farther_than_{CONTROL_FAR}"] = count(lambda r, p=p: r[f"{p}_habit_gap"] > CONTROL_FAR)
+        s[f"{p}_ok"] = count(lambda r, p=p: r[f"{p}_return_50"] >= 195 and r[f"{p}_habit_gap"] <= HABIT_TOL)
+    for p in ("gail", "control"):
+        s[f"{p}_habit_reached_in_training"] = count(lambda r, p=p: r[f"{p}_steps_to_habit"] is not None)
+    if "absorbing_expert_return_50" in rows[0]:
+        s |= {
+            "random_control_outlives_random_1.5x": count(
+                lambda r: r["random_control_episode_len_sampled"] >= 1.5 * r["random_policy_episode_len"]
+            ),
+            "absorbing_expert_return_ge_195": count(lambda r: r["absorbing_expert_return_50"] >= 195),
+            "absorbing_random_within_25pct_of_random": count(
+                lambda r: abs(r["absorbing_random_episode_len_sampled"] / r["random_policy_episode_len"] - 1) <= 0.25
+            ),
+        }
+    s["n"] = len(rows)
+    out["success"] = s
+    out["scaled_per_seed"] = {  # each seed's seconds scaled by its own calibration loop, then the median
+        key: statistics.median(r[key] * REFERENCE_LOOP_SECONDS / r["calibration_seconds"] for r in rows)
+        for key in SCALED_KEYS
+        if "calibration_seconds" in rows[0]
     }
     return out
 
 
-def targets(summary: dict[str, Any], notebooks: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The project's targets, each with the measured value and whether it is met."""
+def _scaled(seconds: float, calibration: float | None) -> float | None:
+    """``seconds`` on the reference machine (the calibration loop at 2.0 s), or None without a calibration."""
+    return None if not calibration else seconds * REFERENCE_LOOP_SECONDS / calibration
+
+
+def _timing_target(label: str, seconds: float | None, limit: float, calibration: float | None, note: str = "") -> dict:
+    """A timing target: measured here and scaled to the reference machine, each checked against ``limit``."""
+    scaled = None if seconds is None else _scaled(seconds, calibration)
+    return {
+        "target": label,
+        "goal": f"<= {limit:g} s",
+        "measured": None if seconds is None else f"{seconds:.2f} s{note}",
+        "met": seconds is not None and seconds <= limit,
+        "scaled_to_2s_loop": None if scaled is None else f"{scaled:.2f} s",
+        "met_scaled": None if scaled is None else scaled <= limit,
+    }
+
+
+def targets(
+    summary: dict[str, Any], calibration: float | None, notebooks: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The project's targets, each with the measured value and whether it is met; the timing targets also scaled
+    to a machine where the calibration loop takes 2.0 s (``met_scaled``; None where no calibration was recorded)."""
     k, s, n = summary["keys"], summary["success"], summary["n_seeds"]
-    med = {key: k[key].get("median") for key in k}
+    med = {key: v.get("median") for key, v in k.items()}
     rows = [
-        (
-            "expert reaches 200 on every seed",
-            f"{n}/{n}",
-            f"{s['expert_reached_200']}/{n}",
-            s["expert_reached_200"] == n,
+        {
+            "target": f"GAIL: return >= 195 and habit within {HABIT_TOL} of its own expert's (50 fresh greedy "
+            "episodes), every seed",
+            "goal": f"{n}/{n}",
+            "measured": f"{s['gail_ok']}/{n} (worst return {k['gail_return_50']['min']:.1f}, "
+            f"largest habit gap {k['gail_habit_gap']['max']:.2f})",
+            "met": s["gail_ok"] == n,
+        },
+        {
+            "target": f"survival control: habit farther than {CONTROL_FAR} from its expert's, every seed",
+            "goal": f"{n}/{n}",
+            "measured": f"{s[f'control_habit_farther_than_{CONTROL_FAR}']}/{n} "
+            f"(smallest gap {k['control_habit_gap']['min']:.2f})",
+            "met": s[f"control_habit_farther_than_{CONTROL_FAR}"] == n,
+        },
+        {
+            "target": "BC: reported (no goal)",
+            "goal": "reported",
+            "measured": f"return >= 195 on {s['bc_return_ge_195']}/{n}, habit within {HABIT_TOL} on "
+            f"{s[f'bc_habit_within_{HABIT_TOL}']}/{n} (largest gap {k['bc_habit_gap']['max']:.2f})",
+            "met": True,
+        },
+        _timing_target(
+            "GAIL: training seconds (evaluation excluded), median", med["gail_train_seconds"], 5, calibration
         ),
-        ("GAIL reaches >= 195 on every seed", f"{n}/{n}", f"{s['gail_reached_195']}/{n}", s["gail_reached_195"] == n),
-        (
-            "saved GAIL student >= 195 on 50 fresh episodes, every seed",
-            f"{n}/{n}",
-            f"{s['gail_return_50_ge_195']}/{n} (worst {k['gail_return_50']['min']:.1f})",
-            s["gail_return_50_ge_195"] == n,
-        ),
-        (
-            "GAIL agreement >= 0.95 on demo states, every seed",
-            f"{n}/{n}",
-            f"{s['gail_agreement_demo_ge_0.95']}/{n} (median {med['gail_agreement_demo']:.3f})",
-            s["gail_agreement_demo_ge_0.95"] == n,
-        ),
-        (
-            "GAIL agreement >= 0.95 on own states, every seed",
-            f"{n}/{n}",
-            f"{s['gail_agreement_own_ge_0.95']}/{n} (median {med['gail_agreement_own']:.3f})",
-            s["gail_agreement_own_ge_0.95"] == n,
-        ),
-        (
-            "absorbing GAIL on expert demos: 20-episode mean >= 195, every seed",
-            f"{n}/{n}",
-            f"{s['fixed_gail_return_ge_195']}/{n} (worst {k['fixed_gail_return']['min']:.1f})",
-            s["fixed_gail_return_ge_195"] == n,
-        ),
-        (
-            "absorbing GAIL on expert demos: agreement >= 0.9 on demo and on own states, every seed",
-            f"{n}/{n}",
-            f"{s['fixed_gail_agreement_demo_ge_0.9']}/{n} and {s['fixed_gail_agreement_own_ge_0.9']}/{n} "
-            f"(medians {med['fixed_gail_agreement_demo']:.3f} / {med['fixed_gail_agreement_own']:.3f})",
-            s["fixed_gail_agreement_demo_ge_0.9"] == n and s["fixed_gail_agreement_own_ge_0.9"] == n,
-        ),
-        (
-            "absorbing GAIL on random demos: episode length within 25 % of the random policy's, every seed",
-            f"{n}/{n}",
-            f"{s['fixed_random_within_25pct_random']}/{n} "
-            f"(of its demos' own episodes: {s['fixed_random_within_25pct_demos']}/{n})",
-            s["fixed_random_within_25pct_random"] == n,
+        _timing_target(
+            "the expert with its habit: training seconds to the stop, median",
+            med["expert_train_seconds"],
+            5,
+            calibration,
         ),
     ]
-    for key, label, limit, fmt in (
-        ("expert_steps_to_200", "median expert env steps to 200", 1100, "{:,.0f}"),
-        ("gail_steps_to_195", "median GAIL env steps to 195", 1250, "{:,.0f}"),
-        ("expert_seconds_to_200", "median expert training seconds to 200", 0.3, "{:.2f} s"),
-        ("gail_seconds_to_195", "median GAIL training seconds to 195", 0.5, "{:.2f} s"),
-    ):
-        v = med[key]
-        rows.append(
-            (label, f"<= {fmt.format(limit)}", "-" if v is None else fmt.format(v), v is not None and v <= limit)
+    nb_cal = (notebooks or {}).get("calibration", {}).get("seconds")
+    nb_note = ""
+    if notebooks and not nb_cal:
+        nb_note = f" (notebooks.json of {notebooks.get('machine_before', {}).get('date', '?')}, no calibration)"
+    nb04 = next((v["wall_seconds"] for name, v in (notebooks or {}).get("notebooks", {}).items() if "04" in name), None)
+    rows.append(_timing_target("notebook 04, wall", nb04, 20, nb_cal, nb_note))
+    total = notebooks.get("total_seconds") if notebooks else None
+    rows.append(_timing_target("the whole series, wall", total, 60, nb_cal, nb_note))
+    return rows
+
+
+def speed_report(summary: dict[str, Any]) -> list[str]:
+    """Lines on when GAIL's (and the control's) sampled training episodes first reached the expert's habit."""
+    k = summary["keys"]
+    lines = []
+    for p, name in (("gail", "GAIL"), ("control", "survival control")):
+        steps, secs = k[f"{p}_steps_to_habit"], k[f"{p}_seconds_to_habit"]
+        if steps["n_not_null"] == 0:
+            lines.append(f"{name}: habit never reached in training (0/{summary['n_seeds']})")
+            continue
+        lines.append(
+            f"{name}: habit first reached (sampled training episodes) on {steps['n_not_null']}/{summary['n_seeds']}: "
+            f"env steps {steps['median']:,.0f} ({steps['min']:,.0f}-{steps['max']:,.0f}), "
+            f"training seconds {secs['median']:.2f} ({secs['min']:.2f}-{secs['max']:.2f})"
         )
-    if notebooks:
-        total = notebooks["total_seconds"]
-        rows.append(("whole series, wall", "<= 60 s", f"{total:.1f} s", total <= 60))
-    return [{"target": a, "goal": b, "measured": c, "met": bool(d)} for a, b, c, d in rows]
+    return lines
 
 
-def plot_steps(rows: list[dict[str, Any]], path: Path) -> None:
-    """Steps to target per seed for the expert (200), GAIL (>= 195) and absorbing GAIL (>= 195)."""
+def plot_habits(rows: list[dict[str, Any]], path: Path) -> None:
+    """Per seed: the habits of the expert, GAIL, the survival control and BC (50 fresh greedy episodes each)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = [
-        ("expert_steps_to_200", "PPO expert, to 200", "o"),
-        ("gail_steps_to_195", "GAIL, to 195", "s"),
-        ("fixed_gail_steps_to_195", "absorbing GAIL, to 195", "^"),
-    ]
     seeds = [r["seed"] for r in rows]
-    top = max([r[k] for r in rows for k, _, _ in series if r[k] is not None] or [1]) * 1.12
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for i, (key, label, marker) in enumerate(series):
-        x = [s + (i - 1) * 0.22 for s in seeds]
-        y = [r[key] for r in rows]
-        ok = [v for v in y if v is not None]
-        med = f", median {statistics.median(ok):,.0f}" if ok else ""
-        line = ax.plot([a for a, v in zip(x, y, strict=True) if v is not None], ok, marker, label=f"{label}{med}")[0]
-        fails = [a for a, v in zip(x, y, strict=True) if v is None]
-        if fails:
-            ax.plot(fails, [top] * len(fails), "x", color=line.get_color(), ms=9, label=f"{label}: not reached")
-        if ok:
-            ax.axhline(statistics.median(ok), color=line.get_color(), lw=1, ls=":")
-    ax.set_yscale("log")  # from tens to the 10,000-step budget
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    for s, r in zip(seeds, rows, strict=True):  # the band a learner must be in: the expert's habit +- 0.25
+        e = r["expert_habit_x"]
+        ax.add_patch(plt.Rectangle((s - 0.4, e - HABIT_TOL), 0.8, 2 * HABIT_TOL, color="0.88", lw=0, zorder=0))
+    series = [
+        ("expert_habit_x", "expert", "k", "_", 16, 0.0),
+        ("gail_habit_x", "GAIL", "C0", "o", 6, -0.18),
+        ("bc_habit_x", "BC", "C2", "^", 6, 0.18),
+        ("control_habit_x", "survival control", "C3", "x", 7, 0.0),
+    ]
+    for key, label, color, marker, size, dx in series:
+        x, y = [s + dx for s in seeds], [r[key] for r in rows]
+        ax.plot(x, y, marker, color=color, ms=size, mew=2, ls="", label=label)
+    ax.plot([], [], "s", color="0.88", ms=10, label=f"expert's habit ± {HABIT_TOL}")
+    ax.axhline(HABIT_X, color="0.5", lw=0.8, ls="--", label=f"HABIT_X = {HABIT_X:g} (the expert's reward)")
+    ax.axhline(0, color="0.6", lw=0.8, ls=":")
     ax.set_xticks(seeds)
-    ax.set_xlabel("seed (each trains its own expert, records its own demo)")
-    ax.set_ylabel("training env steps to target\n(greedy 10-episode mean)")
-    ax.set_title(f"Steps to target per seed ({len(rows)} seeds; dotted: medians; x: never reached)")
-    ax.legend(fontsize="small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    ax.set_xlabel("seed (each trains its own expert and records its own demonstration)")
+    ax.set_ylabel("habit: mean cart x over the last\n100 steps (m), 50 fresh greedy episodes")
+    ax.set_title(f"Where each policy keeps the cart, seeds {seeds[0]}–{seeds[-1]}")
+    ax.legend(fontsize="small", ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.17))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def time_notebooks(kernel: str = "python3", timeout: int = 900) -> dict[str, Any]:
-    """Execute notebooks/0*.ipynb in order, each in a fresh kernel, on a temporary copy of data/; wall seconds."""
+def time_notebooks(notebooks: list[Path] | None = None, kernel: str = "python3", timeout: int = 900) -> dict[str, Any]:
+    """Execute the notebooks (default: notebooks/0*.ipynb) in order, each in a fresh kernel, on a temporary copy of
+    data/; their wall seconds, and the calibration loop before and after."""
     import nbformat
     from nbclient import NotebookClient
 
-    notebooks = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+    notebooks = notebooks or sorted((ROOT / "notebooks").glob("0*.ipynb"))
+    cal_start = calibration_seconds()
     out: dict[str, Any] = {"notebooks": {}, "machine_before": machine_info()}
     with tempfile.TemporaryDirectory(prefix="il_bench_data_") as tmp:
         shutil.copytree(ROOT / "data", Path(tmp) / "data")
@@ -365,6 +445,7 @@ def time_notebooks(kernel: str = "python3", timeout: int = 900) -> dict[str, Any
                 os.environ["IL_DATA_DIR"] = old
     out["total_seconds"] = round(sum(v["wall_seconds"] for v in out["notebooks"].values()), 2)
     out["machine_after"] = machine_info()
+    out["calibration"] = calibration_record(cal_start, calibration_seconds())
     return out
 
 
@@ -384,15 +465,63 @@ def _cells_seconds(nb: Any) -> float:
     return round(total, 2)
 
 
+def print_report(result: dict[str, Any]) -> None:
+    """The summary a run prints: per-learner medians, habit first reached, the calibration, the targets."""
+    rows, summary = result["records"], result["summary"]
+    n = len(rows)
+    for p, name in (("expert", "expert"), *((p, p) for p in LEARNERS)):
+        ret = median_range([r[f"{p}_return_50"] for r in rows], "{:.1f}")
+        habit = median_range([r[f"{p}_habit_x"] for r in rows], "{:+.2f}")
+        line = f"{name:8s} return {ret} | habit {habit}"
+        if p != "expert":
+            ok = summary["success"][f"{p}_habit_within_{HABIT_TOL}"]
+            line += f" (within {HABIT_TOL}: {ok}/{n}) | agreement demo "
+            line += median_range([r[f"{p}_agreement_demo"] for r in rows], "{:.3f}")
+            line += " own " + median_range([r[f"{p}_agreement_own"] for r in rows], "{:.3f}")
+        print(line)
+    print(
+        "expert   steps to solved "
+        + median_range([r["expert_steps_to_solved"] for r in rows])
+        + ", to the stop "
+        + median_range([r["expert_env_steps"] for r in rows])
+        + ", training seconds to the stop "
+        + median_range([r["expert_train_seconds"] for r in rows], "{:.2f}")
+        + f"; solved {summary['success']['expert_solved']}/{n}"
+    )
+    print("GAIL     training seconds " + median_range([r["gail_train_seconds"] for r in rows], "{:.2f}"))
+    for line in speed_report(summary):
+        print(line)
+    cal = result["calibration"]
+    print(
+        f"calibration loop: {cal['start_seconds']:.3f} s at the start, {cal['end_seconds']:.3f} s at the end "
+        f"(a 2.0-s machine is {cal['scale_to_reference']:.2f} x slower)"
+    )
+    per_seed = ", ".join(f"{k} {v:.2f} s" for k, v in summary["scaled_per_seed"].items())
+    print(f"scaled by each seed's own calibration loop (medians): {per_seed}")
+    for t in result["targets"]:
+        mark = "✓" if t["met"] else "✗"
+        scaled = ""
+        if "scaled_to_2s_loop" in t:
+            there = {True: "✓", False: "✗", None: "?"}[t["met_scaled"]]
+            scaled = f"; scaled to a 2.0-s loop: {t['scaled_to_2s_loop']} {there}"
+        print(f"{mark} {t['target']}: {t['measured']} (goal {t['goal']}){scaled}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the arguments; run the seeds (or the notebooks) and write the JSON (and the figure)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=20, help="run seeds K..K+N-1")
     ap.add_argument("--seed-offset", type=int, default=0, help="K, the first seed")
     ap.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run whose numbers mean nothing")
+    ap.add_argument("--going-further", action="store_true", help="also notebook 05's parts (GoingFurther budgets)")
     ap.add_argument("--notebooks", action="store_true", help="time the notebook series instead")
     ap.add_argument("--out", type=Path, default=None, help="JSON file to write")
-    ap.add_argument("--figure", type=Path, default=None, help="steps-to-target figure (default: beside --out)")
+    ap.add_argument(
+        "--figure",
+        type=Path,
+        default=None,
+        help="habit-per-seed figure (default beside --out: habit_per_seed[_X].png for results[_X].json)",
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(1)  # as the notebooks do (machine_info reports it)
 
@@ -401,41 +530,50 @@ def main(argv: list[str] | None = None) -> None:
         for name, v in result["notebooks"].items():
             print(f"{name:36s} {v['wall_seconds']:6.1f} s wall ({v['cells_seconds']:.1f} s in cells)")
         print(f"{'total':36s} {result['total_seconds']:6.1f} s")
+        cal = result["calibration"]
+        print(f"calibration loop {cal['seconds']:.3f} s: the series would take "
+              f"{result['total_seconds'] * cal['scale_to_reference']:.0f} s where it takes 2.0 s")  # fmt: skip
         if args.out:
             args.out.write_text(json.dumps(result, indent=1) + "\n")
         return
 
     budgets = QUICK if args.quick else Budgets()
+    going_further = (QUICK_GOING_FURTHER if args.quick else GoingFurther()) if args.going_further else None
     machine = machine_info()
+    cal_start = calibration_seconds()
     t0 = time.perf_counter()
     rows = []
     bar = tqdm(range(args.seed_offset, args.seed_offset + args.seeds), desc="seeds")
     for seed in bar:
-        rows.append(run_seed(seed, budgets))
+        rows.append(run_seed(seed, budgets, going_further))
         r = rows[-1]
-        bar.set_postfix(
-            expert=r["expert_steps_to_200"], gail=r["gail_steps_to_195"], fixed=r["fixed_gail_steps_to_195"]
-        )
+        bar.set_postfix(gail=f"{r['gail_habit_gap']:.2f}", control=f"{r['control_habit_gap']:.2f}")
+    wall = time.perf_counter() - t0
+    calibration = calibration_record(cal_start, calibration_seconds())
     summary = summarize(rows)
-    summary["wall_seconds"] = round(time.perf_counter() - t0, 1)
+    summary["wall_seconds"] = round(wall, 1)
+    summary["habit_first_reached"] = speed_report(summary)
     nb_path = ROOT / "benchmarks" / "notebooks.json"
     notebooks = json.loads(nb_path.read_text()) if nb_path.is_file() else None
     result = {
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
         "budgets": asdict(budgets),
+        "going_further": None if going_further is None else asdict(going_further),
         "machine": machine | {"loadavg_after": machine_info()["loadavg_1_5_15"]},
+        "calibration": calibration,
+        "timing": "wall seconds (time.perf_counter), one process, torch on one thread; training seconds as History "
+        "counts them (evaluation excluded)",
         "summary": summary,
-        "targets": targets(summary, notebooks),
+        "targets": targets(summary, calibration["seconds"], notebooks),
         "records": rows,
     }
-    for key in ("expert_steps_to_200", "gail_steps_to_195", "fixed_gail_steps_to_195", *TIMING_KEYS[:3]):
-        k = summary["keys"][key]
-        print(f"{key:28s} median {k['median']}  reached {k['n_not_null']}/{len(rows)}")
-    for t in result["targets"]:
-        print(f"{'✓' if t['met'] else '✗'} {t['target']}: {t['measured']} (goal {t['goal']})")
+    print_report(result)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
-        plot_steps(rows, args.figure or args.out.with_name("steps_to_target.png"))
+        suffix = args.out.stem.removeprefix("results").strip("_")  # results_heldout.json: habit_per_seed_heldout
+        figure = args.figure or args.out.with_name(f"habit_per_seed{'_' + suffix if suffix else ''}.png")
+        plot_habits(rows, figure)
+        print(f"wrote {args.out} and {figure}")
 
 
 if __name__ == "__main__":
