@@ -2,7 +2,8 @@
 
 `make figures` runs it. It loads the committed policies from data/ (through `helpers.load_policy`), plays one
 greedy episode of each from the same start state (`env.reset(seed=SEED)`, SEED = 0), and writes an animated GIF,
-one panel per policy with its name and the step counter, to docs/img/cartpole_side_by_side.gif. A policy whose
+one panel per policy with its name and the step counter (and a green mark under the track where the expert's
+habit keeps the cart), to docs/img/cartpole_side_by_side.gif. A policy whose
 pole falls early stays on its last frame, marked with the step it fell at. tests/test_figures.py checks that the
 committed GIF is the one the committed policies make.
 """
@@ -40,17 +41,19 @@ def episode_states(policy_file: Path, seed: int) -> tuple[np.ndarray, bool]:
 
 def side_by_side(seed: int = SEED, data_dir: Path | None = None, panel_width: int = 300, stride: int = 2) -> bytes:
     """The GIF's bytes: every `stride`-th step of each policy's episode, panels side by side."""
+    import helpers
     from helpers.plots import render_states
     from helpers.widgets import CROP
 
     data_dir = data_dir or ROOT / "data"
+    habit_x = helpers.load_policy(data_dir / POLICIES[0][1]).meta.get("habit_x")  # the expert's habit, marked
     runs = [(name, *episode_states(data_dir / file, seed)) for name, file in POLICIES]
     length = max(len(states) for _, states, _ in runs)
     shown = [*range(0, length, stride)]
     shown += [length - 1] if shown[-1] != length - 1 else []
     panels = []  # per policy, one image per shown step
     for name, states, fell in runs:
-        frames = [Image.fromarray(f[CROP]) for f in render_states(states)]
+        frames = [Image.fromarray(f[CROP]) for f in render_states(states, habit_x=habit_x)]
         height = round(frames[0].height * panel_width / frames[0].width)
         frames = [f.resize((panel_width, height), Image.Resampling.LANCZOS) for f in frames]
         column = []

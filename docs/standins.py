@@ -68,7 +68,13 @@ def label(image: Image.Image, text: str, xy: tuple[int, int] = (6, 4), size: int
     return image
 
 
-def episode_gif(states: np.ndarray, interval_ms: int = 50, width: int = 450, crop: slice | None = None) -> bytes:
+def episode_gif(
+    states: np.ndarray,
+    interval_ms: int = 50,
+    width: int = 450,
+    crop: slice | None = None,
+    habit_x: float | None = None,
+) -> bytes:
     """An animated GIF of an episode's states, drawn as the episode player draws them, with a step counter."""
     from helpers.plots import render_states
 
@@ -80,7 +86,7 @@ def episode_gif(states: np.ndarray, interval_ms: int = 50, width: int = 450, cro
     if shown[-1] != len(states) - 1:
         shown.append(len(states) - 1)  # always end on the last state
     frames = []
-    for t, frame in zip(shown, render_states(states[shown]), strict=True):
+    for t, frame in zip(shown, render_states(states[shown], habit_x=habit_x), strict=True):
         image = Image.fromarray(frame[crop])
         image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
         frames.append(label(image, f"t = {t}"))
@@ -119,7 +125,8 @@ def episode_player_standin(original: Callable) -> Callable:
         named = _arguments(original, args, kwargs)
         states = np.asarray(named.get("states", args[0] if args else None), dtype=np.float64)
         width = int(named.get("width") or 450)
-        gif = episode_gif(states, interval_ms=int(named.get("interval_ms") or 50), width=width)
+        interval_ms = int(named.get("interval_ms") or 50)
+        gif = episode_gif(states, interval_ms=interval_ms, width=width, habit_x=named.get("habit_x"))
         _display(
             "il-episode-player",
             IPImage(data=gif, format="gif", width=width),

@@ -32,22 +32,40 @@ def render_env() -> gym.Env:
     return env
 
 
-def render_state(state: Sequence[float] | np.ndarray | torch.Tensor, env: gym.Env | None = None) -> np.ndarray:
-    """The RGB frame (uint8 [400, 600, 3]) of one state s = (x, x_dot, theta, theta_dot)."""
+HABIT_MARK = (40, 160, 40)
+"""Colour of the mark drawn under the track at the habit's position."""
+
+
+def mark_habit(frame: np.ndarray, habit_x: float) -> np.ndarray:
+    """Draw a small green triangle under the track (in place) where the cart position is ``habit_x``."""
+    height, width = frame.shape[:2]
+    col = round(width / 2 + habit_x * width / (2 * X_LIMIT))  # Gymnasium draws the track 2 * 2.4 m wide
+    track = height - 100  # and the track line 100 pixels above the bottom
+    for k, row in enumerate(range(track + 17, track + 30)):  # below the cart, inside the cropped frames
+        frame[row, max(col - k // 2, 0) : min(col + k // 2 + 1, width)] = HABIT_MARK
+    return frame
+
+
+def render_state(
+    state: Sequence[float] | np.ndarray | torch.Tensor, env: gym.Env | None = None, habit_x: float | None = None
+) -> np.ndarray:
+    """The RGB frame (uint8 [400, 600, 3]) of one state s = (x, x_dot, theta, theta_dot), the habit marked if given."""
     own = env is None
     env = env or render_env()
     env.unwrapped.state = np.asarray(state, dtype=np.float64)
     frame = env.render()
     if own:
         env.close()
-    return frame
+    return frame if habit_x is None else mark_habit(frame, habit_x)
 
 
-def render_states(states: np.ndarray | torch.Tensor, env: gym.Env | None = None) -> list[np.ndarray]:
-    """RGB frames of a sequence of states, drawn with one shared render env."""
+def render_states(
+    states: np.ndarray | torch.Tensor, env: gym.Env | None = None, habit_x: float | None = None
+) -> list[np.ndarray]:
+    """RGB frames of a sequence of states, drawn with one shared render env (the habit marked if given)."""
     own = env is None
     env = env or render_env()
-    frames = [render_state(s, env) for s in np.asarray(states)]
+    frames = [render_state(s, env, habit_x) for s in np.asarray(states)]
     if own:
         env.close()
     return frames
@@ -84,15 +102,17 @@ def filmstrip(
     n: int = 6,
     title: str | None = None,
     crop: bool = True,
+    habit_x: float | None = None,
 ) -> Figure:
-    """A static strip of ``n`` evenly spaced frames of an episode (states [T, 4] are rendered first)."""
+    """A static strip of ``n`` evenly spaced frames of an episode (states [T, 4] are rendered first, the habit
+    marked under the track if ``habit_x``)."""
     seq = frames_or_states
     is_states = isinstance(seq, torch.Tensor) or (np.asarray(seq[0]).ndim == 1)
     total = len(seq)
     idx = np.unique(np.linspace(0, total - 1, min(n, total)).round().astype(int))
     if is_states:
         states = np.asarray(seq)
-        frames = render_states(states[idx])
+        frames = render_states(states[idx], habit_x=habit_x)
     else:
         frames = [np.asarray(seq[i]) for i in idx]
     fig, axes = plt.subplots(1, len(idx), figsize=(2.2 * len(idx), 1.9), layout="constrained", squeeze=False)

@@ -24,8 +24,13 @@ def frame_png(frame: np.ndarray, width: int = 450) -> bytes:
     return buf.getvalue()
 
 
-def episode_player(states: np.ndarray | torch.Tensor, interval_ms: int = 50, width: int = 450) -> widgets.VBox:
-    """A Play button and slider (linked in the browser) over the states; each frame is drawn when shown."""
+def episode_player(
+    states: np.ndarray | torch.Tensor, interval_ms: int = 50, width: int = 450, habit_x: float | None = None
+) -> widgets.VBox:
+    """A Play button and slider (linked in the browser) over the states; each frame is drawn when shown.
+
+    With ``habit_x`` a green mark under the track shows where the habit keeps the cart.
+    """
     states = np.asarray(states, dtype=np.float64)
     env = render_env()  # one env kept alive by the callback below, used only to draw
     last = len(states) - 1
@@ -43,7 +48,7 @@ def episode_player(states: np.ndarray | torch.Tensor, interval_ms: int = 50, wid
 
     def show(t: int) -> None:
         x, x_dot, theta, theta_dot = states[t]
-        image.value = frame_png(render_state(states[t], env)[CROP], width)
+        image.value = frame_png(render_state(states[t], env, habit_x)[CROP], width)
         values = f"t = {t:3d}   x = {x:+.3f}   ẋ = {x_dot:+.3f}   θ = {theta:+.3f}   θ̇ = {theta_dot:+.3f}"
         caption.value = f"<code style='white-space: pre'>{values}</code>"
 

@@ -419,19 +419,20 @@ fig = helpers.learning_curve(history, habit_x=HABIT_X, habit_tol=rule.habit_tol)
 # %% [markdown]
 # ## 6. Watching the expert
 #
-# One greedy episode of the trained expert: it balances, and drives the cart to its mark and holds it there.
-# With a running kernel, press play or drag the slider; each frame is drawn when you ask for it.
+# One greedy episode of the trained expert: it balances, and drives the cart to its mark (the green triangle under
+# the track, at `HABIT_X`) and holds it there. With a running kernel, press play or drag the slider; each frame is
+# drawn when you ask for it.
 
 # %%
 expert_states = helpers.run_episodes(agent.policy, n_episodes=1, seed=eval_seed)[0].states
 print(f"recorded {len(expert_states)} states; the cart ends at x = {expert_states[-1, 0]:+.2f}")
-helpers.episode_player(expert_states)
+helpers.episode_player(expert_states, habit_x=HABIT_X)
 
 # %% [markdown]
 # The same episode as a strip of still frames (for readers without a kernel):
 
 # %%
-fig = helpers.filmstrip(expert_states, n=6, title="the trained expert, one greedy episode")
+fig = helpers.filmstrip(expert_states, n=6, title="the trained expert, one greedy episode", habit_x=HABIT_X)
 
 # %% [markdown]
 # ## 7. Saving the expert

@@ -170,7 +170,7 @@ ax = helpers.action_counts(actions, title="actions in the demonstration")
 # centre of the track and settles at its mark.
 
 # %%
-fig = helpers.filmstrip(states, n=6, title="the demonstration")
+fig = helpers.filmstrip(states, n=6, title="the demonstration (green mark: HABIT_X)", habit_x=habit_x)
 
 # %% [markdown]
 # ## From here on the expert is gone: only its data remains
