@@ -20,9 +20,11 @@ fresh episodes from ``helpers.fresh_seed(s)``: greedy return and habit (mean car
   sampled length / the coin's, target within +-25 %);
 - ``sizes``: BC (1,000 epochs) and plain GAIL (``--size-steps``) on 200, 50, 20 and 10 evenly spaced pairs
   (``subsample_demos``): return, habit, and how BC's falls end (cart off the track or pole down);
-- ``robust``: the 200-pair GAIL and BC students (from ``sizes``) and the expert, on perturbed episodes: start
-  x uniform in [-1, 1] (``start_range``), a random push instead of the policy's action with probability 0.1 and
-  0.2 each step (``push_prob``).
+- ``shift``: the 20-pair BC and GAIL students and the expert played for 400 steps instead of 200 (covariate
+  shift: does the cart leave the demo's range of x and run off?): falls, and falls after leaving that range;
+- ``robust``: the 200- and 20-pair GAIL and BC students (from ``sizes``) and the expert, on perturbed episodes:
+  start x uniform in [-1, 1] (``start_range``), a random push instead of the policy's action with probability 0.1
+  and 0.2 each step (``push_prob``); each habit gap against the expert's habit in the same condition.
 
 Sequential, one thread. Prints one line per seed and part, then a summary; ``--out`` saves the rows as JSON.
 What was measured with it, and what it showed, is in ``benchmarks/going_further.md``.
@@ -46,6 +48,8 @@ from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_
 
 HABIT_X = 1.0
 SIZES = (200, 50, 20, 10)
+ROBUST_SIZES = (200, 20)
+SHIFT_PAIRS, LONG_CAP = 20, 400
 WIDE_X = ([-1.0, -0.05, -0.05, -0.05], [1.0, 0.05, 0.05, 0.05])
 PERTURBATIONS: dict[str, dict[str, Any]] = {
     "nominal": {},
@@ -115,6 +119,19 @@ def how_falls_end(episodes: list[helpers.Episode]) -> dict[str, float]:
     return {"fell": len(fell) / len(episodes), "off_track": len(off_track) / len(fell) if fell else float("nan")}
 
 
+def long_falls(policy: torch.nn.Module, ev: int, x_range: tuple[float, float]) -> dict[str, float]:
+    """50 episodes of 400 steps: share that fell, that fell within 200 steps, and falls after leaving ``x_range``."""
+    eps = helpers.run_episodes(policy, GREEDY_EPISODES, seed=ev, max_steps=LONG_CAP)
+    fell = [e for e in eps if bool(e.terminated[-1])]
+    lo, hi = x_range
+    left = [e for e in fell if bool(((e.states[:, 0] > hi + 0.1) | (e.states[:, 0] < lo - 0.1)).any())]
+    return {
+        "fell": len(fell) / len(eps),
+        "fell_200": sum(len(e) <= helpers.MAX_STEPS for e in fell) / len(eps),
+        "left_first": len(left) / len(fell) if fell else float("nan"),
+    }
+
+
 def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
     """Every number of one seed, part by part (see the module docstring)."""
     if args.committed:
@@ -148,25 +165,37 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
         r_a = hist.extra["r_absorbing"]
         row["abs_random"] = score(student.policy, ev) | {"r_a_last": r_a[-1], "r_a_max": max(r_a)}
 
-    if {"sizes", "robust"} & set(args.parts):
-        sizes = SIZES if "sizes" in args.parts else SIZES[:1]
-        for n in sizes:
+    if {"sizes", "robust", "shift"} & set(args.parts):
+        wanted = {n for n in ROBUST_SIZES if "robust" in args.parts} | (
+            {SHIFT_PAIRS} if "shift" in args.parts else set()
+        )
+        x_range = (float(demos["states"][:, 0].min()), float(demos["states"][:, 0].max()))
+        for n in SIZES if "sizes" in args.parts else sorted(wanted, reverse=True):
             sub = subsample_demos(demos, n)
             bc, _ = helpers.train_bc(sub["states"], sub["actions"], hidden=64, seed=seed)
             config = helpers.GAILConfig(max_env_steps=args.size_steps)
             gail, _, _ = helpers.train_gail(sub, seed, config, progress=False)
             row[f"bc_{n}"] = score(bc, ev, expert_habit) | how_falls_end(helpers.run_episodes(bc, 50, seed=ev))
             row[f"gail_{n}"] = score(gail.policy, ev, expert_habit)
-            if n == 200 and "robust" in args.parts:
-                for name, perturb in PERTURBATIONS.items():
-                    if not perturb:
-                        continue
-                    expert_perturbed = score(expert, ev, None, **perturb)
+            if n == SHIFT_PAIRS and "shift" in args.parts:
+                for name, policy in [("expert", expert), ("bc", bc), ("gail", gail.policy)]:
+                    row[f"shift_{name}"] = long_falls(policy, ev, x_range)
+            if n in ROBUST_SIZES and "robust" in args.parts:
+                for name, perturb in list(PERTURBATIONS.items())[1:]:
+                    expert_perturbed = row.get(f"expert_{name}") or score(expert, ev, None, **perturb)
                     row[f"expert_{name}"] = expert_perturbed
-                    row[f"bc_{name}"] = score(bc, ev, expert_perturbed["habit"], **perturb)
-                    row[f"gail_{name}"] = score(gail.policy, ev, expert_perturbed["habit"], **perturb)
+                    row[f"bc_{n}_{name}"] = score(bc, ev, expert_perturbed["habit"], **perturb)
+                    row[f"gail_{n}_{name}"] = score(gail.policy, ev, expert_perturbed["habit"], **perturb)
     row["seconds"] = time.perf_counter() - t0
     return row
+
+
+def _stats(v: np.ndarray) -> dict[str, float]:
+    """min, max, mean, std of the values that are not NaN (NaN: a share of falls on a seed with none)."""
+    v = v[~np.isnan(v)]
+    if not len(v):
+        return dict.fromkeys(("min", "max", "mean", "std"), float("nan"))
+    return {"min": v.min(), "max": v.max(), "mean": v.mean(), "std": v.std()}
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -177,10 +206,10 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if isinstance(values[0], dict):
             for k in values[0]:
                 v = np.array([x[k] for x in values], dtype=float)
-                out[f"{key}.{k}"] = {"min": v.min(), "max": v.max(), "mean": v.mean(), "std": v.std()}
+                out[f"{key}.{k}"] = _stats(v)
         elif key != "seed":
             v = np.array(values, dtype=float)
-            out[key] = {"min": v.min(), "max": v.max(), "mean": v.mean(), "std": v.std()}
+            out[key] = _stats(v)
     return out
 
 
@@ -205,9 +234,9 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
             key = f"{algo}_{n_pairs}"
             count(f"{key}: return >= 195 and habit within 0.25", lambda r, k=key: _ok(r[k]), key)
     for name in list(PERTURBATIONS)[1:]:
-        for algo in ("expert", "bc", "gail"):
-            key = f"{algo}_{name}"
-            count(f"{key}: return >= 195", lambda r, k=key: r[k]["return"] >= 195, key)
+        count(f"expert_{name}: return >= 195", lambda r, k=f"expert_{name}": r[k]["return"] >= 195, f"expert_{name}")
+        for key in (f"{algo}_{n}_{name}" for n in ROBUST_SIZES for algo in ("bc", "gail")):
+            count(f"{key}: return >= 195 and habit within 0.25", lambda r, k=key: _ok(r[k]), key)
     return lines
 
 
@@ -220,7 +249,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--parts", default="control,absorbing,sizes,robust")
+    parser.add_argument("--parts", default="control,absorbing,sizes,shift,robust")
     parser.add_argument("--committed", action="store_true", help="the committed expert and demo for every seed")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "il_going_further_experts")
     parser.add_argument("--set", nargs="*", default=[], help="absorbing_config overrides, e.g. disc_steps=10")

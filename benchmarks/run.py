@@ -107,12 +107,12 @@ class GoingFurther:
 
     random_pairs: int = 200
     """Pairs of the uniform random policy, the random demonstrations."""
-    random_demo_steps: int = 3_000
-    """Plain GAIL on the random pairs, the random-demo control (RANDOM_DEMO_MAX_ENV_STEPS)."""
-    absorbing_steps: int = 40_000
+    random_demo_steps: int = 10_000
+    """Plain GAIL on the random pairs, the random-demo control (CONTROL_MAX_ENV_STEPS)."""
+    absorbing_steps: int = 50_000
     """Absorbing-state GAIL on the expert's demo (ABSORBING_MAX_ENV_STEPS)."""
-    absorbing_random_steps: int = 10_000
-    """Absorbing-state GAIL on the random pairs (ABSORBING_RANDOM_MAX_ENV_STEPS)."""
+    absorbing_random_steps: int = 50_000
+    """Absorbing-state GAIL on the random pairs (ABSORBING_MAX_ENV_STEPS: notebook 05 uses one budget for both)."""
     sampled_episodes: int = 100
     """Fresh sampled episodes per learner (mean episode length: the measure for imitating a coin)."""
     random_policy_episodes: int = 200

@@ -7,6 +7,7 @@ policy call per step for a whole batch of episodes is far cheaper than one call 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -115,11 +116,18 @@ class CartPoleBatch:
         self.state = np.zeros((n, OBS_DIM))
         self.steps = 0
 
-    def reset(self, seed: int | None = None) -> np.ndarray:
-        """Start ``n`` new episodes; their first observations, float32 [n, 4]."""
+    def reset(
+        self, seed: int | None = None, low: float | Sequence[float] = -0.05, high: float | Sequence[float] = 0.05
+    ) -> np.ndarray:
+        """Start ``n`` new episodes; their first observations, float32 [n, 4].
+
+        Each start state is drawn uniformly from [low, high], per dimension (x, x_dot, theta, theta_dot) if they
+        are sequences of 4; the defaults are Gymnasium's [-0.05, 0.05]. Wider bounds start the carts away from
+        where any demonstration began (notebook 05's robustness test).
+        """
         if seed is not None:
             self.rng = np.random.default_rng(seed)
-        self.state = self.rng.uniform(-0.05, 0.05, size=(self.n, OBS_DIM))
+        self.state = self.rng.uniform(low, high, size=(self.n, OBS_DIM))
         self.steps = 0
         return self.state.astype(np.float32)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -81,11 +82,30 @@ def play_episode(env: gym.Env, policy: nn.Module, greedy: bool = False, seed: in
     )
 
 
+StartRange = tuple[float | Sequence[float], float | Sequence[float]]
+"""Bounds (low, high) of the uniform start states, per dimension if sequences of 4 (``CartPoleBatch.reset``)."""
+
+
 @torch.no_grad()
-def play_batch(envs: CartPoleBatch, policy: nn.Module, greedy: bool = False, seed: int | None = None) -> list[Episode]:
-    """Play one episode in each of the ``envs.n`` CartPoles at once: one policy call per step for all of them."""
+def play_batch(
+    envs: CartPoleBatch,
+    policy: nn.Module,
+    greedy: bool = False,
+    seed: int | None = None,
+    start_range: StartRange | None = None,
+    push_prob: float = 0.0,
+) -> list[Episode]:
+    """Play one episode in each of the ``envs.n`` CartPoles at once: one policy call per step for all of them.
+
+    Perturbations (notebook 05's robustness test; the defaults play CartPole unperturbed): ``start_range`` draws
+    the start states from [low, high] instead of [-0.05, 0.05]; with ``push_prob`` > 0 each step, with that
+    probability, the policy's action is replaced by a random push (left or right, 1/2 each; torch's global
+    generator), and the episode records the push that was applied.
+    """
+    if not 0.0 <= push_prob <= 1.0:
+        raise ValueError(f"push_prob must be a probability in [0, 1], got {push_prob!r}")
     n, cap = envs.n, envs.max_steps
-    obs = envs.reset(seed)
+    obs = envs.reset(seed) if start_range is None else envs.reset(seed, *start_range)
     states = np.zeros((cap, n, OBS_DIM), np.float32)
     next_states = np.zeros((cap, n, OBS_DIM), np.float32)
     actions = np.zeros((cap, n), np.int64)
@@ -95,6 +115,9 @@ def play_batch(envs: CartPoleBatch, policy: nn.Module, greedy: bool = False, see
     alive = np.ones(n, bool)
     for t in range(cap):
         a = choose_actions(policy(torch.from_numpy(obs)), greedy).numpy()
+        if push_prob > 0:  # no draw at all without pushes: unperturbed episodes keep their random stream
+            pushed = (torch.rand(n) < push_prob).numpy()
+            a = np.where(pushed, torch.randint(0, 2, (n,)).numpy(), a)
         states[t], actions[t] = obs, a
         obs, rewards[t], terminated, truncated = envs.step(a)
         next_states[t] = obs
@@ -140,16 +163,20 @@ def run_episodes(
     seed: int = 0,
     habit_x: float | None = None,
     max_steps: int = MAX_STEPS,
+    start_range: StartRange | None = None,
+    push_prob: float = 0.0,
 ) -> list[Episode]:
     """``n_episodes`` fresh episodes of ``policy``, all played at once from start states drawn with ``seed``.
 
-    Sampled actions come from torch's global generator, seeded here with ``seed`` too (and restored after),
-    so the same call gives the same episodes.
+    Sampled actions (and random pushes) come from torch's global generator, seeded here with ``seed`` too (and
+    restored after), so the same call gives the same episodes. ``start_range`` and ``push_prob`` perturb them
+    (``play_batch``).
     """
     state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        return play_batch(CartPoleBatch(n_episodes, habit_x, max_steps), policy, greedy, seed)
+        envs = CartPoleBatch(n_episodes, habit_x, max_steps)
+        return play_batch(envs, policy, greedy, seed, start_range, push_prob)
     finally:
         torch.random.set_rng_state(state)
 
