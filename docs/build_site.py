@@ -57,7 +57,7 @@ def notebooks() -> list[Path]:
 
 def input_files() -> list[Path]:
     """Every file the site is built from (its digest decides whether build/site is stale)."""
-    files = [*notebooks(), ROOT / "benchmarks" / "README.md", ROOT / "requirements-docs.txt"]
+    files = [*notebooks(), *sorted((ROOT / "benchmarks").glob("*.md")), ROOT / "requirements-docs.txt"]
     files += [p for p in (ROOT / "benchmarks").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
     files += [p for p in DOCS.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     files += sorted((ROOT / "data").glob("*")) + sorted((ROOT / "helpers").glob("*.py"))
@@ -292,7 +292,7 @@ def stage(stage_dir: Path = STAGE_DIR) -> dict[str, dict[str, int]]:
         "# Benchmarks\n"
     )
     for p in (ROOT / "benchmarks").iterdir():
-        if p.suffix.lower() in IMAGE_SUFFIXES:
+        if p.suffix.lower() in IMAGE_SUFFIXES or (p.suffix == ".md" and p.name != "README.md"):
             shutil.copy2(p, bench / p.name)
     report = {}
     with data_copy() as data_dir:

@@ -22,6 +22,8 @@ ROOT = DOCS.parent
 OUT = ROOT / "build" / "student"
 SOLUTION_TAG = "solution"
 CONTENTS_LINK = re.compile(r"\]\(\.\./README\.md(?:#[^)]*)?\)")
+BENCHMARKS_LINK = re.compile(r"\]\(\.\./benchmarks/")
+"""Links to the measurement pages: the edition carries a copy of benchmarks/'s pages and pictures."""
 TITLE = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 # The workshop table's estimate of a learner's time: reading prose and code at these rates, plus each exercise.
 WORDS_PER_MINUTE = 150
@@ -60,7 +62,7 @@ def title(nb: nbformat.NotebookNode, fallback: str) -> str:
 
 
 def student_notebook(path: Path) -> nbformat.NotebookNode:
-    """The student version of one notebook: solution cells removed, outputs cleared, contents link local."""
+    """The student version of one notebook: solution cells removed, outputs cleared, links local (``local_links``)."""
     nb = nbformat.read(path, as_version=4)
     resources: dict = {}
     nb, resources = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True).preprocess(nb, resources)
@@ -68,8 +70,13 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = CONTENTS_LINK.sub("](README.md)", cell.source)
+            cell.source = local_links(cell.source)
     return nb
+
+
+def local_links(text: str) -> str:
+    """A markdown cell's links as the edition needs them: contents to its own README, benchmarks to its copy."""
+    return BENCHMARKS_LINK.sub("](benchmarks/", CONTENTS_LINK.sub("](README.md)", text))
 
 
 def exercises(nb: nbformat.NotebookNode) -> int:
@@ -121,6 +128,10 @@ def build(out: Path = OUT) -> list[Path]:
         written.append(target)
         lines.append(f"1. [{title(nb, path.stem)}]({path.name})")
     (out / "README.md").write_text(README.format(notebooks="\n".join(lines)))
+    (out / "benchmarks").mkdir()
+    for page in (ROOT / "benchmarks").iterdir():
+        if page.suffix.lower() in (".md", ".png"):
+            shutil.copy2(page, out / "benchmarks" / page.name)
     return written
 
 
