@@ -159,8 +159,8 @@ print("action selection:", demos["meta"]["action_selection"], "| habit_x:", demo
 fig = helpers.state_traces(states, title="the expert's demonstration, one greedy episode", habit_x=habit_x)
 
 # %% [markdown]
-# Balancing is a constant alternation of small pushes; travelling right takes a few more pushes to the right
-# than to the left, and stopping takes a few back:
+# Balancing is a constant alternation of small pushes. Even a trip of a metre to the right, and the stop at its end,
+# take the two actions about equally often: the journey is in *when* the expert pushes each way, not in how often.
 
 # %%
 ax = helpers.action_counts(actions, title="actions in the demonstration")

@@ -264,7 +264,7 @@ print(f"checkpoint passed: GAIL {gail['habit']:+.2f}, control {ctrl['habit']:+.2
 # The same comparison over 20 seeds, each with its own expert and demonstration, on 50 fresh greedy episodes each
 # (`make bench`, seeds 0–19; the details, and other seed sets, are in [benchmarks/README.md](../benchmarks/README.md)):
 #
-# | seeds 0–19 | return ≥ 195 | habit within 0.25 of the expert's | habit more than 0.5 away | agreement: demo / own states |
+# | seeds 0–19 | return ≥ 195 | habit within 0.25 of the expert's | habit more than 0.5 away | agreement: demo / own |
 # |---|---|---|---|---|
 # | GAIL | 20/20 | 20/20 (largest gap 0.14) | 0/20 | 0.93 / 0.85 |
 # | survival control | 20/20 | 0/20 | 20/20 (smallest gap 0.54) | 0.54 / 0.50 |
