@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
     NotebookPage,
     chromium_path,
     error_outputs,
+    launched_chromium,
     move_slider,
     running_lab,
     slider_value,
@@ -68,13 +68,8 @@ def lab():
 @pytest.fixture(scope="module")
 def browser():
     """Headless system Chromium driven by Playwright."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.mark.parametrize("name", [_notebook_param(n) for n in NOTEBOOKS])

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_support import CHROMIUM_ARGS, ROOT, chromium_path
+from browser_support import ROOT, chromium_path, launched_chromium
 
 sys.path.insert(0, str(ROOT / "docs"))
 import build_site  # noqa: E402 - docs/ is not a package
@@ -35,7 +35,13 @@ import build_site  # noqa: E402 - docs/ is not a package
 SCREENSHOT_DIR = ROOT / "build" / "screenshots" / "site"
 NOTEBOOKS = build_site.notebooks()
 # The pages in reading order (previous/next follow it); then what Sphinx adds on its own.
-ORDERED = ["index.html", *[f"notebooks/{p.stem}.html" for p in NOTEBOOKS], "benchmarks/README.html"]
+BENCHMARK_PAGES = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.md") if p.name != "README.md")
+ORDERED = [
+    "index.html",
+    *[f"notebooks/{p.stem}.html" for p in NOTEBOOKS],
+    "benchmarks/README.html",
+    *[f"benchmarks/{stem}.html" for stem in BENCHMARK_PAGES],  # after the README, as docs/index.md's toctree
+]
 EXTRA = ["genindex.html", "search.html"]
 LEFTOVER_WIDGET = re.compile(
     r"Error displaying widget|Loading widget|\b(?:[HV]?Box|GridBox|IntSlider|FloatSlider|Play)\((?:children|value)="
@@ -78,13 +84,8 @@ def server(site: Path):
 @pytest.fixture(scope="module")
 def browser():
     """Headless system Chromium driven by Playwright."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
