@@ -86,10 +86,9 @@ class GAILConfig:
 
 
 def absorbing_config(**changes: Any) -> GAILConfig:
-    """GAIL with absorbing states (notebook 05): the logit reward clamped to +-2, the student's PPO settings.
+    """GAIL with absorbing states (notebook 05): the logit reward, clamped to +-2, and the student's PPO settings.
 
-    Chosen on seeds 0-19 (``benchmarks/going_further.md``): a clamp of 2 rather than 5, and constant learning rates
-    (annealing them to 0 over the budget was worse in this loop).
+    The clamp bounds V(s_a) = r_a / (1 - gamma); ``benchmarks/going_further.md`` says how the settings were chosen.
     """
     ppo = changes.pop("ppo", None) or student_ppo_config()
     return GAILConfig(**{"absorbing": True, "reward": "logit", "reward_clip": 2.0, "ppo": ppo, **changes})
