@@ -26,7 +26,7 @@ from helpers.discriminator import REWARD_KINDS, Discriminator, discriminator_sta
 from helpers.env import CartPoleBatch
 from helpers.optim import Adam
 from helpers.ppo import PPO, PPOConfig
-from helpers.rollout import collect, concat_episodes, mean_habit
+from helpers.rollout import collect, concat_episodes
 from helpers.seeding import seed_everything
 from helpers.train import History
 
@@ -141,11 +141,7 @@ def train_gail(
         train_time += time.perf_counter() - t0
         steps += len(batch)
         bar.update(min(len(batch), c.max_env_steps - bar.n))
-        hist.env_steps.append(steps)
-        hist.episode_return.append(batch.ret / len(episodes))
-        hist.episode_length.append(len(batch) / len(episodes))
-        hist.episode_habit.append(mean_habit(episodes))
-        hist.train_seconds.append(train_time)
+        hist.add_batch(steps, batch, episodes, train_time)
         hist.log(**stats, reward=float(rewards.mean()))
     bar.close()
     return student, hist, disc

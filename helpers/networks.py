@@ -24,14 +24,6 @@ class PolicyNet(nn.Module):
         """The categorical distribution pi_theta(.|s) for each state."""
         return torch.distributions.Categorical(logits=self.forward(states))
 
-    @torch.no_grad()
-    def act(self, state: torch.Tensor | list | tuple, greedy: bool = False) -> int:
-        """One action for one state: argmax_a pi(a|s) if ``greedy`` else a sample."""
-        logits = self.forward(torch.as_tensor(state, dtype=torch.float32).reshape(1, OBS_DIM))[0]
-        if greedy:
-            return int(logits.argmax())
-        return int(torch.multinomial(torch.softmax(logits, -1), 1))
-
 
 class ValueNet(nn.Module):
     """V_phi(s): 4 -> hidden -> 1, the critic that PPO's advantages are measured against."""

@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from helpers import checks
 from helpers.env import HABIT_X, MAX_STEPS, CartPoleBatch
 from helpers.ppo import PPO, PPOConfig, expert_config
-from helpers.rollout import collect, concat_episodes, mean_habit, run_episodes
+from helpers.rollout import Episode, collect, concat_episodes, mean_habit, run_episodes
 from helpers.seeding import seed_everything, train_eval_seed
 
 
@@ -31,6 +31,14 @@ class History:
     """Wall seconds spent playing and updating so far (evaluation excluded)."""
     extra: dict[str, list[float]] = field(default_factory=dict)
     """Other per-update numbers (discriminator statistics, evaluations, ...)."""
+
+    def add_batch(self, steps: int, batch: Episode, episodes: list[Episode], train_seconds: float) -> None:
+        """Record one update: env steps so far, its training episodes' mean return, length and habit, and seconds."""
+        self.env_steps.append(steps)
+        self.episode_return.append(batch.ret / len(episodes))
+        self.episode_length.append(len(batch) / len(episodes))
+        self.episode_habit.append(mean_habit(episodes))
+        self.train_seconds.append(train_seconds)
 
     def log(self, **values: float) -> None:
         """Append named per-update numbers to ``extra``."""
@@ -106,10 +114,9 @@ def train_expert(
     """Train a PPO expert on CartPole paid by ``habit_reward(x, rule.habit_x)``, until ``rule`` holds or out of budget.
 
     Each update: play episodes ``config.n_envs`` at a time until the batch holds ``config.batch_steps`` steps, one
-    PPO update on them; every
-    ``rule.eval_every`` updates a greedy evaluation. After ``rule.solved_streak`` solved evaluations in a row,
-    ``rule.confirm_episodes`` fresh episodes must be solved too; then training stops. A marginal expert would
-    record marginal demonstrations.
+    PPO update on them; every ``rule.eval_every`` updates a greedy evaluation. After ``rule.solved_streak`` solved
+    evaluations in a row, ``rule.confirm_episodes`` fresh episodes must be solved too; then training stops. A marginal
+    expert would record marginal demonstrations.
     """
     config = config or expert_config()
     rule = rule or ExpertRule()
@@ -129,11 +136,7 @@ def train_expert(
         train_time += time.perf_counter() - t0
         steps, updates = steps + len(batch), updates + 1
         bar.update(min(len(batch), max_env_steps - bar.n))
-        hist.env_steps.append(steps)
-        hist.episode_return.append(batch.ret / len(episodes))
-        hist.episode_length.append(len(batch) / len(episodes))
-        hist.episode_habit.append(mean_habit(episodes))
-        hist.train_seconds.append(train_time)
+        hist.add_batch(steps, batch, episodes, train_time)
         if updates % rule.eval_every:
             continue
         played = run_episodes(agent.policy, rule.eval_episodes, seed=train_eval_seed(seed, evals))

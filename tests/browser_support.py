@@ -74,6 +74,18 @@ def launched_chromium() -> Iterator[object]:
             browser.close()
 
 
+@contextmanager
+def printed_report(request: object, heading: str) -> Iterator[list[str]]:
+    """A list a test module fills with one line per item, printed past pytest's capture when the module is done."""
+    lines: list[str] = []
+    yield lines
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n{heading}")
+        for line in lines:
+            print(f"  {line}")
+
+
 def free_port() -> int:
     """A free TCP port on the loopback interface."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -24,6 +24,7 @@ from browser_support import (
     error_outputs,
     launched_chromium,
     move_slider,
+    printed_report,
     running_lab,
     slider_value,
     wait_until,
@@ -49,13 +50,8 @@ def _notebook_param(name: str):
 @pytest.fixture(scope="module")
 def report(request):
     """Collects one line per notebook; printed (past pytest's capture) when the module is done."""
-    lines: list[str] = []
-    yield lines
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\nbrowser test screenshots: {SCREENSHOT_DIR}")
-        for line in lines:
-            print(f"  {line}")
+    with printed_report(request, f"browser test screenshots: {SCREENSHOT_DIR}") as lines:
+        yield lines
 
 
 @pytest.fixture(scope="module")

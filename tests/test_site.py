@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_support import ROOT, chromium_path, launched_chromium
+from browser_support import ROOT, chromium_path, launched_chromium, printed_report
 
 sys.path.insert(0, str(ROOT / "docs"))
 import build_site  # noqa: E402 - docs/ is not a package
@@ -97,13 +97,8 @@ def fetched() -> dict[str, tuple[int, str]]:
 @pytest.fixture(scope="module")
 def report(request):
     """One line per page, printed (past pytest's capture) when the module is done."""
-    lines: list[str] = []
-    yield lines
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\nwebsite screenshots: {SCREENSHOT_DIR}")
-        for line in lines:
-            print(f"  {line}")
+    with printed_report(request, f"website screenshots: {SCREENSHOT_DIR}") as lines:
+        yield lines
 
 
 # ------------------------------------------------------------------------------------------------ expectations
