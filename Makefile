@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
 LINTED := helpers tests benchmarks docs notebooks/*.py
 
-.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks sync site student figures clean
+.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds sync site student figures clean
 
 setup: $(STAMP)
 
@@ -86,6 +86,16 @@ bench: setup
 
 bench-notebooks: setup
 	$(PY) benchmarks/run.py --notebooks --out benchmarks/notebooks.json
+
+## Run notebooks 01 -> 05 on many seeds as a learner would (papermill, each seed on its own copy of data/ under
+## build/check-seeds/) and count the checkpoints that hold: `make check-seeds SEEDS=1000-1099 JOBS=2`, and
+## NUMERICS=default for torch's plain kernels (as another CPU computes). Writes benchmarks/checkpoints.json.
+SEEDS ?= 1000-1049
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+NUMERICS ?= native
+check-seeds: setup
+	$(PY) benchmarks/check_seeds.py --seeds $(SEEDS) --jobs $(JOBS) --numerics $(NUMERICS) \
+		--out $(or $(OUT),benchmarks/checkpoints$(if $(filter default,$(NUMERICS)),_default,).json)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -74,14 +74,14 @@ def record_demo(policy: nn.Module, seed: int, habit_x: float | None = HABIT_X) -
     }
 
 
-def expert_and_demo(seed: int, max_env_steps: int = 100_000) -> tuple[PPO, ExpertHistory, dict[str, Any]]:
+def expert_and_demo(seed: int, max_env_steps: int = 200_000) -> tuple[PPO, ExpertHistory, dict[str, Any]]:
     """Notebooks 01-02 for one seed: ``train_expert(seed)`` (notebook 01's settings), then its ``record_demo``."""
     agent, hist = train_expert(seed, max_env_steps=max_env_steps, progress=False)
     return agent, hist, record_demo(agent.policy, seed)
 
 
 def cached_expert(
-    seed: int, cache: Path | None = None, max_env_steps: int = 100_000
+    seed: int, cache: Path | None = None, max_env_steps: int = 200_000
 ) -> tuple[nn.Module, dict[str, Any], dict[str, Any]]:
     """The seed's expert policy, its demo and how its training went (``expert_info``), kept in ``cache`` if given.
 

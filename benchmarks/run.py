@@ -71,23 +71,43 @@ from tqdm.auto import tqdm
 
 from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_demos
 from helpers.bc import train_bc
+from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_MAX_THETA, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
 from helpers.env import HABIT_X
 from helpers.gail import GAILConfig, absorbing_config, train_gail
 from helpers.rollout import evaluate, habit_of
 from helpers.seeding import fresh_seed
 
 ROOT = Path(__file__).resolve().parent.parent
-HABIT_TOL = 0.25
+HABIT_TOL = HABIT_GAP
 """A learner holds the expert's habit when its habit is within this of the expert's (notebook 04's checkpoint)."""
-CONTROL_FAR = 0.5
-"""The survival control is far from the expert's habit when more than this away (notebook 04's checkpoint)."""
+CONTROL_FAR = HABIT_GAP
+"""The survival control fails that checkpoint: its habit at least this far from the expert's (notebook 04's)."""
+
+
+def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
+    """Each notebook checkpoint that this seed's numbers decide, with the notebooks' own limits
+    (``helpers.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the notebooks."""
+    v = {
+        "nb01_expert_solved": row["expert_solved"],
+        "nb01_expert_return_200": row["expert_return_50"] >= 200,
+        "nb01_expert_habit": abs(row["expert_habit_x"] - HABIT_X) <= EXPERT_HABIT_TOL,
+        "nb02_demo_200_steps": row["demo_len"] == 200 and not row["demo_terminated"],
+        "nb02_demo_limits": row["demo_max_abs_x"] <= 2.0 and row["demo_max_abs_theta"] <= DEMO_MAX_THETA,
+        "nb02_demo_habit": abs(row["demo_habit_x"] - HABIT_X) <= DEMO_HABIT_TOL,
+        "nb04_gail_return": row["gail_return_50"] >= SOLVED_RETURN,
+        "nb04_gail_habit": row["gail_habit_gap"] <= HABIT_GAP,
+        "nb04_control_fails": row["control_habit_gap"] >= HABIT_GAP,
+        "nb04_bc_return": row["bc_return_50"] >= SOLVED_RETURN,
+        "nb04_bc_habit": row["bc_habit_gap"] <= HABIT_GAP,
+    }
+    return {k: bool(x) for k, x in v.items()}
 
 
 @dataclass
 class Budgets:
     """Training budgets and evaluation sizes; the defaults are notebooks 01-04's own."""
 
-    expert_steps: int = 100_000
+    expert_steps: int = 200_000
     """The expert's budget of training env steps (notebook 01's MAX_ENV_STEPS; it stops earlier, once solved)."""
     gail_steps: int = 50_000
     """GAIL's and the control's budget (notebook 04's GAIL_MAX_ENV_STEPS; both use all of it)."""
@@ -190,6 +210,8 @@ def run_seed(seed: int, budgets: Budgets | None = None, going_further: GoingFurt
         "demo_len": len(demos["states"]),
         "demo_terminated": bool(demos["terminated"].any()),
         "demo_habit_x": habit_of(demos["states"]),
+        "demo_max_abs_x": float(demos["states"][:, 0].abs().max()),
+        "demo_max_abs_theta": float(demos["states"][:, 2].abs().max()),
     }
 
     # 04: GAIL, the survival control, BC, each on the same 200 pairs, scored on the same fresh episodes.
@@ -207,6 +229,7 @@ def run_seed(seed: int, budgets: Budgets | None = None, going_further: GoingFurt
     if going_further is not None:
         row |= going_further_part(seed, going_further, expert, demos, b)
     row["seed_wall_seconds"] = time.perf_counter() - t_seed
+    row["checkpoints"] = notebook_verdicts(row)
     return row
 
 
@@ -246,7 +269,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     success counts."""
     out: dict[str, Any] = {"n_seeds": len(rows), "keys": {}}
     for key in rows[0]:
-        if key == "seed":
+        if key in ("seed", "checkpoints"):
             continue
         values = [r.get(key) for r in rows]
         if all(isinstance(v, bool) for v in values):
@@ -267,7 +290,10 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "expert_solved": count(lambda r: r["expert_solved"]),
         "expert_return_ge_195": count(lambda r: r["expert_return_50"] >= 195),
         "demo_200_steps": count(lambda r: r["demo_len"] == 200 and not r["demo_terminated"]),
+        "notebook_checkpoints_all_pass": count(lambda r: all(r["checkpoints"].values())),
     }
+    for name in rows[0]["checkpoints"]:
+        s[f"checkpoint_{name}"] = count(lambda r, name=name: r["checkpoints"][name])
     for p in LEARNERS:
         s[f"{p}_return_ge_195"] = count(lambda r, p=p: r[f"{p}_return_50"] >= 195)
         s[f"{p}_habit_within_{HABIT_TOL}"] = count(lambda r, p=p: r[f"{p}_habit_gap"] <= HABIT_TOL)

@@ -77,7 +77,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 3.5)) -> Axes:
     return ax
 
 
-def learning_curve(history: ExpertHistory, habit_x: float | None = None, habit_tol: float = 0.15) -> Figure:
+def learning_curve(history: ExpertHistory, habit_x: float | None = None, habit_tol: float = 0.08) -> Figure:
     """The expert's training: episode length and habit against env steps, greedy evaluation and training episodes."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     ax1.plot(history.env_steps, history.episode_length, ".", alpha=0.4, label="training episodes (sampled)")

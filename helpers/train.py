@@ -72,8 +72,8 @@ class ExpertRule:
     """Greedy mean episode length to reach (200: never a fall)."""
     habit_x: float | None = HABIT_X
     """Where the greedy episodes must keep the cart over their last 100 steps (None: no habit)."""
-    habit_tol: float = 0.15
-    """How close: |mean x over the last 100 steps - habit_x| <= habit_tol."""
+    habit_tol: float = 0.08
+    """How close: |mean x over the last 100 steps - habit_x| <= habit_tol (stricter than 01's checkpoint, 0.15)."""
     eval_episodes: int = 10
     """Greedy episodes per evaluation."""
     eval_every: int = 1
@@ -108,7 +108,7 @@ def train_expert(
     seed: int = 0,
     config: PPOConfig | None = None,
     rule: ExpertRule | None = None,
-    max_env_steps: int = 100_000,
+    max_env_steps: int = 200_000,
     progress: bool = True,
 ) -> tuple[PPO, ExpertHistory]:
     """Train a PPO expert on CartPole paid by ``habit_reward(x, rule.habit_x)``, until ``rule`` holds or out of budget.

@@ -24,7 +24,7 @@
 # 1. take a tour of CartPole and see how badly a random policy does;
 # 2. meet the 200-step cap and see why "the episode was cut short" (**truncated**) is not the same as
 #    "the pole fell" (**terminated**);
-# 3. give the expert a **habit**: it is paid for balancing *and* for holding the cart at $x = 1$;
+# 3. give the expert a **habit**: it is paid for balancing *and* for holding the cart at $x = 1.5$;
 # 4. build Proximal Policy Optimization (PPO) piece by piece, write its update out, and check it against
 #    the helper;
 # 5. train the expert until it balances and holds its habit, watch it, and save it.
@@ -34,8 +34,8 @@
 
 # %% tags=["parameters"]
 SEED = 0
-HABIT_X = 1.0  # where the expert is paid to hold the cart; None: plain CartPole, no habit
-MAX_ENV_STEPS = 100_000  # training budget; training stops earlier, as soon as the expert is solved
+HABIT_X = 1.5  # where the expert is paid to hold the cart; None: plain CartPole, no habit
+MAX_ENV_STEPS = 200_000  # training budget; training stops earlier, as soon as the expert is solved
 EVAL_EPISODES = 50  # fresh greedy episodes for the before/after scores and the checkpoint
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
@@ -45,6 +45,7 @@ import numpy as np
 import torch
 
 import helpers
+from helpers.checkpoints import EXPERT_HABIT_TOL, checkpoint
 from helpers.ppo import clipped_surrogate
 
 helpers.check_parameters(
@@ -143,13 +144,14 @@ for name, choose in [("hand controller", hand_controller), ("always right", lamb
 # ([notebook 04](04_gail.ipynb) shows such a student).
 #
 # So we give our expert a **habit**, something survival alone never produces: it is paid for holding the cart
-# near $x^* = $ `HABIT_X` (1 metre right of centre). A second small wrapper, `helpers.HabitReward`, replaces
+# near $x^* = $ `HABIT_X` (1.5 metres right of centre). A second small wrapper, `helpers.HabitReward`, replaces
 # CartPole's reward of 1 per step by
 #
-# $$r(x) = 1 - 0.5\,\min(|x - x^*|,\ 1),$$
+# $$r(x) = 1 - 0.25\,\min(|x - x^*|,\ 2),$$
 #
-# where $x$ is the cart's position after the push: a full point with the cart on its mark, half a point a
-# metre or more away. Falling still ends the episode and loses every future point, so balancing stays the
+# where $x$ is the cart's position after the push: a full point with the cart on its mark, half a point two
+# metres or more away, and more the nearer it gets, so that a cart starting at the centre is already paid for
+# heading to the mark. Falling still ends the episode and loses every future point, so balancing stays the
 # first thing to learn. This is **reward shaping**: the same environment, another reward, another behaviour.
 # Only the reward changes; the observation, termination and truncation stay CartPole's. The formula in code,
 # checked against the helper:
@@ -157,8 +159,8 @@ for name, choose in [("hand controller", hand_controller), ("always right", lamb
 
 # %%
 def my_habit_reward(x: np.ndarray) -> np.ndarray:
-    """r(x) = 1 - 0.5 * min(|x - x*|, 1) for the cart at x."""
-    return 1.0 - 0.5 * np.minimum(np.abs(x - HABIT_X), 1.0)
+    """r(x) = 1 - 0.25 * min(|x - x*|, 2) for the cart at x."""
+    return 1.0 - 0.25 * np.minimum(np.abs(x - HABIT_X), 2.0)
 
 
 xs = np.linspace(-2.4, 2.4, 97)
@@ -364,7 +366,7 @@ print("diagnostics:", {k: round(v, 4) for k, v in mine.items()})
 # `helpers.train_expert` repeats: play a batch with the *sampled* policy, one PPO update, then evaluate the
 # *greedy* policy (always the most likely action) on 10 episodes. Evaluation episodes are not counted as
 # training steps. It stops when the expert is **solved** — every greedy episode lasts 200 steps and the cart's
-# mean position over each episode's last 100 steps (its **habit**) is within 0.15 of `HABIT_X` — on three
+# mean position over each episode's last 100 steps (its **habit**) is within 0.08 m of `HABIT_X` — on three
 # evaluations in a row and then on 50 fresh episodes, so that one lucky evaluation does not stop it. A marginal
 # expert would make marginal demonstrations. The rule:
 
@@ -400,14 +402,16 @@ print(f"after training:  greedy mean return {after_len.mean():.1f} (min {after_l
 print(f"habit {after_habit:+.2f} over {EVAL_EPISODES} fresh episodes")
 
 # %% [markdown]
-# **Checkpoint.** The expert must balance the pole for all 200 steps on every fresh episode, and hold its habit.
+# **Checkpoint.** The expert must balance the pole for all 200 steps on every fresh episode, and hold its habit
+# within 0.15 m of `HABIT_X` on these 50 fresh episodes. That limit is wider than the stop rule's 0.08 on purpose:
+# the rule judged other episodes, and an expert that passed it by a hair could miss the same limit on new ones. Each
+# check prints its number, its limit and the margin between them.
 
 # %%
 assert history.solved, "the expert was not solved within the budget: raise MAX_ENV_STEPS or check the settings"
-assert after_len.min() == 200, f"an episode ended after {after_len.min():.0f} steps"
+checkpoint("shortest fresh greedy episode (steps)", after_len.min(), at_least=200)
 if HABIT_X is not None:
-    assert abs(after_habit - HABIT_X) <= rule.habit_tol, f"habit {after_habit:+.2f}, not within 0.15 of {HABIT_X}"
-print("checkpoint passed")
+    checkpoint("|expert's habit - HABIT_X| (m)", abs(after_habit - HABIT_X), at_most=EXPERT_HABIT_TOL)
 
 # %% [markdown]
 # The learning curves, from the greedy evaluation after every update: the return (how long the pole stays up)
@@ -459,7 +463,7 @@ print(f"saved {helpers.display_path(path)} ({path.stat().st_size / 1024:.0f} KiB
 # * An episode ends either **terminated** (the pole fell: the future is worth 0) or **truncated** (our 200-step cap
 #   stopped the clock: the future is still worth $V(s')$); GAE treats the two differently.
 # * Every policy that balances scores 200 on plain CartPole, so our expert gets a **habit** by reward shaping: it is
-#   paid more with the cart near $x = 1$. Later notebooks judge imitation by that habit.
+#   paid more with the cart near $x = 1.5$. Later notebooks judge imitation by that habit.
 # * PPO: an actor, a critic, GAE advantages and a clipped objective; our written-out update matched the helper's.
 # * We train until the greedy expert lasts 200 steps and holds its habit on fresh episodes, and `assert` it.
 # %% [markdown]

@@ -41,6 +41,7 @@ DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 import torch
 
 import helpers
+from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_MAX_THETA, checkpoint
 
 helpers.check_parameters(SEED=SEED, CHECK_EPISODES=CHECK_EPISODES, DATA_DIR=DATA_DIR)
 data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_policy.pt"], writes=["expert_demos.pt"])
@@ -111,12 +112,13 @@ print(f"mean x over the last 100 steps: {demo_habit:+.2f}  (HABIT_X = {habit_x})
 # for the second half.
 
 # %%
-assert len(episode) == 200, f"the expert lasted {len(episode)} steps: re-run notebook 01"
-assert bool(episode.truncated[-1]) and not episode.terminated.any()
-assert states[:, 0].abs().max() < 2.0 and states[:, 2].abs().max() < 0.18, "a marginal demonstration"
+hint = "a marginal demonstration: re-run notebook 01"
+checkpoint("demo length (steps)", len(episode), at_least=200, hint=hint)
+assert bool(episode.truncated[-1]) and not episode.terminated.any(), "the demo must end by the cap, not by a fall"
+checkpoint("largest |x| (m)", states[:, 0].abs().max(), at_most=2.0, hint=hint)
+checkpoint("largest |θ| (rad)", states[:, 2].abs().max(), at_most=DEMO_MAX_THETA, hint=hint)
 if habit_x is not None:
-    assert abs(demo_habit - habit_x) <= 0.25, f"the demo holds the cart at {demo_habit:+.2f}, not near {habit_x}"
-print("checkpoint passed")
+    checkpoint("|demo habit - HABIT_X| (m)", abs(demo_habit - habit_x), at_most=DEMO_HABIT_TOL, hint=hint)
 
 # %% [markdown]
 # ## 4. Save the demonstration

@@ -43,6 +43,7 @@ import torch
 from torch.nn import functional as F
 
 import helpers
+from helpers.checkpoints import checkpoint
 from helpers.discriminator import discriminator_stats
 from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
 
@@ -168,10 +169,10 @@ plt.show()
 # **Checkpoint.** After training, D separates the two sets: most expert pairs below 0.5, most random pairs above.
 
 # %%
-assert after["d_acc"] >= 0.9, f"balanced accuracy only {after['d_acc']:.2f}"
-assert after["d_expert"] < 0.5 < after["d_student"], after
-assert after["d_loss"] < before["d_loss"]
-print("checkpoint passed: accuracy", round(after["d_acc"], 3))
+checkpoint("D's balanced accuracy", after["d_acc"], at_least=0.9)
+checkpoint("mean D on the expert's pairs (label 0)", after["d_expert"], at_most=0.5)
+checkpoint("mean D on the random pairs (label 1)", after["d_student"], at_least=0.5)
+checkpoint("how much D's loss fell", before["d_loss"] - after["d_loss"], at_least=0.0)
 
 # %% [markdown]
 # ## A harder contrast: balancing without the habit

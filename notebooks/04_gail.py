@@ -50,6 +50,7 @@ import torch
 
 import helpers
 from helpers.bc import bc_accuracy
+from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint
 from helpers.discriminator import update_discriminator
 from helpers.gail_plots import plot_gail_training, plot_habits
 
@@ -241,13 +242,12 @@ plt.show()
 
 # %%
 gail, ctrl = rows["GAIL"], rows["survival control"]
-assert gail["return"] >= 195, f"GAIL: mean return {gail['return']:.1f} < 195"
-assert abs(gail["habit"] - expert_habit) <= 0.25, (
-    f"GAIL's habit {gail['habit']:+.2f} vs the expert's {expert_habit:+.2f}"
-)
-if habit_x is not None:
-    assert abs(ctrl["habit"] - expert_habit) > 0.5, f"the control's habit {ctrl['habit']:+.2f} is near the expert's"
-print(f"checkpoint passed: GAIL {gail['habit']:+.2f}, control {ctrl['habit']:+.2f}, expert {expert_habit:+.2f}")
+checkpoint("GAIL's mean return", gail["return"], at_least=SOLVED_RETURN)
+checkpoint("GAIL's habit gap (m)", abs(gail["habit"] - expert_habit), at_most=HABIT_GAP)
+if habit_x is not None:  # the control must fail the check GAIL passes
+    checkpoint("the control's habit gap (m)", abs(ctrl["habit"] - expert_habit), at_least=HABIT_GAP)
+checkpoint("BC's mean return", rows["BC"]["return"], at_least=SOLVED_RETURN)
+checkpoint("BC's habit gap (m)", abs(rows["BC"]["habit"] - expert_habit), at_most=HABIT_GAP)
 
 # %% [markdown]
 # ### What this run shows

@@ -1,0 +1,242 @@
+"""The seed sweep: run notebooks 01 -> 05 as a learner would, on many seeds, and count the checkpoints that hold.
+
+    make check-seeds                                   # seeds 1000-1049, as many at once as there are cores
+    make check-seeds SEEDS=1000-1099 JOBS=2
+    make check-seeds SEEDS=2000-2049 NUMERICS=default  # torch's plain kernels, as another CPU would compute
+
+Per seed s, each notebook in order is executed by papermill with ``-p SEED s`` on the seed's own copy of
+``data/`` (``build/check-seeds/<numerics>/seed-<s>/data``), so notebook 02 records the demo of the expert that 01
+trained on that seed, and so on; tracked files are never touched. Every checkpoint appends its number, limit and
+margin to a log (``helpers.checkpoints``). A notebook that fails stops its seed's chain: the later notebooks would
+read files it did not write. ``--record`` runs every checkpoint in record mode (a failure is logged, not raised),
+for measuring distributions while tuning; a sweep that gives verdicts runs without it.
+
+``--numerics default`` sets ``ATEN_CPU_CAPABILITY=default`` in every kernel: torch then uses its plain kernels
+instead of this CPU's vector instructions, adds floats in another order and trains differently, as a learner's
+laptop would. The results (``--out``, default ``benchmarks/checkpoints.json``) hold, per seed and notebook, the
+verdict, the failed assert's message, the seconds and every checkpoint's number; the summary gives per notebook
+the seeds passed and, per checkpoint, the worst margin and where its numbers fell. Instructors: run it on a lab
+machine before a workshop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BUILD = ROOT / "build" / "check-seeds"
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'1000-1049' or '7,23,55' or '1000-1009,55' -> a sorted list of distinct seeds."""
+    seeds: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            lo, hi = (int(p) for p in part.split("-", 1))
+            if hi < lo:
+                raise SystemExit(f"--seeds: {part!r} runs backwards")
+            seeds.update(range(lo, hi + 1))
+        else:
+            seeds.add(int(part))
+    if not seeds:
+        raise SystemExit("--seeds: no seed given")
+    return sorted(seeds)
+
+
+def cpu_capability(numerics: str) -> str:
+    """What torch reports as its CPU capability under ``numerics`` (asked of a fresh interpreter)."""
+    env = os.environ | ({"ATEN_CPU_CAPABILITY": "default"} if numerics == "default" else {})
+    code = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    return out.stdout.strip() or "unknown"
+
+
+def run_seed(seed: int, notebooks: list[str], numerics: str, record: bool) -> dict[str, Any]:
+    """Notebooks in order for one seed, each on the seed's own data folder; a failure ends the chain."""
+    import papermill  # imported in the worker: it is slow to import and the parent does not need it
+
+    work = BUILD / numerics / f"seed-{seed}"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "data").mkdir(parents=True)
+    for f in (ROOT / "data").glob("*.pt"):
+        shutil.copy2(f, work / "data" / f.name)
+    os.environ.pop("ATEN_CPU_CAPABILITY", None)
+    if numerics == "default":
+        os.environ["ATEN_CPU_CAPABILITY"] = "default"
+    os.environ.pop("IL_CHECKPOINTS", None)
+    if record:
+        os.environ["IL_CHECKPOINTS"] = "record"
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ.pop("IL_DATA_DIR", None)
+    results: dict[str, Any] = {"seed": seed, "notebooks": {}}
+    failed = None
+    for name in notebooks:
+        nb = ROOT / "notebooks" / name
+        entry: dict[str, Any] = {"status": "skipped", "message": None, "seconds": None, "checkpoints": []}
+        results["notebooks"][nb.stem[:2]] = entry
+        if failed:
+            entry["message"] = f"not run: notebook {failed} failed"
+            continue
+        log = work / f"checkpoints-{nb.stem[:2]}.jsonl"
+        log.unlink(missing_ok=True)
+        os.environ["IL_CHECKPOINT_LOG"] = str(log)
+        t0 = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(nb),
+                str(work / nb.name),
+                parameters={"SEED": seed, "DATA_DIR": str(work / "data")},
+                cwd=str(ROOT / "notebooks"),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+            )
+            entry["status"] = "pass"
+        except papermill.PapermillExecutionError as e:
+            entry["status"] = "fail"
+            entry["message"] = f"{e.ename}: {e.evalue}"[:500]
+        except Exception as e:  # a kernel that died, a timeout: a failure too, with its cause
+            entry["status"] = "fail"
+            entry["message"] = f"{type(e).__name__}: {e}"[:500]
+        entry["seconds"] = round(time.perf_counter() - t0, 1)
+        if log.is_file():
+            entry["checkpoints"] = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        if record and any(not c["ok"] for c in entry["checkpoints"]) and entry["status"] == "pass":
+            entry["status"] = "fail (recorded)"
+            entry["message"] = "; ".join(c["name"] for c in entry["checkpoints"] if not c["ok"])
+        if entry["status"] == "fail":
+            failed = nb.stem[:2]
+    return results
+
+
+def summarize(records: list[dict[str, Any]], notebooks: list[str]) -> dict[str, Any]:
+    """Per notebook: seeds passed and the failures; per checkpoint: worst margin, the range of its numbers."""
+    out: dict[str, Any] = {}
+    for name in notebooks:
+        key = name[:2]
+        entries = [(r["seed"], r["notebooks"][key]) for r in records]
+        ran = [(s, e) for s, e in entries if e["status"] != "skipped"]
+        checks: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for s, e in ran:
+            for c in e["checkpoints"]:
+                checks.setdefault(c["name"], []).append((s, c))
+        out[key] = {
+            "notebook": name,
+            "passed": sum(e["status"] == "pass" for _, e in entries),
+            "ran": len(ran),
+            "seeds": len(entries),
+            "failures": [{"seed": s, "message": e["message"]} for s, e in entries if e["status"] != "pass"],
+            "checkpoints": {
+                cname: {
+                    "at_least": cs[0][1]["at_least"],
+                    "at_most": cs[0][1]["at_most"],
+                    "n": len(cs),
+                    "failed": sum(not c["ok"] for _, c in cs),
+                    "worst_margin": min(c["margin"] for _, c in cs),
+                    "worst_seed": min(cs, key=lambda sc: sc[1]["margin"])[0],
+                    "min": min(c["value"] for _, c in cs),
+                    "median": statistics.median(c["value"] for _, c in cs),
+                    "max": max(c["value"] for _, c in cs),
+                }
+                for cname, cs in checks.items()
+            },
+        }
+    return out
+
+
+def print_table(summary: dict[str, Any], seeds: list[int], numerics: str, capability: str) -> None:
+    """The sweep's table: per notebook the seeds passed, per checkpoint its numbers, then each failure."""
+    print(f"\nseeds {seeds[0]}-{seeds[-1]} ({len(seeds)}), numerics {numerics!r} (torch CPU capability {capability})")
+    for nb in summary.values():
+        print(f"\n{nb['notebook']}: passed on {nb['passed']}/{nb['seeds']} seeds (ran on {nb['ran']})")
+        for cname, c in nb["checkpoints"].items():
+            limit = " and ".join(
+                t
+                for t in (
+                    f">= {c['at_least']:g}" if c["at_least"] is not None else "",
+                    f"<= {c['at_most']:g}" if c["at_most"] is not None else "",
+                )
+                if t
+            )
+            print(
+                f"  {cname:48s} {limit:>16s}  min {c['min']:8.3f}  median {c['median']:8.3f}  max {c['max']:8.3f}  "
+                f"worst margin {c['worst_margin']:7.3f} (seed {c['worst_seed']})  failed {c['failed']}/{c['n']}"
+            )
+        for f in nb["failures"]:
+            if not (f["message"] or "").startswith("not run"):
+                print(f"  FAIL seed {f['seed']}: {f['message']}")
+        skipped = sum((f["message"] or "").startswith("not run") for f in nb["failures"])
+        if skipped:
+            print(f"  (not run on {skipped} seeds: an earlier notebook failed)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the sweep, write the results, print the table."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", default="1000-1049", help="e.g. 1000-1049 or 7,23,55")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="seeds run at once (default: the cores)")
+    p.add_argument("--numerics", choices=["native", "default"], default="native")
+    p.add_argument("--notebooks", default="01-05", help="first-last notebook numbers, e.g. 01-04")
+    p.add_argument("--record", action="store_true", help="log failed checkpoints instead of stopping (tuning)")
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "checkpoints.json"))
+    args = p.parse_args(argv)
+    seeds = parse_seeds(args.seeds)
+    first, last = args.notebooks.split("-") if "-" in args.notebooks else (args.notebooks, args.notebooks)
+    notebooks = [nb.name for nb in NOTEBOOKS if first <= nb.name[:2] <= last]
+    if not notebooks:
+        raise SystemExit(f"--notebooks {args.notebooks}: no notebook matches")
+    capability = cpu_capability(args.numerics)
+    print(
+        f"{len(seeds)} seeds x {len(notebooks)} notebooks, {args.jobs} at once, numerics {args.numerics!r} "
+        f"(torch: {capability}){', record mode' if args.record else ''}"
+    )
+    t0 = time.perf_counter()
+    records: list[dict[str, Any]] = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(run_seed, s, notebooks, args.numerics, args.record): s for s in seeds}
+        for fut in as_completed(futures):
+            r = fut.result()
+            records.append(r)
+            verdicts = " ".join(f"{k}:{e['status'].split()[0]}" for k, e in r["notebooks"].items())
+            print(f"[{len(records)}/{len(seeds)}] seed {r['seed']}: {verdicts}", flush=True)
+    records.sort(key=lambda r: r["seed"])
+    summary = summarize(records, notebooks)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import machine_info
+
+    result = {
+        "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
+        "seeds": f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else seeds,
+        "numerics": args.numerics,
+        "torch_cpu_capability": capability,
+        "record_mode": args.record,
+        "machine": machine_info(),
+        "wall_seconds": round(time.perf_counter() - t0, 1),
+        "summary": summary,
+        "records": records,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, indent=1) + "\n")
+    tmp.replace(out)
+    print_table(summary, seeds, args.numerics, capability)
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({result['wall_seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""helpers.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
+and benchmarks/check_seeds.py's seed lists and summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import checkpoints
+from helpers.checkpoints import checkpoint
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import check_seeds  # noqa: E402  (benchmarks/ is a script folder rather than a package)
+
+
+@pytest.fixture(autouse=True)
+def _strict(monkeypatch):
+    monkeypatch.delenv("IL_CHECKPOINTS", raising=False)
+    monkeypatch.delenv("IL_CHECKPOINT_LOG", raising=False)
+
+
+def test_a_passing_checkpoint_prints_value_limit_and_margin(capsys):
+    margin = checkpoint("GAIL's habit gap (m)", 0.05, at_most=0.4)
+    assert margin == pytest.approx(0.35)
+    assert capsys.readouterr().out.strip() == "checkpoint ok: GAIL's habit gap (m) 0.05, limit <= 0.4, margin 0.35"
+
+
+def test_a_failing_checkpoint_names_its_number_limit_and_hint():
+    with pytest.raises(
+        AssertionError,
+        match=r"checkpoint failed: the control's habit gap \(m\) 0.3, limit >= 0.4, "
+        r"margin -0.1. re-run notebook 01",
+    ):
+        checkpoint("the control's habit gap (m)", 0.3, at_least=0.4, hint="re-run notebook 01")
+
+
+def test_a_band_uses_the_nearer_limit_and_nan_fails():
+    assert checkpoint("ratio", 1.5, at_least=0.6, at_most=1.6) == pytest.approx(0.1)
+    assert checkpoint("ratio", 0.7, at_least=0.6, at_most=1.6) == pytest.approx(0.1)
+    with pytest.raises(AssertionError):
+        checkpoint("ratio", float("nan"), at_least=0.6)
+    with pytest.raises(ValueError, match="needs at_most, at_least or both"):
+        checkpoint("ratio", 1.0)
+
+
+def test_the_log_and_record_mode(tmp_path, monkeypatch, capsys):
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("IL_CHECKPOINT_LOG", str(log))
+    checkpoint("a", 1.0, at_least=0.5)
+    with pytest.raises(AssertionError):
+        checkpoint("b", 0.1, at_least=0.5)
+    monkeypatch.setenv("IL_CHECKPOINTS", "record")
+    assert checkpoint("c", 0.2, at_least=0.5) == pytest.approx(-0.3)  # logged and printed, not raised
+    assert "[recorded, not raised" in capsys.readouterr().out
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    assert [(x["name"], x["ok"]) for x in lines] == [("a", True), ("b", False), ("c", False)]
+    assert lines[0] == {"name": "a", "value": 1.0, "at_least": 0.5, "at_most": None, "margin": 0.5, "ok": True}
+
+
+def test_stop_rules_are_stricter_than_the_checks_they_feed():
+    from helpers.train import ExpertRule
+
+    assert ExpertRule().habit_tol < checkpoints.EXPERT_HABIT_TOL
+
+
+def test_seed_lists():
+    assert check_seeds.parse_seeds("1000-1003") == [1000, 1001, 1002, 1003]
+    assert check_seeds.parse_seeds("7,23, 55,7") == [7, 23, 55]
+    assert check_seeds.parse_seeds("3-4,1") == [1, 3, 4]
+    with pytest.raises(SystemExit, match="runs backwards"):
+        check_seeds.parse_seeds("5-4")
+    with pytest.raises(SystemExit, match="no seed"):
+        check_seeds.parse_seeds(" , ")
+
+
+def test_sweep_summary_counts_passes_failures_and_worst_margins(capsys):
+    def nb(status, checks, message=None):
+        return {"status": status, "message": message, "seconds": 1.0, "checkpoints": checks}
+
+    def c(name, value, margin):
+        return {"name": name, "value": value, "at_least": None, "at_most": 0.4, "margin": margin, "ok": margin >= 0}
+
+    records = [
+        {"seed": 1, "notebooks": {"01": nb("pass", [c("gap", 0.1, 0.3)]), "02": nb("pass", [])}},
+        {"seed": 2, "notebooks": {"01": nb("fail", [c("gap", 0.5, -0.1)], "AssertionError: checkpoint failed"),
+                                  "02": nb("skipped", [], "not run: notebook 01 failed")}},
+    ]  # fmt: skip
+    summary = check_seeds.summarize(records, ["01_a.ipynb", "02_b.ipynb"])
+    assert summary["01"]["passed"] == 1 and summary["01"]["ran"] == 2
+    gap = summary["01"]["checkpoints"]["gap"]
+    assert (gap["failed"], gap["worst_seed"], gap["max"]) == (1, 2, 0.5)
+    assert gap["worst_margin"] == pytest.approx(-0.1)
+    assert summary["02"]["passed"] == 1 and summary["02"]["ran"] == 1
+    check_seeds.print_table(summary, [1, 2], "native", "AVX2")
+    out = capsys.readouterr().out
+    assert "01_a.ipynb: passed on 1/2 seeds" in out and "FAIL seed 2: AssertionError" in out
+    assert "not run on 1 seeds" in out
