@@ -120,8 +120,8 @@ def _refuse_save(path: Path, problem: str) -> DataFileError:
     return DataFileError(f"{display_path(path)}: refused to save: {problem}. Nothing was written.")
 
 
-def _cause(e: OSError) -> str:
-    """What went wrong in a failed write, in words."""
+def os_error_cause(e: OSError) -> str:
+    """What went wrong in a failed write, in words: "no space left on the disk", "the file system is read-only"."""
     causes = {
         errno.EACCES: "permission denied: the folder is not writable",
         errno.EPERM: "permission denied: the folder is not writable",
@@ -136,7 +136,7 @@ def _cause(e: OSError) -> str:
 
 def _write_error(target: Path, e: OSError) -> DataFileError:
     return DataFileError(
-        f"{display_path(target)}: cannot be written ({_cause(e)}). Nothing was changed: a previous version of "
+        f"{display_path(target)}: cannot be written ({os_error_cause(e)}). Nothing was changed: a previous version of "
         f"the file, if any, is intact. Free some space or point DATA_DIR at a folder you can write to."
     )
 
@@ -161,7 +161,7 @@ def check_writable(folder: str | os.PathLike) -> Path:
             Path(probe).unlink(missing_ok=True)
     except OSError as e:
         raise DataFileError(
-            f"{display_path(folder)}: cannot write in this folder ({_cause(e)}). Point DATA_DIR at a folder "
+            f"{display_path(folder)}: cannot write in this folder ({os_error_cause(e)}). Point DATA_DIR at a folder "
             "you can write to, or free some space."
         ) from None
     return folder
