@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))  # this copy's helpers, not another checkout's ins
 
 SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 """Errors that mean the disk (or the user's quota) is full."""
+READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+"""Errors that mean a folder or a file cannot be written."""
 BUDGET_ENDINGS = ("_STEPS", "_EPOCHS")
 """How the names of the training budgets in ``helpers.checks.BUDGETS`` end."""
 
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print(write_failure(output, e, ours=True), file=sys.stderr)
         return 1
     partial = Path(name)
+    import click
     from papermill import PapermillExecutionError
     from papermill.cli import papermill
 
@@ -108,10 +111,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         papermill.main([notebook, str(partial), *options], prog_name="papermill", standalone_mode=False)
+    except click.ClickException as e:  # bad options (ARGS): papermill's usage message, as its command line says it
+        partial.unlink(missing_ok=True)
+        e.show()
+        return e.exit_code
     except OSError as e:  # papermill's own writes: a full disk, a folder that turned read-only
         partial.unlink(missing_ok=True)
-        ours = e.filename in (None, name)
-        print(write_failure(output if ours else Path(e.filename), e, ours), file=sys.stderr)
+        ours = e.filename is None or Path(os.fsdecode(e.filename)).resolve() == partial.resolve()
+        if not ours and e.errno not in (*SPACE, *READ_ONLY):
+            raise
+        print(write_failure(output if ours else Path(os.fsdecode(e.filename)), e, ours), file=sys.stderr)
         return 1
     except BaseException as e:  # the notebook failed, or the run was stopped: keep what it shows, if complete
         if is_complete_notebook(partial):

@@ -213,6 +213,14 @@ def test_a_failed_notebook_is_kept_with_its_error(tmp_path, monkeypatch, capsys)
     assert [p.name for p in tmp_path.iterdir()] == [out.name] and json.loads(out.read_text())["cells"] == []
 
 
+def test_bad_papermill_options_are_a_usage_message(tmp_path, capsys):
+    run_notebook = run_notebook_module()
+    out = tmp_path / "04_gail.ipynb"
+    assert run_notebook.main([str(ROOT / "notebooks" / "04_gail.ipynb"), str(out), "-p", "SEED"]) == 2
+    assert "Option '-p' requires 2 arguments" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_huge_budget_is_announced_before_the_run(tmp_path, monkeypatch, capsys):
     """Item 5 at the command line: papermill shows only its per-cell bar, so the estimate comes first."""
     from papermill import cli
