@@ -6,20 +6,31 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
-LINTED := helpers tests benchmarks docs notebooks/*.py
+LINTED := helpers tests benchmarks docs scripts notebooks/*.py
 
 .PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds sync site student figures clean
 
 setup: $(STAMP)
 
 # Re-install only when the requirements or the package definition change.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml | venv-check
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+
+# A .venv whose python no longer runs (the Python it was made from was removed or upgraded) stops every target with
+# what to do, instead of ".venv/bin/jupyter: cannot execute: required file not found".
+.PHONY: venv-check
+venv-check:
+	@if { [ -e $(PY) ] || [ -L $(PY) ] || [ -e $(STAMP) ]; } && ! $(PY) -c "" >/dev/null 2>&1; then \
+		echo "$(VENV) is broken: $(PY) does not run (the Python it was made from was removed or upgraded?)." >&2; \
+		echo "Remove it with \`make clean\`, then run \`make run\` to set it up again (on Linux, install the CPU-only" \
+			"torch first, as the README's set-up notes say)." >&2; \
+		exit 1; \
+	fi
 
 # The website's own pinned requirements, on top of the others (resolved together, so no runtime pin moves).
 docs-setup: $(DOCS_STAMP)
@@ -29,7 +40,16 @@ $(DOCS_STAMP): $(STAMP) requirements-docs.txt
 	touch $(DOCS_STAMP)
 
 ## Execute every notebook in order, in place (outputs refreshed, data/ regenerated), then summarise.
+## It checks first that it can write every file it rewrites (a read-only notebooks/ would fail after notebook 01).
 run: setup
+	@for f in $(NOTEBOOKS) $(NOTEBOOKS:.ipynb=.py) data $(wildcard data/*.pt); do \
+		if [ -e "$$f" ] && [ ! -w "$$f" ]; then \
+			dir=$$( [ -d "$$f" ] && echo "$$f" || dirname "$$f" ); \
+			echo "make run: $$f is read-only, and make run rewrites notebooks/ and data/ in place. Make $$dir/" \
+				"writable, or run one notebook with \`make notebook NB=01\`, which writes only to build/." >&2; \
+			exit 1; \
+		fi; \
+	done
 	@for nb in $(NOTEBOOKS); do \
 		echo "=== $$nb"; \
 		$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
@@ -40,14 +60,18 @@ run: setup
 
 ## Run ONE notebook without touching tracked files: `make notebook NB=04` (ARGS="-p SEED 7" for papermill options).
 ## It reads and writes build/data (a copy of data/, made once: `rm -rf build/data` to start again from the committed
-## files) and writes the executed notebook to build/notebooks/; notebooks/ and data/ stay as committed.
+## files) and writes the executed notebook to build/notebooks/ (scripts/run_notebook.py: whole or not at all, and a
+## full disk said in one line); notebooks/ and data/ stay as committed.
 notebook: setup
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1); \
 	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05 [ARGS='-p SEED 7']"; exit 2; fi; \
-	mkdir -p build/data build/notebooks; \
-	for f in data/*.pt; do [ -e "build/$$f" ] || cp "$$f" "build/$$f"; done; \
+	mkdir -p build/data build/notebooks || exit 1; \
+	for f in data/*.pt; do \
+		[ -e "build/$$f" ] || { cp "$$f" "build/$$f.tmp" && mv "build/$$f.tmp" "build/$$f"; } || \
+			{ rm -f "build/$$f.tmp"; echo "make notebook: cannot copy $$f to build/$$f (is the disk full?)" >&2; exit 1; }; \
+	done; \
 	echo "=== $$nb -> build/$$nb (data: build/data)"; \
-	$(VENV)/bin/papermill "$$nb" "build/$$nb" --cwd notebooks -p DATA_DIR "$(CURDIR)/build/data" $(ARGS)
+	$(PY) scripts/run_notebook.py "$$nb" "build/$$nb" --cwd notebooks -p DATA_DIR "$(CURDIR)/build/data" $(ARGS)
 
 ## Lint, unit tests, every notebook through nbval, the student edition, and the browser tests of JupyterLab and of
 ## the website (when Chromium is installed; the website is built first if build/site is missing or stale).

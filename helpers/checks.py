@@ -10,6 +10,9 @@ The rule of each name comes from ``PARAMETER_RULES`` (exact names), else from ``
 in ``_STEPS``, ``_EPISODES``, ``_EPOCHS`` or ``_PAIRS`` is a budget, an integer >= 1); a name with neither needs
 its rule passed explicitly: ``check_parameters({"HABIT_X": number(-2.4, 2.4, optional=True)}, HABIT_X=HABIT_X)``.
 
+A budget far above its notebook's default (``BUDGETS``) passes, with a printed warning of roughly how long it will
+take, from a measured rate: ``GAIL_MAX_ENV_STEPS = 1,000,000,000 will take roughly 28 hours ...``.
+
 Config dataclasses check their fields the same way: each class lists a rule per field in a ``FIELD_RULES``
 class variable, and its ``__post_init__`` calls ``check_config(self)``, so ``PPOConfig(epochs=0)`` raises
 ``ParameterError: PPOConfig.epochs must be an integer >= 1, got 0``.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
@@ -185,10 +189,88 @@ def check_parameters(rules: Mapping[str, Rule] | None = None, /, **values: Any) 
 
     ``rules`` (optional, positional) gives or overrides the rule of names that ``PARAMETER_RULES`` and the budget
     suffixes do not cover. Every parameter is checked before anything else runs, so the error names the parameter
-    and what it allows instead of surfacing later from deep inside NumPy, tqdm or torch.
+    and what it allows instead of surfacing later from deep inside NumPy, tqdm or torch. Then each budget far above
+    its default prints a warning of how long it will take (``budget_warning``); it is not an error.
     """
     for name, value in values.items():
         parameter_rule(name, rules).check(name, value)
+    for name, value in values.items():
+        warning = budget_warning(name, value)
+        if warning is not None:
+            print(warning, file=sys.stderr)
+
+
+# ---------------------------------------------------------------- how long a budget takes
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A notebook's training budget: its default, and how fast the notebook spends it, for a time estimate."""
+
+    default: int
+    """The value in the notebook's parameters cell (``tests/test_checks.py`` checks that they agree)."""
+    per_second: float
+    """Units of the budget spent per second on one CPU thread (measured: see ``BUDGETS``)."""
+    unit: str
+    """What the budget counts, e.g. "env steps"."""
+    spent_on: str
+    """What spends it, e.g. "GAIL and the survival control each train for the whole budget"."""
+    runs: int = 1
+    """How many training runs spend the whole budget (the estimate is ``runs * value / per_second``)."""
+    stops_early: bool = False
+    """True if training may stop before the budget is spent (the estimate is then "up to")."""
+
+
+# Rates measured on a 2-core AMD EPYC VM (torch 2.13.0+cpu, torch.set_num_threads(1), the other core busy), SEED 0,
+# the committed data/, process CPU time of one call, each measured twice: train_expert 17,300-17,900 env steps/s
+# (27,885 steps until solved, evaluations included); train_gail with GAILConfig() 18,500-24,100 (51,428 steps),
+# with absorbing_config() 19,100-20,200, on the random policy's 200 pairs 16,700-18,600; train_bc 2,000-3,000
+# epochs/s (200 pairs). Rounded; a laptop may be faster or slower: the estimate says "roughly".
+BUDGETS: dict[str, Budget] = {
+    "MAX_ENV_STEPS": Budget(100_000, 17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
+    "GAIL_MAX_ENV_STEPS": Budget(
+        50_000, 20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2
+    ),
+    "CONTROL_MAX_ENV_STEPS": Budget(10_000, 18_000, "env steps", "GAIL trains on the random policy's pairs for it"),
+    "ABSORBING_MAX_ENV_STEPS": Budget(
+        50_000, 20_000, "env steps", "absorbing-state GAIL trains for it on each of the two demo sets", 2
+    ),
+    "SIZE_MAX_ENV_STEPS": Budget(
+        50_000, 20_000, "env steps", "GAIL trains for it on 20 pairs (with FULL_SWEEP, on each of 4 demo sizes)"
+    ),
+    "BC_EPOCHS": Budget(1000, 2_500, "epochs", "behavioral cloning trains for it (notebook 05: on each demo size)"),
+}
+"""The training budgets of the notebooks' parameters cells, by name, with their defaults and measured rates."""
+BUDGET_WARN_FACTOR = 20
+"""A budget more than this many times its default, and estimated at a minute or more, prints a warning."""
+
+
+def roughly(seconds: float) -> str:
+    """A duration in words: "40 seconds", "12 minutes", "28 hours", "6 days"."""
+    for limit, size, unit in [(90, 1, "second"), (90 * 60, 60, "minute"), (48 * 3600, 3600, "hour")]:
+        if seconds < limit:
+            n = max(1, round(seconds / size))
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{round(seconds / 86400):,} days"
+
+
+def budget_warning(name: str, value: Any) -> str | None:
+    """A warning of roughly how long budget ``name`` = ``value`` takes, if it is far above its default; else None.
+
+    The estimate is ``runs * value / per_second`` (``BUDGETS``); the warning says it when ``value`` exceeds
+    ``BUDGET_WARN_FACTOR`` times the default and the estimate is a minute or more.
+    """
+    budget = BUDGETS.get(name)
+    if budget is None or not _is_int(value) or value <= BUDGET_WARN_FACTOR * budget.default:
+        return None
+    seconds = budget.runs * value / budget.per_second
+    if seconds < 60:
+        return None
+    return (
+        f"Warning: {name} = {value:,} will take {'up to ' if budget.stops_early else ''}roughly {roughly(seconds)} on "
+        f"a laptop CPU: {budget.spent_on}, at about {budget.per_second:,.0f} {budget.unit}/s (measured). The default "
+        f"is {budget.default:,}; interrupt the kernel to stop."
+    )
 
 
 # ---------------------------------------------------------------- config dataclasses

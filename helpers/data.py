@@ -120,8 +120,8 @@ def _refuse_save(path: Path, problem: str) -> DataFileError:
     return DataFileError(f"{display_path(path)}: refused to save: {problem}. Nothing was written.")
 
 
-def _cause(e: OSError) -> str:
-    """What went wrong in a failed write, in words."""
+def os_error_cause(e: OSError) -> str:
+    """What went wrong in a failed write, in words: "no space left on the disk", "the file system is read-only"."""
     causes = {
         errno.EACCES: "permission denied: the folder is not writable",
         errno.EPERM: "permission denied: the folder is not writable",
@@ -136,7 +136,7 @@ def _cause(e: OSError) -> str:
 
 def _write_error(target: Path, e: OSError) -> DataFileError:
     return DataFileError(
-        f"{display_path(target)}: cannot be written ({_cause(e)}). Nothing was changed: a previous version of "
+        f"{display_path(target)}: cannot be written ({os_error_cause(e)}). Nothing was changed: a previous version of "
         f"the file, if any, is intact. Free some space or point DATA_DIR at a folder you can write to."
     )
 
@@ -161,7 +161,7 @@ def check_writable(folder: str | os.PathLike) -> Path:
             Path(probe).unlink(missing_ok=True)
     except OSError as e:
         raise DataFileError(
-            f"{display_path(folder)}: cannot write in this folder ({_cause(e)}). Point DATA_DIR at a folder "
+            f"{display_path(folder)}: cannot write in this folder ({os_error_cause(e)}). Point DATA_DIR at a folder "
             "you can write to, or free some space."
         ) from None
     return folder
@@ -481,16 +481,82 @@ def _load_any(path: Path) -> Any:
     raise _fail(path, f"unknown kind of data file ({kind!r}; expected 'policy' or 'demos')")
 
 
+# Why 99%. Notebook 02 records the expert's greedy actions, so a demonstration and its own expert agree on every
+# state: the committed pair on 200 of 200, and so did each of 8 experts trained for this check (seeds 0-3 with
+# HABIT_X = 1.0, seeds 0-1 with None and with -1.0) on its own demonstration. On the committed demonstration's states
+# the expert's two logits are at least 0.002 apart, far beyond what another CPU's rounding could flip. The other
+# experts agreed with a demonstration not their own on 160-193 of 200 states (same HABIT_X) and on 100-176 (another
+# HABIT_X). 198 of 200 leaves room on both sides.
+DEMO_AGREEMENT = 0.99
+"""Least share of a greedy demonstration's states on which its expert's greedy action is the demonstrated one."""
+
+
+def check_demos_match_expert(demos: dict[str, Any], expert: nn.Module, demos_path: Path, expert_path: Path) -> None:
+    """Raise a ``DataFileError`` if the demonstrations were not recorded from this expert.
+
+    Both files record ``meta.habit_x`` (where notebook 01 paid the expert to keep the cart), and greedy
+    demonstrations hold the expert's own choices: argmax_a pi_E(a|s) must be the demonstrated action on at least
+    ``DEMO_AGREEMENT`` of the demo's states. A mismatch means notebook 01 was re-run (another habit, another seed)
+    and notebook 02 was not, so GAIL would learn from one expert and be judged against another.
+    """
+    demo_meta, expert_meta = demos.get("meta", {}), getattr(expert, "meta", {}) or {}
+    habits = None
+    if "habit_x" in demo_meta and "habit_x" in expert_meta and demo_meta["habit_x"] != expert_meta["habit_x"]:
+        habits = (
+            f"the demonstrations were recorded from an expert trained with HABIT_X = {demo_meta['habit_x']!r}, "
+            f"but this expert was trained with HABIT_X = {expert_meta['habit_x']!r} (their meta.habit_x)"
+        )
+    actions = None
+    if demo_meta.get("action_selection", "greedy") == "greedy":  # sampled demonstrations differ from argmax anyway
+        with torch.no_grad():
+            greedy = expert(demos["states"]).argmax(-1)
+        same, n = int((greedy == demos["actions"].reshape(-1)).sum()), len(greedy)
+        if same < DEMO_AGREEMENT * n:
+            actions = f"greedy action is the demonstrated one on only {same} of the {n} states"
+    if habits is None and actions is None:
+        return
+    if habits is None:
+        reason = (
+            f"the expert's {actions}, so they come from another expert (a demonstration of this one matches on all)"
+        )
+    else:
+        reason = habits + (f", and its {actions}" if actions else "")
+    raise DataFileError(
+        f"{display_path(demos_path)} and {display_path(expert_path)} do not belong together: {reason}. "
+        f"Run {PRODUCERS[EXPERT_DEMOS]} again: it records the demonstrations from the expert in {expert_path.name} "
+        f"(which {PRODUCERS[EXPERT_POLICY]} writes)."
+    )
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """``folder`` itself, or the folder above it, that exists as a file (so ``folder`` cannot be one); else None."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
 def check_data_files(folder: str | os.PathLike, reads: Iterable[str] = (), writes: Iterable[str] = ()) -> Path:
     """Check, before any work, that every file a notebook ``reads`` in ``folder`` loads and passes its checks,
+    that the expert's demonstrations come from the expert (``check_demos_match_expert``, when it reads both),
     and that the files it ``writes`` can be written there; return ``folder``.
 
     The first problem raises a ``DataFileError`` naming the file (and the notebook that writes it) or the folder
     and the cause: a notebook calls this in its first cells, so it fails before training, not at its last cell.
     """
     folder = Path(folder)
-    for name in reads:
-        LOADERS.get(name, _load_any)(folder / name)
+    in_the_way = _file_in_the_way(folder)
+    if in_the_way is not None:
+        what = "is a file" if in_the_way == folder else f"cannot exist: {display_path(in_the_way)} is a file"
+        raise DataFileError(
+            f"{display_path(folder)}: the data folder {what}, not a folder. Point DATA_DIR (or ${DATA_ENV_VAR}) at "
+            "the folder that holds the series' .pt files, or set DATA_DIR = None for the repository's data/."
+        )
+    loaded = {name: LOADERS.get(name, _load_any)(folder / name) for name in reads}
+    if EXPERT_DEMOS in loaded and EXPERT_POLICY in loaded:
+        check_demos_match_expert(
+            loaded[EXPERT_DEMOS], loaded[EXPERT_POLICY], folder / EXPERT_DEMOS, folder / EXPERT_POLICY
+        )
     writes = list(writes)
     if writes:
         check_writable(folder)

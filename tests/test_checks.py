@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+from pathlib import Path
 
+import jupytext
 import numpy as np
 import pytest
 
@@ -12,6 +15,7 @@ from helpers.gail import GAILConfig, absorbing_config, student_ppo_config
 from helpers.ppo import PPOConfig, expert_config
 from helpers.seeding import seed_everything
 
+ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = [PPOConfig, GAILConfig]
 
 
@@ -169,3 +173,69 @@ def test_configs_accept_what_the_series_uses():
 def test_seed_everything_takes_the_whole_seed_range():
     seed_everything(2**32 - 1)
     seed_everything(2**32 + 3)  # SEED + k near the top of the range (notebook 05's sweep) wraps for NumPy
+
+
+# ---------------------------------------------------------------- issue 21, item 5: how long a huge budget takes
+
+
+def notebook_parameters() -> dict[str, dict[str, object]]:
+    """Each notebook's parameters cell, read from the notebook itself: {notebook name: {NAME: value}}."""
+    found = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cell = next(c for c in jupytext.read(path).cells if "parameters" in c.metadata.get("tags", []))
+        tree = ast.parse(cell.source)
+        found[path.name] = {
+            node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+        }
+    return found
+
+
+def test_the_budget_table_matches_the_notebooks():
+    """BUDGETS holds each training budget's default as the notebooks' parameters cells hold it, so a warning never
+    quotes a stale default; every training budget of a notebook has an entry (and a measured rate)."""
+    params = notebook_parameters()
+    for name, budget in checks.BUDGETS.items():
+        defaults = {nb: values[name] for nb, values in params.items() if name in values}
+        assert defaults, f"BUDGETS lists {name}, which no notebook's parameters cell holds"
+        assert set(defaults.values()) == {budget.default}, (
+            f"{name}: the notebooks say {defaults}, BUDGETS says {budget.default}: update helpers.checks.BUDGETS"
+        )
+    training = {n for values in params.values() for n in values if n.endswith(("MAX_ENV_STEPS", "_EPOCHS"))}
+    assert training <= set(checks.BUDGETS), (
+        f"training budgets without a rate in BUDGETS: {training - set(checks.BUDGETS)}"
+    )
+
+
+def test_a_huge_budget_says_how_long_it_will_take(capsys):
+    checks.check_parameters(SEED=0, GAIL_MAX_ENV_STEPS=1_000_000_000, BC_EPOCHS=1000, DATA_DIR=None)  # no error
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err == (
+        "Warning: GAIL_MAX_ENV_STEPS = 1,000,000,000 will take roughly 28 hours on a laptop CPU: GAIL and the survival "
+        "control each train for the whole budget, at about 20,000 env steps/s (measured). The default is 50,000; "
+        "interrupt the kernel to stop.\n"
+    )
+    assert checks.budget_warning("MAX_ENV_STEPS", 10**9).startswith(
+        "Warning: MAX_ENV_STEPS = 1,000,000,000 will take up to roughly 16 hours on a laptop CPU: the expert trains "
+        "until solved or out of budget"
+    )
+    assert "roughly 5 days" in checks.budget_warning("BC_EPOCHS", 10**9)
+
+
+@pytest.mark.parametrize("name", sorted(checks.BUDGETS))
+def test_budgets_near_their_default_print_nothing(name, capsys):
+    default = checks.BUDGETS[name].default
+    for value in [1, default, checks.BUDGET_WARN_FACTOR * default]:
+        assert checks.budget_warning(name, value) is None
+        checks.check_parameters(**{name: value})
+    assert capsys.readouterr() == ("", "")
+    assert checks.budget_warning("EVAL_EPISODES", 10**9) is None  # not a training budget
+    assert checks.budget_warning("CONTROL_MAX_ENV_STEPS", 1_000_000) is None  # 100x, but under a minute
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(0.2, "1 second"), (40, "40 seconds"), (600, "10 minutes"), (3600 * 28, "28 hours"), (86400 * 5.4, "5 days")],
+)
+def test_roughly(seconds, words):
+    assert checks.roughly(seconds) == words

@@ -394,8 +394,10 @@ def test_empty_data_dir_is_an_error(monkeypatch, tmp_path):
 
 
 def test_check_data_files(tmp_path):
-    D.save_demos(*demo_tensors(), tmp_path / D.EXPERT_DEMOS)
-    D.save_policy(PolicyNet(8), tmp_path / D.EXPERT_POLICY)
+    states, _ = demo_tensors()
+    expert = PolicyNet(8)
+    D.save_demos(states, expert(states).argmax(-1, keepdim=True), tmp_path / D.EXPERT_DEMOS)  # the expert's choices
+    D.save_policy(expert, tmp_path / D.EXPERT_POLICY)
     before = snapshot(tmp_path)
     reads = [D.EXPERT_DEMOS, D.EXPERT_POLICY]
     assert D.check_data_files(tmp_path, reads=reads, writes=[D.GAIL_POLICY]) == tmp_path
@@ -560,3 +562,122 @@ def test_errors_show_repository_paths_relative(tmp_path):
     with pytest.raises(D.DataFileError) as info:
         D.load_demos(D.ROOT / "data" / "no_such_file.pt")
     assert str(info.value).startswith("data/no_such_file.pt: file not found.")
+
+
+# ---------------------------------------------------------------- issue 21: a learner's slips named before the work
+
+
+def tracked_data() -> dict[str, bytes]:
+    return snapshot(D.ROOT / "data")
+
+
+def test_the_committed_demonstration_belongs_to_the_committed_expert():
+    demos, expert = D.load_demos(D.ROOT / "data" / D.EXPERT_DEMOS), D.load_policy(D.ROOT / "data" / D.EXPERT_POLICY)
+    with torch.no_grad():
+        assert torch.equal(expert(demos["states"]).argmax(-1), demos["actions"].reshape(-1))  # 200 of 200
+    D.check_data_files(D.ROOT / "data", reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY])
+
+
+def committed_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(D.ROOT / "data", folder)
+    return folder
+
+
+def relabelled_demos(folder: Path, **meta) -> None:
+    """The committed demonstration with its meta changed, as if recorded from an expert with other settings."""
+    demos = D.load_demos(folder / D.EXPERT_DEMOS)
+    D.save_demos(
+        demos["states"], demos["actions"], folder / D.EXPERT_DEMOS, demos["terminated"], **{**demos["meta"], **meta}
+    )
+
+
+def test_demonstrations_of_another_expert_are_named_before_the_work(tmp_path):
+    """Item 1: notebook 01 re-run with HABIT_X = None and notebook 02 forgotten (notebook 04's exercise 1)."""
+    from helpers.train import ExpertRule, train_expert
+
+    tracked, folder = tracked_data(), committed_copy(tmp_path)
+    torch.manual_seed(0)
+    agent, _ = train_expert(0, rule=ExpertRule(habit_x=None), max_env_steps=100_000, progress=False)
+    D.save_policy(agent.policy, folder / D.EXPERT_POLICY, habit_x=None)
+    before = snapshot(folder)
+    with pytest.raises(D.DataFileError) as info:
+        D.check_data_files(folder, reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY], writes=[D.GAIL_POLICY, D.BC_POLICY])
+    msg = str(info.value)
+    assert msg.startswith(f"{folder / D.EXPERT_DEMOS} and {folder / D.EXPERT_POLICY} do not belong together: ")
+    assert "recorded from an expert trained with HABIT_X = 1.0, but this expert was trained with HABIT_X = None" in msg
+    assert "and its greedy action is the demonstrated one on only " in msg
+    assert msg.endswith(
+        "Run notebooks/02_expert_demonstrations.ipynb again: it records the demonstrations from the expert in "
+        "expert_policy.pt (which notebooks/01_ppo_expert.ipynb writes)."
+    )
+    assert snapshot(folder) == before and tracked_data() == tracked
+
+
+@pytest.mark.parametrize(
+    ("meta", "expert", "message"),
+    [
+        ({"habit_x": -1.0}, None, "trained with HABIT_X = -1.0, but this expert was trained with HABIT_X = 1.0"),
+        ({"habit_x": None}, None, "trained with HABIT_X = None, but this expert was trained with HABIT_X = 1.0"),
+        (
+            {},
+            "another",
+            "the expert's greedy action is the demonstrated one on only {same} of the 200 states, so they come from "
+            "another expert",
+        ),
+    ],
+)
+def test_demonstrations_and_expert_must_agree(tmp_path, meta, expert, message):
+    """Item 1: the habit each file records, and the expert's greedy action on the demonstration's states."""
+    tracked, folder = tracked_data(), committed_copy(tmp_path)
+    if meta:
+        relabelled_demos(folder, **meta)
+    same = None
+    if expert == "another":  # same habit, another expert: the actions give it away
+        torch.manual_seed(1)
+        other = PolicyNet(128)
+        D.save_policy(other, folder / D.EXPERT_POLICY, habit_x=1.0)
+        demos = D.load_demos(folder / D.EXPERT_DEMOS)
+        with torch.no_grad():
+            same = int((other(demos["states"]).argmax(-1) == demos["actions"].reshape(-1)).sum())
+    before = snapshot(folder)
+    with pytest.raises(D.DataFileError, match="do not belong together") as info:
+        D.check_data_files(folder, reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY])
+    assert message.format(same=same) in str(info.value)
+    assert "Run notebooks/02_expert_demonstrations.ipynb again" in str(info.value)
+    assert snapshot(folder) == before and tracked_data() == tracked
+
+
+def test_sampled_demonstrations_are_judged_by_their_habit_only(tmp_path):
+    """A demonstration recorded with sampled actions (meta action_selection) differs from the argmax by design."""
+    folder = committed_copy(tmp_path)
+    demos = D.load_demos(folder / D.EXPERT_DEMOS)
+    flipped = demos["actions"].clone()
+    flipped[:20] = 1 - flipped[:20]
+    meta = {**demos["meta"], "action_selection": "sampled"}
+    D.save_demos(demos["states"], flipped, folder / D.EXPERT_DEMOS, demos["terminated"], **meta)
+    D.check_data_files(folder, reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY])
+    D.save_demos(demos["states"], flipped, folder / D.EXPERT_DEMOS, demos["terminated"], **demos["meta"])
+    with pytest.raises(D.DataFileError, match="on only 180 of the 200 states"):
+        D.check_data_files(folder, reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY])
+    flipped[2:20] = demos["actions"][2:20]  # 198 of 200: within DEMO_AGREEMENT, a near-tie's margin
+    D.save_demos(demos["states"], flipped, folder / D.EXPERT_DEMOS, demos["terminated"], **demos["meta"])
+    D.check_data_files(folder, reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY])
+
+
+@pytest.mark.parametrize("where", ["the folder", "a folder above it"])
+def test_data_dir_pointing_at_a_file_is_named(tmp_path, where):
+    """Item 4: DATA_DIR = "data/expert_policy.pt" is a file, not a folder (not "expert_policy.pt/...: not found")."""
+    tracked, folder = tracked_data(), committed_copy(tmp_path)
+    a_file = folder / D.EXPERT_POLICY
+    data = a_file if where == "the folder" else a_file / "run2"
+    before = snapshot(folder)
+    for reads, writes in [([D.EXPERT_POLICY], [D.EXPERT_DEMOS]), ([], [D.EXPERT_POLICY]), ([D.EXPERT_DEMOS], [])]:
+        with pytest.raises(D.DataFileError) as info:
+            D.check_data_files(D.data_dir(str(data)), reads=reads, writes=writes)
+        what = "is a file" if where == "the folder" else f"cannot exist: {a_file} is a file"
+        assert str(info.value) == (
+            f"{data}: the data folder {what}, not a folder. Point DATA_DIR (or $IL_DATA_DIR) at the folder that holds "
+            "the series' .pt files, or set DATA_DIR = None for the repository's data/."
+        )
+    assert snapshot(folder) == before and tracked_data() == tracked

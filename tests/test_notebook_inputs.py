@@ -2,7 +2,8 @@
 
 Notebook 04 (it reads two files and writes two) runs through papermill, as a learner runs it with new values,
 against a temporary copy of data/: a bad parameter, an empty data folder, a damaged input file, an output that
-cannot be written. Each run stops in the setup cell after a few seconds, before any training.
+cannot be written, demonstrations of another expert (issue 21, item 1). Each run stops in the setup cell after a
+few seconds, before any training.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import papermill
 import pytest
+
+import helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_gail.ipynb"
@@ -30,6 +33,18 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def plain_pickle(folder: Path) -> None:
     (folder / "expert_policy.pt").write_bytes(pickle.dumps({"kind": "policy", "hidden": 128}))
+
+
+def demos_of_a_plain_expert(folder: Path) -> None:
+    """Notebook 02 re-run after notebook 01 with HABIT_X = None, then notebook 01 re-run with the habit again."""
+    demos = helpers.load_demos(folder / "expert_demos.pt")
+    helpers.save_demos(
+        demos["states"],
+        demos["actions"],
+        folder / "expert_demos.pt",
+        demos["terminated"],
+        **{**demos["meta"], "habit_x": None},
+    )
 
 
 def output_is_a_folder(folder: Path) -> None:
@@ -59,6 +74,14 @@ CASES = {
         "expert_policy.pt: refused unread: not a tensor file written by this series (it looks like a plain "
         "Python pickle, which could run code). This file is written by notebooks/01_ppo_expert.ipynb",
     ),
+    "demos from another expert": (
+        {},
+        demos_of_a_plain_expert,
+        "DataFileError",
+        "expert_demos.pt and {data}/expert_policy.pt do not belong together: the demonstrations were recorded from an "
+        "expert trained with HABIT_X = None, but this expert was trained with HABIT_X = 1.0 (their meta.habit_x). "
+        "Run notebooks/02_expert_demonstrations.ipynb again",
+    ),
     "bc_policy.pt cannot be written": ({}, output_is_a_folder, "DataFileError", "bc_policy.pt: cannot be written"),
 }
 
@@ -84,6 +107,7 @@ def test_notebook_fails_first_and_changes_nothing(case, tmp_path, monkeypatch):
             cwd=str(ROOT / "notebooks"),
         )
     err = info.value
+    message = message.format(data=data)
     assert (err.ename, message in err.evalue) == (ename, True), err.evalue
     assert "helpers.check_parameters(" in err.source  # the cell right after the parameters: nothing trained yet
     assert err.exec_count <= 3  # parameters, injected parameters, setup
