@@ -227,7 +227,7 @@ class Budget:
 # with absorbing_config() 19,100-20,200, on the random policy's 200 pairs 16,700-18,600; train_bc 2,000-3,000
 # epochs/s (200 pairs). Rounded; a laptop may be faster or slower: the estimate says "roughly".
 BUDGETS: dict[str, Budget] = {
-    "MAX_ENV_STEPS": Budget(100_000, 17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
+    "MAX_ENV_STEPS": Budget(200_000, 17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
     "GAIL_MAX_ENV_STEPS": Budget(
         50_000, 20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2
     ),
