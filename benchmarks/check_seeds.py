@@ -131,9 +131,13 @@ def summarize(records: list[dict[str, Any]], notebooks: list[str]) -> dict[str, 
         entries = [(r["seed"], r["notebooks"][key]) for r in records]
         ran = [(s, e) for s, e in entries if e["status"] != "skipped"]
         checks: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        measured: dict[str, list[float]] = {}
         for s, e in ran:
             for c in e["checkpoints"]:
-                checks.setdefault(c["name"], []).append((s, c))
+                if c["at_least"] is None and c["at_most"] is None:  # helpers.checkpoints.record: a number, no check
+                    measured.setdefault(c["name"], []).append(c["value"])
+                else:
+                    checks.setdefault(c["name"], []).append((s, c))
         out[key] = {
             "notebook": name,
             "passed": sum(e["status"] == "pass" for _, e in entries),
@@ -153,6 +157,10 @@ def summarize(records: list[dict[str, Any]], notebooks: list[str]) -> dict[str, 
                     "max": max(c["value"] for _, c in cs),
                 }
                 for cname, cs in checks.items()
+            },
+            "measured": {
+                name: {"n": len(v), "min": min(v), "median": statistics.median(v), "max": max(v)}
+                for name, v in measured.items()
             },
         }
     return out

@@ -71,8 +71,8 @@ from tqdm.auto import tqdm
 
 from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_demos
 from helpers.bc import train_bc
-from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_MAX_THETA, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
-from helpers.env import HABIT_X
+from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
+from helpers.env import HABIT_X, THETA_LIMIT, X_LIMIT
 from helpers.gail import GAILConfig, absorbing_config, train_gail
 from helpers.rollout import evaluate, habit_of
 from helpers.seeding import fresh_seed
@@ -92,7 +92,8 @@ def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
         "nb01_expert_return_200": row["expert_return_50"] >= 200,
         "nb01_expert_habit": abs(row["expert_habit_x"] - HABIT_X) <= EXPERT_HABIT_TOL,
         "nb02_demo_200_steps": row["demo_len"] == 200 and not row["demo_terminated"],
-        "nb02_demo_limits": row["demo_max_abs_x"] <= 2.0 and row["demo_max_abs_theta"] <= DEMO_MAX_THETA,
+        "nb02_demo_limits": row["demo_max_abs_x"] <= DEMO_LIMIT_SHARE * X_LIMIT
+        and row["demo_max_abs_theta"] <= DEMO_LIMIT_SHARE * THETA_LIMIT,
         "nb02_demo_habit": abs(row["demo_habit_x"] - HABIT_X) <= DEMO_HABIT_TOL,
         "nb04_gail_return": row["gail_return_50"] >= SOLVED_RETURN,
         "nb04_gail_habit": row["gail_habit_gap"] <= HABIT_GAP,

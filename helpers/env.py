@@ -29,6 +29,8 @@ earns more by moving towards the mark (with a ramp shorter than the 1.5 m to the
 floor and an expert can settle for balancing where it is)."""
 X_LIMIT = 2.4
 """CartPole terminates once |x| > 2.4 (the end of the track)."""
+THETA_LIMIT = 12 * 2 * np.pi / 360
+"""... or once |theta| > 12 degrees, 0.2095 rad (the pole has fallen)."""
 
 
 def habit_reward(x: np.ndarray | float, habit_x: float | None = HABIT_X) -> np.ndarray | float:
@@ -116,7 +118,7 @@ class CartPoleBatch:
     """
 
     gravity, masscart, masspole, length, force_mag, tau = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
-    theta_limit = 12 * 2 * np.pi / 360
+    theta_limit = THETA_LIMIT
 
     def __init__(self, n: int, habit_x: float | None = None, max_steps: int = MAX_STEPS) -> None:
         self.n, self.habit_x, self.max_steps = n, habit_x, max_steps

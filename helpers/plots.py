@@ -12,15 +12,12 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from helpers.env import ENV_ID, MAX_STEPS
+from helpers.env import ENV_ID, MAX_STEPS, THETA_LIMIT, X_LIMIT
 from helpers.train import ExpertHistory
 
 # Drawing needs no screen: tell SDL (pygame) so, which also silences its XDG_RUNTIME_DIR warning.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-# CartPole-v1's termination thresholds (gymnasium/envs/classic_control/cartpole.py).
-X_LIMIT = 2.4
-THETA_LIMIT = 12 * 2 * np.pi / 360  # 0.2095 rad
 STATE_NAMES = ("cart position x (m)", "cart velocity ẋ (m/s)", "pole angle θ (rad)", "pole angular velocity θ̇ (rad/s)")
 ACTION_NAMES = ("push left (0)", "push right (1)")
 

@@ -50,7 +50,7 @@ import torch
 
 import helpers
 from helpers.bc import bc_accuracy
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint
+from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 from helpers.discriminator import update_discriminator
 from helpers.gail_plots import plot_gail_training, plot_habits
 
@@ -248,6 +248,9 @@ if habit_x is not None:  # the control must fail the check GAIL passes
     checkpoint("the control's habit gap (m)", abs(ctrl["habit"] - expert_habit), at_least=HABIT_GAP)
 checkpoint("BC's mean return", rows["BC"]["return"], at_least=SOLVED_RETURN)
 checkpoint("BC's habit gap (m)", abs(rows["BC"]["habit"] - expert_habit), at_most=HABIT_GAP)
+for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_seeds.py); prints nothing
+    for key in ("agree_demo", "agree_own", "habit"):
+        record(f"{name}: {key}", r[key])
 
 # %% [markdown]
 # ### What this run shows

