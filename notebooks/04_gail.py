@@ -234,8 +234,9 @@ class Adam:
 
 # %% [markdown]
 # The rollout: Gymnasium's vector API (`reset`, then `step` for all environments at once) plays one whole episode in
-# each environment; one that ends early plays on unrecorded (Gymnasium resets it) until the last one ends. Each
-# episode's last step is marked **terminated** if the pole fell, **truncated** if the 200-step cap stopped it.
+# each environment. One whose episode has ended plays on, unrecorded, until the last one ends: Gymnasium 1.x resets it
+# on its next step (`AutoresetMode.NEXT_STEP`), so the step that ends an episode still returns its true last state.
+# Each episode's last step is marked **terminated** if the pole fell, **truncated** if the 200-step cap stopped it.
 
 
 # %%
@@ -261,6 +262,7 @@ def play(envs: gym.vector.VectorEnv, policy: nn.Module, seed: int | None = None)
     return episodes
 
 
+# %%
 def collect(envs: gym.vector.VectorEnv, policy: nn.Module, seed: int | None = None) -> dict[str, torch.Tensor]:
     """Episodes N_ENVS at a time until they hold at least BATCH_STEPS steps, one after the other in one batch."""
     episodes = play(envs, policy, seed)
