@@ -100,7 +100,7 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # $\pi_E$ is to match its occupancy measure, $\rho_E$. An expectation over a policy's play is a sum over its
 # occupancy measure: $\mathbb{E}_\pi[f(s, a)] = \sum_{s, a} \rho_\pi(s, a) f(s, a)$.
 #
-# **The objective** (Ho & Ermon's eq. 16), with this series' labels: D(s, a) is the probability that the pair is the
+# **The objective**, Ho & Ermon's saddle point, in this series' labels: D(s, a) is the probability that the pair is the
 # **student's**, so expert pairs are labelled 0 and the student's 1:
 #
 # $$\min_\pi \max_D \; \mathbb{E}_\pi[\log D(s, a)] + \mathbb{E}_{\pi_E}[\log(1 - D(s, a))] - \lambda H(\pi),$$
