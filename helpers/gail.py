@@ -45,7 +45,7 @@ class GAILConfig:
     max_env_steps: int = 50_000
     """Training budget in env steps: GAIL trains for all of it (no decision reads the environment's reward)."""
     disc_steps: int = 20
-    """Discriminator gradient steps per iteration: enough for D to keep up with the student."""
+    """D's gradient steps per iteration, to keep up with the student (Ho & Ermon: 1; the imitation library: 2)."""
     disc_batch: int | None = None
     """Student pairs in each discriminator step, drawn at random from the batch (None: all of them)."""
     disc_lr: float = 1e-3

@@ -1,8 +1,9 @@
 """Adam (Kingma & Ba 2015), written out: the optimizer every network of the series trains with.
 
-It computes what ``torch.optim.Adam`` computes (``tests/test_optim.py`` checks it step by step). We keep our own
-because ``torch.optim`` imports torch's compiler stack the first time an optimizer is used, which costs more
-than a second per notebook, longer than most of the training in it.
+It computes what ``torch.optim.Adam`` computes (``tests/test_optim.py`` checks it step by step), with one difference:
+a parameter without a gradient counts as gradient 0 (its moments decay and it still moves), where torch skips it.
+We keep our own because ``torch.optim`` imports torch's compiler stack the first time an optimizer is used, which
+costs more than a second per notebook, longer than most of the training in it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class Adam:
     ``weight_decay`` adds ``weight_decay * theta`` to the gradient g (an L2 penalty, as torch's Adam).
     ``params`` is an iterable of tensors or of parameter groups (dicts with "params" and their own "lr").
     Each group's parameters are updated as one long vector: a few operations per step, however many tensors.
+    A parameter whose ``grad`` is None counts as gradient 0: its m and v decay and it still moves by the momentum
+    it has; ``torch.optim.Adam`` skips such a parameter (no step, no change to its m and v).
     """
 
     def __init__(

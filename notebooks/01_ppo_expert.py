@@ -286,17 +286,22 @@ plt.show()
 #
 # ### One update, written out
 #
-# Here is the whole PPO update: advantages and value targets from GAE, then `epochs` passes over the batch in
-# random minibatches, each a gradient step on $-L^{\text{CLIP}}$ for the policy plus the squared error between
-# $V_\phi(s_t)$ and the target $A_t + V(s_t)$ for the critic. It is the body of `helpers.PPO.update`, and the cell
-# after it checks that the two compute exactly the same thing.
+# Here is the whole PPO update: advantages from the critic's $V(s_t)$ and $V(s_{t+1})$ by GAE, value targets
+# $A_t + V(s_t)$, then `epochs` passes over the batch in random minibatches, each a gradient step on $-L^{\text{CLIP}}$
+# for the policy plus the squared error between $V_\phi(s_t)$ and its target for the critic. The rewards are the
+# environment's unless others are passed: GAIL, in notebook 04, passes those its discriminator pays. It is the body of
+# `helpers.PPO.update`, and the cell after it checks that the two compute exactly the same thing.
 
 
 # %%
-def ppo_update(agent: helpers.PPO, batch: helpers.Episode) -> dict[str, float]:
-    """One PPO update of ``agent`` on ``batch``, as ``helpers.PPO.update`` does it."""
+def ppo_update(agent: helpers.PPO, batch: helpers.Episode, rewards: torch.Tensor | None = None) -> dict[str, float]:
+    """One PPO update of ``agent`` on ``batch``, as ``helpers.PPO.update`` does it (rewards: the environment's)."""
     c = agent.config
-    adv, returns = agent.advantages(batch)  # GAE; value targets A_t + V(s_t)
+    r = batch.rewards if rewards is None else rewards
+    with torch.no_grad():  # the critic's V(s_t) and V(s_{t+1}), then GAE
+        v, v_next = agent.value(batch.states), agent.value(batch.next_states)
+        adv = helpers.gae(r, v, v_next, batch.terminated, batch.truncated, c.gamma, c.lam)
+    returns = adv + v  # value targets A_t + V(s_t)
     if c.normalize_advantages:
         adv = (adv - adv.mean()) / (adv.std() + 1e-8)
     with torch.no_grad():  # log pi_old(a_t | s_t): the policy that played the batch
@@ -359,7 +364,8 @@ print("diagnostics:", {k: round(v, 4) for k, v in mine.items()})
 #   and Spinning Up stops the policy's epochs early once the KL estimate passes a target. Our batches are small
 #   and the task easy: the clip is enough.
 # * **One optimizer.** One Adam over both networks with two learning rates (policy 3e-3, value 1e-2); Spinning Up
-#   runs separate policy and value iterations.
+#   runs separate policy and value iterations. It is the series' own `helpers.Adam` (notebook 04 writes it out):
+#   using `torch.optim` would load torch's compiler stack, more than a second per notebook.
 #
 # ## 5. Training the expert
 #

@@ -25,8 +25,8 @@
 # and set beside GAIL a **control** that cannot imitate: the same student, rewarded for staying alive and nothing
 # else. In this notebook you will
 #
-# 1. write one GAIL iteration out — play, discriminator steps, reward from D, PPO update — and check it against
-#    the helper;
+# 1. see what GAIL optimises, and write it from scratch — rollout, GAE, discriminator, reward −log D, PPO, Adam —
+#    in torch, NumPy and Gymnasium alone, then check it against the helpers bit for bit;
 # 2. train GAIL, the survival control and behavioral cloning (BC) on the same 200 pairs;
 # 3. compare them with the expert: habit, return and agreement with the expert's actions, on fresh episodes.
 #
@@ -45,7 +45,6 @@ DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 import dataclasses
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 import helpers
@@ -79,76 +78,393 @@ torch.set_num_threads(1)  # faster for these tiny networks
 
 # %%
 demos = helpers.load_demos(data / "expert_demos.pt", n=200)
+expert_s, expert_a = demos["states"], demos["actions"].reshape(-1)  # float32 [200, 4], int64 [200]
 habit_x = demos["meta"].get("habit_x")
 print("states", tuple(demos["states"].shape), "| actions", tuple(demos["actions"].shape), "| habit_x:", habit_x)
 print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of(demos['states']):+.2f}")
 
 # %% [markdown]
-# ## One GAIL iteration, written out
+# ## The idea
 #
-# One **iteration** of `helpers.train_gail`:
+# **Quick facts.** GAIL (Ho & Ermon 2016) imitates from the expert's (state, action) pairs: the student plays in the
+# environment, but never asks the expert anything and never reads the environment's reward. A discriminator D, a
+# binary classifier, learns to tell the student's pairs from the expert's; the student learns by reinforcement
+# learning, on a reward read from D, to make that hard. It is on-policy: the student learns from episodes it has just
+# played.
 #
-# 1. the student π_θ (a PPO agent, as in notebook 01) plays a batch of episodes, eight at a time, sampling its
-#    actions, until the batch holds at least 800 steps;
-# 2. the discriminator takes 20 gradient steps on the loss of notebook 03: the expert's 200 pairs labelled 0, the
-#    batch's pairs labelled 1;
+# **Occupancy measure.** How often, discounted, a policy π is in state s and pushes a:
+#
+# $$\rho_\pi(s, a) = \pi(a \mid s) \sum_{t=0}^{\infty} \gamma^t P(s_t = s \mid \pi).$$
+#
+# It determines the policy, $\pi(a \mid s) = \rho_\pi(s, a) / \sum_{a'} \rho_\pi(s, a')$, so to imitate the expert
+# $\pi_E$ is to match its occupancy measure, $\rho_E$. An expectation over a policy's play is a sum over its
+# occupancy measure: $\mathbb{E}_\pi[f(s, a)] = \sum_{s, a} \rho_\pi(s, a) f(s, a)$.
+#
+# **The objective**, Ho & Ermon's saddle point, in this series' labels: D(s, a) is the probability that the pair is the
+# **student's**, so expert pairs are labelled 0 and the student's 1:
+#
+# $$\min_\pi \max_D \; \mathbb{E}_\pi[\log D(s, a)] + \mathbb{E}_{\pi_E}[\log(1 - D(s, a))] - \lambda H(\pi),$$
+#
+# where $H(\pi)$ is the policy's causal entropy. The inner max trains D: maximising it is minimising D's cross-entropy
+# of notebook 03.
+#
+# **The optimal discriminator.** For a fixed student, each pair's term, $\rho_\pi \log D + \rho_E \log(1 - D)$, is
+# largest at
+#
+# $$D^*(s, a) = \frac{\rho_\pi(s, a)}{\rho_\pi(s, a) + \rho_E(s, a)}:$$
+#
+# 1 where only the student goes, 0 where only the expert goes, ½ where both go as often. Put back in (with both
+# occupancy measures scaled to sum to 1), the first two terms become
+#
+# $$2\,D_{\mathrm{JS}}(\rho_\pi \,\|\, \rho_E) - \log 4:$$
+#
+# the student minimises the Jensen–Shannon divergence between where it goes and where the expert goes, which is 0
+# only when the two are the same.
+#
+# **Why r = −log D.** Of the first two terms only the first depends on the student: it minimises
+# $\mathbb{E}_\pi[\log D]$, that is, it maximises the expected discounted return of the reward
+#
+# $$r(s, a) = -\log D(s, a),$$
+#
+# a job for any RL algorithm. At $D^*$ this is $r = \log\big(1 + \rho_E(s, a) / \rho_\pi(s, a)\big)$: large on pairs
+# the expert visits more often than the student, near 0 on pairs only the student visits, and never negative
+# (notebook 03's survival bias, which notebook 05 takes up). Ho & Ermon's Algorithm 1 alternates: the student plays,
+# D takes a gradient step, the student takes a policy step on that reward.
+#
+# **What this series changes from the paper:**
+#
+# | | Ho & Ermon 2016 | this series |
+# |---|---|---|
+# | the student's step | TRPO: a natural-gradient step within a KL bound | PPO's clipped update (notebook 01) |
+# | causal entropy | the term −λH(π) | none: λ = 0 (`PPOConfig.entropy_coef = 0`) |
+# | D's gradient steps per iteration | 1 | 20 (`GAILConfig.disc_steps`) |
+# | D's state inputs | not in the paper's Algorithm 1 | standardised with the demos' mean and std |
+#
+# Why: PPO takes the same kind of small steps as TRPO with plain gradients, and notebook 01 wrote its update out.
+# The student samples its actions, which explores on this small task without an entropy term: one knob fewer. D has
+# to keep up with a student that changes every iteration (exercise 2 tries a single step). And cart x (metres) and
+# pole angle (radians) differ in scale: standardised, they weigh alike.
+
+# %% [markdown]
+# ## GAIL from scratch
+#
+# One **iteration** of GAIL:
+#
+# 1. the student π_θ plays a batch of whole episodes, eight side by side, sampling its actions, until the batch
+#    holds at least 800 steps;
+# 2. the discriminator takes 20 gradient steps on its cross-entropy: the expert's 200 pairs labelled 0, the batch's
+#    pairs labelled 1;
 # 3. every step of the batch gets the reward r(s, a) = −log D(s, a), read from the updated discriminator;
-# 4. PPO updates π_θ on those rewards exactly as it updated the expert on the environment's.
+# 4. PPO updates π_θ and its critic V_φ on those rewards, as notebook 01 updated the expert on the environment's.
 #
-# The environment's reward is **never used**: nothing in training reads it, not even to decide when to stop.
-# GAIL trains for its whole budget. All knobs live in `GAILConfig`:
+# The environment's reward is **never used**: nothing reads it, not even to decide when to stop. GAIL trains for a
+# fixed budget of env steps. The code cells from here to `gail` write all of it out with torch, NumPy and Gymnasium
+# alone, no `helpers`: copy them into an empty file, load the demos
+# (`d = torch.load("expert_demos.pt", weights_only=True)`, then `expert_s, expert_a = d["states"],
+# d["actions"].reshape(-1)`) and call `gail`. The settings are `helpers.GAILConfig()`'s.
+
+# %%
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+GAMMA, LAM, CLIP, EPOCHS, MINIBATCHES = 0.98, 0.95, 0.2, 10, 2  # the student's PPO
+POLICY_LR, VALUE_LR, DISC_LR = 3e-3, 1e-2, 1e-3  # Adam's step sizes
+HIDDEN, N_ENVS, BATCH_STEPS, MAX_STEPS, DISC_STEPS = 64, 8, 800, 200, 20
+
+
+# %% [markdown]
+# The networks: the policy (4 → 64 → 2 logits) and the critic (4 → 64 → 1) of notebook 01, and the discriminator of
+# notebook 03, whose input is the standardised state and the one-hot action.
+
+
+# %%
+def mlp(n_in: int, n_out: int) -> nn.Sequential:
+    """n_in -> HIDDEN (ReLU) -> n_out."""
+    return nn.Sequential(nn.Linear(n_in, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, n_out))
+
+
+class Discriminator(nn.Module):
+    """The logit l(s, a) of D(s, a) = sigmoid(l), the probability that the pair (s, a) is the student's."""
+
+    def __init__(self, demo_states: torch.Tensor) -> None:
+        super().__init__()
+        self.net = mlp(4 + 2, 1)
+        self.mean, self.std = demo_states.mean(0), demo_states.std(0).clamp_min(1e-3)  # the demos' statistics
+
+    def forward(self, s: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+        """Logits [N] for states [N, 4] and actions [N]."""
+        return self.net(torch.cat([(s - self.mean) / self.std, F.one_hot(a, 2).float()], 1)).squeeze(-1)
+
+
+# %% [markdown]
+# Adam (Kingma & Ba 2015), as `helpers.Adam` computes it: each group of parameters (the policy's and the critic's
+# have their own step size) is updated as one long vector, and `weight_decay` adds an L2 penalty to the gradient.
+
+
+# %%
+class Adam:
+    """Adam over groups [(parameters, lr), ...]; ``step`` also forgets the gradients (torch's ``zero_grad``)."""
+
+    def __init__(self, groups: list, weight_decay: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
+        self.groups = []
+        for params, lr in groups:
+            params = list(params)
+            size = sum(p.numel() for p in params)
+            self.groups.append((params, lr, torch.zeros(size), torch.zeros(size)))  # m and v start at 0
+        self.weight_decay, self.betas, self.eps, self.t = weight_decay, betas, eps, 0
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,  theta -= lr m_hat / (sqrt(v_hat) + eps)."""
+        (b1, b2), self.t = self.betas, self.t + 1
+        for params, lr, m, v in self.groups:
+            g = torch.cat([p.grad.reshape(-1) for p in params])
+            if self.weight_decay:
+                g = g + self.weight_decay * torch.cat([p.reshape(-1) for p in params])
+            m.lerp_(g, 1 - b1)
+            v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            update = m / (v.sqrt() / (1 - b2**self.t) ** 0.5).add_(self.eps) * (-lr / (1 - b1**self.t))
+            for p, u in zip(params, update.split([p.numel() for p in params]), strict=True):
+                p.add_(u.view_as(p))
+                p.grad = None
+
+
+# %% [markdown]
+# The rollout: Gymnasium's vector API (`reset`, then `step` for all environments at once) plays one whole episode in
+# each environment. One whose episode has ended plays on, unrecorded, until the last one ends: Gymnasium 1.x resets it
+# on its next step (`AutoresetMode.NEXT_STEP`), so the step that ends an episode still returns its true last state.
+# Each episode's last step is marked **terminated** if the pole fell, **truncated** if the 200-step cap stopped it.
+
+
+# %%
+@torch.no_grad()
+def play(envs: gym.vector.VectorEnv, policy: nn.Module, seed: int | None = None) -> list[dict]:
+    """One whole episode in each environment, sampling a ~ pi(.|s): one dict of tensors per episode."""
+    obs, _ = envs.reset(seed=seed)
+    steps, alive, length = [], np.ones(envs.num_envs, bool), np.zeros(envs.num_envs, int)
+    while alive.any():
+        p_left = torch.softmax(policy(torch.as_tensor(obs)), -1)[:, 0]
+        a = (torch.rand(len(obs)) > p_left).long()  # 1 (push right) with probability 1 - p_left
+        next_obs, _, terminated, truncated, _ = envs.step(a.numpy())  # the environment's reward is not read
+        steps.append((obs, a.numpy(), next_obs, terminated))
+        length += alive  # each episode's length: the steps its environment was alive
+        alive &= ~(terminated | truncated)
+        obs = next_obs
+    s, a, s2, fell = (np.stack(x) for x in zip(*steps, strict=True))
+    episodes = []
+    for i, n in enumerate(length):
+        last, term = torch.arange(n) == n - 1, bool(fell[n - 1, i])
+        s_i, a_i, s2_i = (torch.as_tensor(x[:n, i]) for x in (s, a, s2))
+        episodes.append({"s": s_i, "a": a_i, "s2": s2_i, "term": last & term, "trunc": last & (not term)})
+    return episodes
+
+
+# %%
+def collect(envs: gym.vector.VectorEnv, policy: nn.Module, seed: int | None = None) -> dict[str, torch.Tensor]:
+    """Episodes N_ENVS at a time until they hold at least BATCH_STEPS steps, one after the other in one batch."""
+    episodes = play(envs, policy, seed)
+    while sum(len(e["a"]) for e in episodes) < BATCH_STEPS:
+        episodes += play(envs, policy)
+    return {k: torch.cat([e[k] for e in episodes]) for k in episodes[0]}
+
+
+# %% [markdown]
+# GAE, as in notebook 01: a termination zeroes V(s') and stops the sum; a truncation only stops the sum.
+
+
+# %%
+def gae(r, v, v_next, terminated, truncated) -> torch.Tensor:
+    """A_t = delta_t + gamma lam (1 - done_t) A_{t+1},  delta_t = r_t + gamma (1 - terminated_t) V(s_{t+1}) - V(s_t)."""
+    deltas = (r + GAMMA * (1.0 - terminated.float()) * v_next - v).tolist()
+    carry = (GAMMA * LAM * (1.0 - (terminated | truncated).float())).tolist()  # done_t = terminated or truncated
+    adv, running = [0.0] * len(deltas), 0.0
+    for t in reversed(range(len(deltas))):  # backwards, on Python floats
+        running = deltas[t] + carry[t] * running
+        adv[t] = running
+    return torch.tensor(adv)
+
+
+# %% [markdown]
+# The discriminator's step and the reward, both from the logit l (notebook 03): −log D = softplus(−l) stays finite
+# where D would round to 0.
+
+
+# %%
+def disc_step(disc: Discriminator, opt: Adam, expert_s, expert_a, s, a) -> float:
+    """One step on the cross-entropy: expert pairs labelled 0, the student's 1, each side averaged."""
+    logits = disc(torch.cat([expert_s, s]), torch.cat([expert_a, a]))  # both sides in one pass
+    le, ls = logits[: len(expert_s)], logits[len(expert_s) :]
+    loss = F.binary_cross_entropy_with_logits(le, torch.zeros_like(le))  # -E_expert[log(1 - D)]
+    loss = loss + F.binary_cross_entropy_with_logits(ls, torch.ones_like(ls))  # -E_student[log D]
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+@torch.no_grad()
+def reward(disc: Discriminator, s, a) -> torch.Tensor:
+    """r(s, a) = -log D(s, a) = softplus(-l(s, a))."""
+    return F.softplus(-disc(s, a))
+
+
+# %% [markdown]
+# PPO's update of notebook 01, on the discriminator's rewards: advantages standardised per batch, then 10 passes over
+# the batch in 2 random minibatches, each one step of one Adam on −L^CLIP plus the critic's squared error.
+
+
+# %%
+def ppo_update(policy: nn.Module, value: nn.Module, opt: Adam, batch: dict, rewards: torch.Tensor) -> None:
+    """One PPO update of the policy and the critic on ``batch``, paid ``rewards``."""
+    s, a = batch["s"], batch["a"]
+    with torch.no_grad():
+        v, v_next = value(s).squeeze(-1), value(batch["s2"]).squeeze(-1)  # V(s_t), V(s_{t+1})
+        adv = gae(rewards, v, v_next, batch["term"], batch["trunc"])
+        returns = adv + v  # the critic's targets
+        adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+        old_logp = torch.log_softmax(policy(s), -1).gather(-1, a[:, None])[:, 0]  # log pi_old(a_t | s_t)
+    for _ in range(EPOCHS):
+        for idx in torch.randperm(len(a)).split(-(-len(a) // MINIBATCHES)):
+            logp = torch.log_softmax(policy(s[idx]), -1).gather(-1, a[idx, None])[:, 0]
+            ratio = (logp - old_logp[idx]).exp()
+            surrogate = torch.min(ratio * adv[idx], ratio.clamp(1 - CLIP, 1 + CLIP) * adv[idx]).mean()  # L^CLIP
+            value_loss = F.mse_loss(value(s[idx]).squeeze(-1), returns[idx])
+            (-surrogate + value_loss).backward()
+            opt.step()
+
+
+# %% [markdown]
+# And the loop, the four steps above until the budget is spent:
+
+
+# %%
+def gail(expert_s, expert_a, envs: gym.vector.VectorEnv, max_env_steps: int, seed: int) -> tuple:
+    """Train a student by GAIL on the demos for ``max_env_steps`` env steps; returns its policy, its critic and D."""
+    torch.manual_seed(seed)  # the initial weights, the sampled actions and the minibatches
+    policy, value, disc = mlp(4, 2), mlp(4, 1), Discriminator(expert_s)
+    opt = Adam([(policy.parameters(), POLICY_LR), (value.parameters(), VALUE_LR)])
+    disc_opt = Adam([(disc.parameters(), DISC_LR)])
+    steps = 0
+    while steps < max_env_steps:
+        batch = collect(envs, policy, seed if steps == 0 else None)  # 1. the student plays
+        for _ in range(DISC_STEPS):  # 2. D learns: expert 0, student 1
+            d_loss = disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])
+        rewards = reward(disc, batch["s"], batch["a"])  # 3. r = -log D, from the updated D
+        ppo_update(policy, value, opt, batch, rewards)  # 4. PPO on those rewards
+        steps += len(rewards)
+        print(f"{steps:6d} env steps: D loss {d_loss:.3f}, reward per step {rewards.mean():.3f}")
+    return policy, value, disc
+
+
+# %% [markdown]
+# ### Check 1: one iteration's learning, against the helpers
+#
+# The student plays one batch on **Gymnasium's own** CartPole (`gym.make_vec`), capped at 25 steps here so that the
+# batch holds both kinds of ending, falls and truncations. From the same initial weights, the cells above and the
+# helpers (`update_discriminator`, `gail_reward`, `PPO.update`) then learn from that batch, and the helpers draw the
+# same minibatches:
 
 # %%
 config = helpers.GAILConfig(max_env_steps=GAIL_MAX_ENV_STEPS)
+ppo = config.ppo  # the settings above are GAILConfig's:
+assert (GAMMA, LAM, CLIP, EPOCHS, MINIBATCHES) == (ppo.gamma, ppo.lam, ppo.clip, ppo.epochs, ppo.minibatches)
+assert (POLICY_LR, VALUE_LR, DISC_LR, DISC_STEPS) == (ppo.policy_lr, ppo.value_lr, config.disc_lr, config.disc_steps)
+assert (HIDDEN, HIDDEN, N_ENVS, BATCH_STEPS) == (ppo.hidden, config.disc_hidden, ppo.n_envs, ppo.batch_steps)
+assert MAX_STEPS == helpers.MAX_STEPS
+torch.manual_seed(SEED)
+policy, value, disc = mlp(4, 2), mlp(4, 1), Discriminator(expert_s)
+batch = collect(gym.make_vec("CartPole-v1", num_envs=N_ENVS, max_episode_steps=25), policy, seed=SEED)
+print(f"batch: {len(batch['a'])} steps, {int(batch['term'].sum())} falls, {int(batch['trunc'].sum())} truncations")
+student, h_disc = helpers.PPO(config.ppo), helpers.Discriminator(config.disc_hidden)
+for mine, theirs in [(policy, student.policy.net), (value, student.value.net), (disc.net, h_disc.net)]:
+    theirs.load_state_dict(mine.state_dict())  # the helpers' networks start from the same weights
+h_disc.set_normalization(expert_s)
+rng = torch.random.get_rng_state()  # both updates draw their minibatches from here
+
+# %% [markdown]
+# The cells above learn from the batch:
+
+# %%
+opt = Adam([(policy.parameters(), POLICY_LR), (value.parameters(), VALUE_LR)])
+disc_opt = Adam([(disc.parameters(), DISC_LR)])
+for _ in range(DISC_STEPS):
+    disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])
+rewards = reward(disc, batch["s"], batch["a"])
+ppo_update(policy, value, opt, batch, rewards)
+
+# %% [markdown]
+# The helpers learn from it too:
+
+# %%
+torch.random.set_rng_state(rng)
+h_disc_opt = helpers.Adam(h_disc.parameters(), lr=config.disc_lr)
+update_discriminator(h_disc, h_disc_opt, expert_s, expert_a, batch["s"], batch["a"], config.disc_steps)
+h_rewards = helpers.gail_reward(h_disc, batch["s"], batch["a"])
+no_env_reward = torch.zeros(len(h_rewards))  # an Episode's environment rewards: neither update reads them
+episode = helpers.Episode(batch["s"], batch["a"], no_env_reward, batch["s2"], batch["term"], batch["trunc"])
+student.update(episode, h_rewards)
+
+# %% [markdown]
+# **Checkpoint**: the same discriminator, the same rewards and the same student, bit for bit.
+
+
+# %%
+def same(mine: nn.Module, theirs: nn.Module) -> bool:
+    """The two networks hold the same weights, bit for bit."""
+    return all(torch.equal(p, q) for p, q in zip(mine.parameters(), theirs.parameters(), strict=True))
+
+
+checks = {"D": same(disc.net, h_disc.net), "rewards": torch.equal(rewards, h_rewards)}
+checks |= {"policy": same(policy, student.policy.net), "critic": same(value, student.value.net)}
+assert all(checks.values()), f"the cells above and the helpers disagree: {checks}"
+print("equal, bit for bit:", checks)
+
+# %% [markdown]
+# ### Check 2: the whole loop, against `train_gail`
+#
+# `train_gail` plays on `helpers.CartPoleBatch`: Gymnasium's CartPole equations for many carts at once in NumPy, whose
+# start states are drawn in another order than `gym.make_vec`'s. Behind Gymnasium's vector API (the small adapter
+# below), `gail` plays those same episodes. With the same budget both run the same iterations, and must end with the
+# same student, critic and discriminator, bit for bit:
+
+
+# %%
+class GymnasiumAPI:
+    """``helpers.CartPoleBatch`` behind Gymnasium's vector API: ``reset`` and ``step`` also return an info dict."""
+
+    def __init__(self, n: int) -> None:
+        self.envs, self.num_envs = helpers.CartPoleBatch(n), n
+
+    def reset(self, seed: int | None = None) -> tuple:
+        return self.envs.reset(seed), {}
+
+    def step(self, actions: np.ndarray) -> tuple:
+        return *self.envs.step(actions), {}
+
+
+policy, value, disc = gail(expert_s, expert_a, GymnasiumAPI(N_ENVS), 2_400, SEED)
+
+# %%
+check_config = dataclasses.replace(config, max_env_steps=2_400)
+check_student, check_hist, check_disc = helpers.train_gail(demos, SEED, check_config, progress=False)
+checks = {"policy": same(policy, check_student.policy.net), "critic": same(value, check_student.value.net)}
+checks["D"] = same(disc.net, check_disc.net)
+assert all(checks.values()), f"gail and train_gail disagree: {checks}"
+print(f"train_gail's iterations ended at {check_hist.env_steps} env steps; equal, bit for bit: {checks}")
+
+# %% [markdown]
+# ## Training GAIL with the helper
+#
+# From here on `helpers.train_gail` runs the loop above, and logs what each iteration saw: D's view of the fresh batch
+# before its update, the habit of the batch's episodes. All its knobs live in `GAILConfig`:
+
+# %%
 print(config)
 
 # %% [markdown]
-# Here is the loop for three iterations, with the same objects `train_gail` builds, in the same order:
-
-# %%
-helpers.seed_everything(SEED)
-expert_s, expert_a = demos["states"], demos["actions"].reshape(-1)
-student = helpers.PPO(config.ppo)
-disc = helpers.Discriminator(config.disc_hidden)
-disc.set_normalization(expert_s)  # standardise states with the demo's mean and std
-disc_opt = helpers.Adam(disc.parameters(), lr=config.disc_lr)
-envs = helpers.CartPoleBatch(config.ppo.n_envs)
-steps = 0
-for iteration in range(3):
-    # 1. the student plays (the first batch's start states come from SEED)
-    episodes = helpers.collect(envs, student.policy, config.ppo.batch_steps, seed=SEED if iteration == 0 else None)
-    batch = helpers.concat_episodes(episodes)
-    # 2. the discriminator learns: expert pairs 0, the student's 1
-    d_loss = update_discriminator(disc, disc_opt, expert_s, expert_a, batch.states, batch.actions, config.disc_steps)
-    # 3. the reward of every step, from the updated discriminator: -log D
-    rewards = helpers.gail_reward(disc, batch.states, batch.actions, config.reward)
-    # 4. one PPO update on those rewards
-    student.update(batch, rewards)
-    steps += len(batch)
-    print(f"iteration {iteration}: {len(episodes)} episodes, {len(batch)} steps, D loss {d_loss:.3f}, ", end="")
-    print(f"reward per step {rewards.mean():.3f} (min {rewards.min():.3f}, max {rewards.max():.3f})")
-
-# %% [markdown]
-# `train_gail` with a budget of exactly those steps runs the same three iterations. **Checkpoint**: it must end with
-# the same student and the same discriminator, bit for bit.
-
-# %%
-check_student, check_hist, check_disc = helpers.train_gail(
-    demos, SEED, dataclasses.replace(config, max_env_steps=steps), progress=False
-)
-same = all(
-    torch.equal(p, q)
-    for mine, theirs in [(student.policy, check_student.policy), (disc, check_disc)]
-    for p, q in zip(mine.parameters(), theirs.parameters(), strict=True)
-)
-assert same and len(check_hist.env_steps) == 3, "the loop above and train_gail disagree"
-print(f"the written-out loop and train_gail agree after {steps} env steps: {same}")
-
-# %% [markdown]
-# ## Training GAIL
-#
-# Now the helper runs the whole budget. Before training, a fresh student balances for a handful of steps and its
-# cart stays where it started:
+# Before training, a fresh student balances for a handful of steps and its cart stays where it started:
 
 # %%
 eval_seed = helpers.fresh_seed(SEED)  # start states that no training run played
@@ -177,12 +493,28 @@ print(f"control: {control_hist.env_steps[-1]} env steps, {control_hist.train_sec
 # ## Behavioral cloning on the same pairs
 #
 # BC ignores the environment altogether: it is supervised classification, minimising the cross-entropy
-# −(1/N) Σ log π_θ(a_i | s_i) over the 200 pairs. Same network shape as the GAIL student.
+# −(1/N) Σ log π_θ(a_i | s_i) over the 200 pairs. Same network shape as the GAIL student. Its training loop is four
+# lines: one step of the Adam above per epoch, on all 200 pairs at once, with `train_bc`'s step size 3e-3 and weight
+# decay 1e-4, an L2 penalty that adds 1e-4 θ to every gradient and so pulls each weight a little towards 0:
+
+# %%
+torch.manual_seed(SEED)  # the initial weights train_bc starts from
+my_bc = mlp(4, 2)
+bc_opt = Adam([(my_bc.parameters(), 3e-3)], weight_decay=1e-4)
+for _ in range(BC_EPOCHS):  # one step per epoch, on all 200 pairs
+    loss = F.cross_entropy(my_bc(expert_s), expert_a)  # -(1/N) sum_i log pi(a_i | s_i)
+    loss.backward()
+    bc_opt.step()
+
+# %% [markdown]
+# `helpers.train_bc` runs the same loop (in minibatches, if asked). **Checkpoint**: the same weights, bit for bit.
 
 # %%
 bc_policy, bc_losses = helpers.train_bc(
     demos["states"], demos["actions"], epochs=BC_EPOCHS, hidden=config.ppo.hidden, seed=SEED
 )
+assert same(my_bc, bc_policy.net), "the loop above and train_bc disagree"
+print(f"the loop above and train_bc: the same weights after {BC_EPOCHS} epochs, bit for bit")
 print(f"BC loss {bc_losses[0]:.3f} -> {bc_losses[-1]:.3f}; ", end="")
 print(f"accuracy on the demo pairs {bc_accuracy(bc_policy, demos['states'], demos['actions']):.3f}")
 
@@ -291,11 +623,14 @@ print("saved", helpers.display_path(gail_path), "and", helpers.display_path(bc_p
 # %% [markdown]
 # ## Summary
 #
-# - One GAIL iteration: the student plays, the discriminator takes a few steps (expert 0, student 1), every step is
-#   rewarded −log D, and PPO updates the student; our written-out loop and `train_gail` gave the same weights.
+# - GAIL is a game: D learns to tell the student's pairs (1) from the expert's (0), and the student, paid −log D, learns
+#   to pass for the expert; against the best D it minimises the Jensen–Shannon divergence between their occupancy
+#   measures.
+# - Written from scratch in torch, NumPy and Gymnasium (rollout, GAE, D's steps, −log D, PPO, Adam), one iteration
+#   gave the helpers' discriminator, rewards and student, and the whole loop `train_gail`'s, bit for bit.
 # - On CartPole a return of 200 proves no imitation: a student paid only for surviving balances as well as GAIL.
 # - The habit tells them apart: GAIL's student keeps the cart where the expert does; the survival control does not.
-# - BC on the same 200 pairs learns the habit too, by copying actions instead of playing.
+# - BC on the same 200 pairs, a four-line loop, learns the habit too, by copying actions instead of playing.
 
 # %% [markdown]
 # ## Exercises
