@@ -8,7 +8,7 @@ Per seed s, through the notebooks' own code paths (``helpers``), with the notebo
 - expert (01): ``train_expert(s)``; env steps and training seconds to the first solved evaluation and to the stop
   (greedy episodes last 200 steps and hold the habit, 3 evaluations in a row, then 50 fresh episodes), solved or not;
 - demo (02): one greedy episode of that expert in its own environment (habit reward) from ``reset(seed=s)``;
-- GAIL (04): ``train_gail(demo, s, GAILConfig())``, its whole fixed budget (50,000 env steps);
+- GAIL (04): ``train_gail(demo, s, GAILConfig())``, its whole fixed budget (80,000 env steps);
 - the survival control (04): the same with ``GAILConfig(reward="survival")`` (a constant log 2 per step);
 - BC (04): ``train_bc(states, actions, epochs=1000, hidden=64, seed=s)``.
 Every learner, and the expert, is scored on the same 50 fresh greedy episodes (``helpers.fresh_seed(s)``: start
@@ -73,7 +73,7 @@ from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_
 from helpers.bc import train_bc
 from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
 from helpers.env import HABIT_X, THETA_LIMIT, X_LIMIT
-from helpers.gail import GAILConfig, absorbing_config, train_gail
+from helpers.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
 from helpers.rollout import evaluate, habit_of
 from helpers.seeding import fresh_seed
 
@@ -110,7 +110,7 @@ class Budgets:
 
     expert_steps: int = 200_000
     """The expert's budget of training env steps (notebook 01's MAX_ENV_STEPS; it stops earlier, once solved)."""
-    gail_steps: int = 50_000
+    gail_steps: int = 80_000
     """GAIL's and the control's budget (notebook 04's GAIL_MAX_ENV_STEPS; both use all of it)."""
     bc_epochs: int = 1000
     """Behavioral-cloning epochs (notebook 04's BC_EPOCHS)."""
@@ -246,7 +246,11 @@ def going_further_part(
         evaluate(UniformPolicy(), gf.random_policy_episodes, greedy=False, seed=ev).mean()
     )
     runs = (
-        ("random_control", rnd, GAILConfig(max_env_steps=gf.random_demo_steps)),
+        (
+            "random_control",
+            rnd,
+            GAILConfig(max_env_steps=gf.random_demo_steps, ppo=student_ppo_config(anneal_lr=False)),
+        ),
         ("absorbing_expert", demos, absorbing_config(max_env_steps=gf.absorbing_steps)),
         ("absorbing_random", rnd, absorbing_config(max_env_steps=gf.absorbing_random_steps)),
     )

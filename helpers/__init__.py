@@ -15,7 +15,7 @@ from helpers.data import (
 )
 from helpers.discriminator import Discriminator, gail_reward, reward_from_logits, update_discriminator
 from helpers.env import ENV_ID, HABIT_X, MAX_STEPS, CartPoleBatch, HabitReward, StepCap, habit_reward, make_env
-from helpers.gail import GAILConfig, absorbing_config, train_gail
+from helpers.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
 from helpers.networks import PolicyNet, ValueNet
 from helpers.optim import Adam
 from helpers.plots import action_counts, filmstrip, learning_curve, render_state, render_states, state_traces
@@ -89,6 +89,7 @@ __all__ = [
     "save_policy",
     "seed_everything",
     "state_traces",
+    "student_ppo_config",
     "train_bc",
     "train_expert",
     "train_gail",

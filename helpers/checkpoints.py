@@ -32,7 +32,7 @@ HABIT_GAP = 0.4
 """04, 05: a learner keeps the expert's habit when its habit is within this of the expert's (the control is not)."""
 SOLVED_RETURN = 195.0
 """04, 05: a learner balances when its greedy mean return is at least this (of 200)."""
-COVARIATE_LEAD_STEPS = 5
+COVARIATE_LEAD_STEPS = 1
 """05: each of BC's falls comes at least this many steps after its episode left the demo's neighbourhood."""
 COIN_CONTROL_RATIO = 2.0
 """05: plain GAIL on a coin's pairs lasts at least this many times the coin's episodes (a survival bonus)."""

@@ -229,14 +229,14 @@ class Budget:
 BUDGETS: dict[str, Budget] = {
     "MAX_ENV_STEPS": Budget(200_000, 17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
     "GAIL_MAX_ENV_STEPS": Budget(
-        50_000, 20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2
+        80_000, 20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2
     ),
     "CONTROL_MAX_ENV_STEPS": Budget(10_000, 18_000, "env steps", "GAIL trains on the random policy's pairs for it"),
     "ABSORBING_MAX_ENV_STEPS": Budget(
         50_000, 20_000, "env steps", "absorbing-state GAIL trains for it on each of the two demo sets", 2
     ),
     "SIZE_MAX_ENV_STEPS": Budget(
-        50_000, 20_000, "env steps", "GAIL trains for it on 20 pairs (with FULL_SWEEP, on each of 4 demo sizes)"
+        80_000, 20_000, "env steps", "GAIL trains for it on 20 pairs (with FULL_SWEEP, on each of 4 demo sizes)"
     ),
     "BC_EPOCHS": Budget(1000, 2_500, "epochs", "behavioral cloning trains for it (notebook 05: on each demo size)"),
 }

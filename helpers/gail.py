@@ -31,9 +31,11 @@ from helpers.seeding import seed_everything
 from helpers.train import History
 
 
-def student_ppo_config() -> PPOConfig:
-    """The student's PPO settings: 64 hidden units, 2 minibatches, advantages standardised, policy step 3e-3."""
-    return PPOConfig(hidden=64, minibatches=2, normalize_advantages=True, policy_lr=3e-3)
+def student_ppo_config(anneal_lr: bool = True) -> PPOConfig:
+    """The student's PPO settings: 64 hidden units, 2 minibatches, advantages standardised, policy step 3e-3,
+    both learning rates annealed to 0 over the budget (``anneal_lr``): a student that still takes full steps at
+    the end of its budget stops at a random point of its last swings, and its greedy habit with it."""
+    return PPOConfig(hidden=64, minibatches=2, normalize_advantages=True, policy_lr=3e-3, anneal_lr=anneal_lr)
 
 
 @dataclass
@@ -42,7 +44,7 @@ class GAILConfig:
 
     ppo: PPOConfig = field(default_factory=student_ppo_config)
     """PPO settings of the student."""
-    max_env_steps: int = 50_000
+    max_env_steps: int = 80_000
     """Training budget in env steps: GAIL trains for all of it (no decision reads the environment's reward)."""
     disc_steps: int = 20
     """D's gradient steps per iteration, to keep up with the student (Ho & Ermon: 1; the imitation library: 2)."""
@@ -86,11 +88,12 @@ class GAILConfig:
 
 
 def absorbing_config(**changes: Any) -> GAILConfig:
-    """GAIL with absorbing states (notebook 05): the logit reward, clamped to +-2, and the student's PPO settings.
+    """GAIL with absorbing states (notebook 05): the logit reward, clamped to +-2, the student's PPO settings at
+    constant learning rates (annealing cut the slowest seeds off).
 
     The clamp bounds V(s_a) = r_a / (1 - gamma); ``benchmarks/going_further.md`` says how the settings were chosen.
     """
-    ppo = changes.pop("ppo", None) or student_ppo_config()
+    ppo = changes.pop("ppo", None) or student_ppo_config(anneal_lr=False)
     return GAILConfig(**{"absorbing": True, "reward": "logit", "reward_clip": 2.0, "ppo": ppo, **changes})
 
 

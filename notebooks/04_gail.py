@@ -36,7 +36,7 @@
 
 # %% tags=["parameters"]
 SEED = 0
-GAIL_MAX_ENV_STEPS = 50_000  # training budget of GAIL and of the control: both use all of it
+GAIL_MAX_ENV_STEPS = 80_000  # training budget of GAIL and of the control: both use all of it
 BC_EPOCHS = 1000  # full-batch epochs of behavioral cloning
 EVAL_EPISODES = 50  # fresh greedy episodes for the final comparison
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
@@ -209,18 +209,18 @@ class Adam:
     """Adam over groups [(parameters, lr), ...]; ``step`` also forgets the gradients (torch's ``zero_grad``)."""
 
     def __init__(self, groups: list, weight_decay: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
-        self.groups = []
-        for params, lr in groups:
+        self.groups, self.lrs = [], [lr for _, lr in groups]  # lrs: set them to anneal the steps
+        for params, _ in groups:
             params = list(params)
             size = sum(p.numel() for p in params)
-            self.groups.append((params, lr, torch.zeros(size), torch.zeros(size)))  # m and v start at 0
+            self.groups.append((params, torch.zeros(size), torch.zeros(size)))  # m and v start at 0
         self.weight_decay, self.betas, self.eps, self.t = weight_decay, betas, eps, 0
 
     @torch.no_grad()
     def step(self) -> None:
         """m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,  theta -= lr m_hat / (sqrt(v_hat) + eps)."""
         (b1, b2), self.t = self.betas, self.t + 1
-        for params, lr, m, v in self.groups:
+        for (params, m, v), lr in zip(self.groups, self.lrs, strict=True):
             g = torch.cat([p.grad.reshape(-1) for p in params])
             if self.weight_decay:
                 g = g + self.weight_decay * torch.cat([p.reshape(-1) for p in params])
@@ -352,6 +352,7 @@ def gail(expert_s, expert_a, envs: gym.vector.VectorEnv, max_env_steps: int, see
         for _ in range(DISC_STEPS):  # 2. D learns: expert 0, student 1
             d_loss = disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])
         rewards = reward(disc, batch["s"], batch["a"])  # 3. r = -log D, from the updated D
+        opt.lrs = [lr * (1.0 - steps / max_env_steps) for lr in (POLICY_LR, VALUE_LR)]  # decay to 0 over the budget
         ppo_update(policy, value, opt, batch, rewards)  # 4. PPO on those rewards
         steps += len(rewards)
         print(f"{steps:6d} env steps: D loss {d_loss:.3f}, reward per step {rewards.mean():.3f}")

@@ -43,7 +43,7 @@
 SEED = 0
 CONTROL_MAX_ENV_STEPS = 10_000  # plain GAIL on the random policy's pairs (the control)
 ABSORBING_MAX_ENV_STEPS = 50_000  # absorbing-state GAIL, once on each demo set
-SIZE_MAX_ENV_STEPS = 50_000  # plain GAIL on a shrunken demo (notebook 04's budget)
+SIZE_MAX_ENV_STEPS = 80_000  # plain GAIL on a shrunken demo (notebook 04's budget)
 BC_EPOCHS = 1000  # behavioral cloning, as in notebook 04
 EVAL_EPISODES = 50  # fresh greedy episodes per learner: return and habit
 SAMPLED_EPISODES = 100  # fresh sampled episodes per learner: episode length
@@ -144,9 +144,9 @@ print(f"played as a coin (sampled): lasts {coin_len:.1f} steps on average ({SAMP
 random_demos = random_policy_demos(200, seed=SEED)
 n_ends = int(random_demos["terminated"].sum())
 print(f"200 random pairs: {n_ends} terminations; their complete episodes last {mean_episode_length(random_demos):.1f}")
-control, control_hist, _ = helpers.train_gail(
-    random_demos, SEED, helpers.GAILConfig(max_env_steps=CONTROL_MAX_ENV_STEPS), progress=False
-)
+constant_lr = helpers.student_ppo_config(anneal_lr=False)  # over a budget this short, annealing stops it half-way
+control_config = helpers.GAILConfig(max_env_steps=CONTROL_MAX_ENV_STEPS, ppo=constant_lr)
+control, control_hist, _ = helpers.train_gail(random_demos, SEED, control_config, progress=False)
 ctrl = score(control.policy)
 print(f"plain GAIL on the coin's pairs: sampled episodes last {ctrl['sampled']:.1f} steps, ", end="")
 print(f"{ctrl['sampled'] / coin_len:.1f} x the coin's; greedy return {ctrl['return']:.1f}")
@@ -467,9 +467,8 @@ if fell:
     print(f"BC left the neighbourhood {np.median(lead):.0f} steps before falling (median; shortest {min(lead)})")
     print("dimension farthest from the demo when it left:", {k: away.count(k) for k in dims if k in away})
 # %% [markdown]
-# **Checkpoint.** Every one of BC's falls comes after its episode has left the demo's neighbourhood, and not just at
-# the end: at least 5 steps (0.1 s) before it. (On seeds where BC on 20 pairs never falls in 400 steps there is
-# nothing to check.)
+# **Checkpoint.** Every one of BC's falls comes after its episode has left the demo's neighbourhood: at least one
+# step before its end, not in it. (On seeds where BC on 20 pairs never falls in 400 steps there is nothing to check.)
 
 # %%
 if fell:

@@ -212,7 +212,7 @@ def test_a_huge_budget_says_how_long_it_will_take(capsys):
     assert out.out == ""
     assert out.err == (
         "Warning: GAIL_MAX_ENV_STEPS = 1,000,000,000 will take roughly 28 hours on a laptop CPU: GAIL and the survival "
-        "control each train for the whole budget, at about 20,000 env steps/s (measured). The default is 50,000; "
+        "control each train for the whole budget, at about 20,000 env steps/s (measured). The default is 80,000; "
         "interrupt the kernel to stop.\n"
     )
     assert checks.budget_warning("MAX_ENV_STEPS", 10**9).startswith(

@@ -96,12 +96,12 @@ def test_step_cap_leaves_termination_and_everything_else_alone(fall):
 
 
 def test_habit_reward_formula():
-    assert HABIT_X == 1.0
-    for x, r in [(1.0, 1.0), (0.5, 0.75), (1.5, 0.75), (0.0, 0.5), (2.0, 0.5), (-2.4, 0.5), (0.9, 0.95)]:
-        assert habit_reward(x) == pytest.approx(r), x
-    assert habit_reward(-0.5, habit_x=-1.0) == pytest.approx(0.75)
+    assert HABIT_X == 1.5
+    for x, r in [(1.5, 1.0), (1.0, 0.875), (2.0, 0.875), (0.0, 0.625), (-0.5, 0.5), (-2.4, 0.5), (1.4, 0.975)]:
+        assert habit_reward(x) == pytest.approx(r), x  # r(x) = 1 - 0.25 min(|x - 1.5|, 2)
+    assert habit_reward(0.0, habit_x=-1.0) == pytest.approx(0.75)
     xs = np.array([-3.0, -1.0, 0.0, 0.25, 1.0, 1.75, 3.0], np.float32)
-    np.testing.assert_allclose(habit_reward(xs, 0.25), 1 - 0.5 * np.minimum(np.abs(xs - 0.25), 1), rtol=1e-6)
+    np.testing.assert_allclose(habit_reward(xs, 0.25), 1 - 0.25 * np.minimum(np.abs(xs - 0.25), 2), rtol=1e-6)
     # No habit: CartPole's own reward, 1 per step, for a number or an array.
     assert habit_reward(0.7, None) == 1.0
     ones = habit_reward(xs, None)
@@ -124,8 +124,8 @@ def test_habit_reward_pays_for_the_observation_after_the_step_and_changes_nothin
         assert np.array_equal(obs, paid_obs) and reward == 1.0
         assert (terminated, truncated) == (paid_terminated, paid_truncated)
         assert isinstance(paid_reward, float)
-        assert paid_reward == pytest.approx(1 - 0.5 * min(abs(float(obs[0]) - habit_x), 1.0), abs=1e-6)
-        differs_from_before += abs(paid_reward - (1 - 0.5 * min(abs(float(before[0]) - habit_x), 1.0))) > 1e-5
+        assert paid_reward == pytest.approx(1 - 0.25 * min(abs(float(obs[0]) - habit_x), 2.0), abs=1e-6)
+        differs_from_before += abs(paid_reward - (1 - 0.25 * min(abs(float(before[0]) - habit_x), 2.0))) > 1e-5
         if terminated or truncated:
             break
     assert truncated and differs_from_before > 10  # the reward reads where the cart is after the push

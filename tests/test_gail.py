@@ -150,7 +150,9 @@ def test_survival_control_pays_log_2_whatever_d_says(monkeypatch) -> None:
 def test_absorbing_config_runs_and_logs_r_absorbing(monkeypatch) -> None:
     cfg = gail_module.absorbing_config(max_env_steps=900)
     assert cfg.absorbing and cfg.reward == "logit" and cfg.reward_clip == 2.0
-    assert cfg.ppo == gail_module.student_ppo_config() and not cfg.ppo.anneal_lr  # constant learning rates
+    assert (
+        cfg.ppo == gail_module.student_ppo_config(anneal_lr=False) and not cfg.ppo.anneal_lr
+    )  # constant learning rates
     seen = _spy(monkeypatch)
     demos = random_policy_demos(200, seed=0)
     student, hist, disc = train_gail(cfg, demos=demos)

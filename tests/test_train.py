@@ -19,13 +19,13 @@ TINY = PPOConfig(n_envs=4, batch_steps=60, epochs=2, hidden=16)
 
 def test_expert_rule_needs_the_length_and_the_habit():
     rule = ExpertRule()
-    assert rule.target == 200 and rule.habit_x == 1.0 and rule.habit_tol == 0.15
-    assert rule.met([200.0] * 10, 1.0)
-    assert not rule.met([200.0] * 9 + [199.0], 1.0)  # the mean must reach the target: one fall is too many
-    assert rule.met([200.0] * 10, 1.14) and rule.met([200.0] * 10, 0.86)
-    assert not rule.met([200.0] * 10, 1.16) and not rule.met([200.0] * 10, 0.84)
-    assert not rule.met([200.0] * 10, -1.0)  # the right distance on the wrong side
-    assert not rule.met([120.0] * 10, 1.0)
+    assert rule.target == 200 and rule.habit_x == 1.5 and rule.habit_tol == 0.08
+    assert rule.met([200.0] * 10, 1.5)
+    assert not rule.met([200.0] * 9 + [199.0], 1.5)  # the mean must reach the target: one fall is too many
+    assert rule.met([200.0] * 10, 1.57) and rule.met([200.0] * 10, 1.43)
+    assert not rule.met([200.0] * 10, 1.59) and not rule.met([200.0] * 10, 1.41)
+    assert not rule.met([200.0] * 10, -1.5)  # the right distance on the wrong side
+    assert not rule.met([120.0] * 10, 1.5)
     no_habit = ExpertRule(target=150, habit_x=None)
     assert no_habit.met([100.0, 200.0], habit=-2.0)  # mean 150; with no habit, any cart position
     assert not no_habit.met([100.0, 199.0], habit=0.0)
