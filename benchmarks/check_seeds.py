@@ -192,6 +192,35 @@ def print_table(summary: dict[str, Any], seeds: list[int], numerics: str, capabi
             print(f"  (not run on {skipped} seeds: an earlier notebook failed)")
 
 
+def markdown_report(result: dict[str, Any]) -> str:
+    """A results file as Markdown: per notebook the seeds passed, per checkpoint its limit, range and worst margin."""
+    seeds = result["seeds"]
+    lines = [
+        f"Seeds {seeds}, numerics `{result['numerics']}` (torch: {result['torch_cpu_capability']}), "
+        f"{result['machine']['cpu_model']}, {result['wall_seconds'] / 60:.0f} min.",
+        "",
+        "| notebook | checkpoint | limit | passed | min | median | max | worst margin (seed) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, nb in result["summary"].items():
+        lines.append(f"| **{key}** | **all** | | **{nb['passed']}/{nb['seeds']}** | | | | |")
+        for name, c in nb["checkpoints"].items():
+            limit = " and ".join(
+                t
+                for t in (
+                    f"≥ {c['at_least']:g}" if c["at_least"] is not None else "",
+                    f"≤ {c['at_most']:g}" if c["at_most"] is not None else "",
+                )
+                if t
+            )
+            name = name.replace("|", "\\|")  # a table cell: |x| would end it
+            lines.append(
+                f"| {key} | {name} | {limit} | {c['n'] - c['failed']}/{c['n']} | {c['min']:.3g} | {c['median']:.3g} "
+                f"| {c['max']:.3g} | {c['worst_margin']:.3g} ({c['worst_seed']}) |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the sweep, write the results, print the table."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -201,7 +230,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--notebooks", default="01-05", help="first-last notebook numbers, e.g. 01-04")
     p.add_argument("--record", action="store_true", help="log failed checkpoints instead of stopping (tuning)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "checkpoints.json"))
+    p.add_argument("--report", metavar="FILE", help="print an existing results file as Markdown tables, run nothing")
     args = p.parse_args(argv)
+    if args.report:
+        print(markdown_report(json.loads(Path(args.report).read_text())))
+        return
     seeds = parse_seeds(args.seeds)
     first, last = args.notebooks.split("-") if "-" in args.notebooks else (args.notebooks, args.notebooks)
     notebooks = [nb.name for nb in NOTEBOOKS if first <= nb.name[:2] <= last]

@@ -25,11 +25,10 @@ How it counts: env steps exclude evaluation episodes. Every time is **wall** tim
 process, torch on one thread: the training seconds as ``History`` counts them (playing and updating; evaluation
 excluded), BC's training call, a seed's whole run, the calibration loop and each notebook's execution. The
 calibration figure (``common.calibration_seconds``: ``for _ in range(10_000_000): i += 1``) is measured at the
-start and at the end of the run and stored with the results; each timing target is also reported scaled to a
-machine where that loop takes 2.0 s (scaled = measured * 2.0 / calibration, the mean of the two). Each seed's
-record also holds the loop's time measured just before that seed (``calibration_seconds``); the summary's
-``scaled_per_seed`` scales every seed's training seconds by its own figure, which follows a load that changes
-during the run.
+start and at the end of the run and stored with the results, beside the timings: a figure of how fast this
+machine ran Python then (its speed and its load), not a factor to scale them by. (A loop's time does not predict
+a notebook's: torch's small operations and NumPy scale differently from a Python loop.) Each seed's record also
+holds the loop's time measured just before that seed (``calibration_seconds``).
 
 ``--going-further`` adds notebook 05's parts with budgets from ``GoingFurther``, whose defaults mirror notebook
 05's parameters cell: 200 pairs of the uniform random policy (``helpers.absorbing.random_policy_demos``), plain
@@ -57,7 +56,6 @@ from typing import Any
 
 import torch
 from common import (
-    REFERENCE_LOOP_SECONDS,
     calibration_record,
     calibration_seconds,
     expert_and_demo,
@@ -153,7 +151,6 @@ QUICK_GOING_FURTHER = GoingFurther(
 """Tiny budgets of the going-further parts for the test and ``--quick``."""
 
 LEARNERS = ("gail", "control", "bc")
-SCALED_KEYS = ("expert_train_seconds", "gail_train_seconds", "control_train_seconds", "bc_train_seconds")
 
 
 def _scores(prefix: str, m: dict[str, float], expert_habit: float) -> dict:
@@ -318,37 +315,26 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         }
     s["n"] = len(rows)
     out["success"] = s
-    out["scaled_per_seed"] = {  # each seed's seconds scaled by its own calibration loop, then the median
-        key: statistics.median(r[key] * REFERENCE_LOOP_SECONDS / r["calibration_seconds"] for r in rows)
-        for key in SCALED_KEYS
-        if "calibration_seconds" in rows[0]
-    }
     return out
 
 
-def _scaled(seconds: float, calibration: float | None) -> float | None:
-    """``seconds`` on the reference machine (the calibration loop at 2.0 s), or None without a calibration."""
-    return None if not calibration else seconds * REFERENCE_LOOP_SECONDS / calibration
-
-
 def _timing_target(label: str, seconds: float | None, limit: float, calibration: float | None, note: str = "") -> dict:
-    """A timing target: measured here and scaled to the reference machine, each checked against ``limit``."""
-    scaled = None if seconds is None else _scaled(seconds, calibration)
+    """A timing target as measured on this machine, checked against ``limit``, with the machine's calibration
+    loop beside it (``calibration_loop_seconds``; None if none was recorded)."""
     return {
         "target": label,
         "goal": f"<= {limit:g} s",
         "measured": None if seconds is None else f"{seconds:.2f} s{note}",
         "met": seconds is not None and seconds <= limit,
-        "scaled_to_2s_loop": None if scaled is None else f"{scaled:.2f} s",
-        "met_scaled": None if scaled is None else scaled <= limit,
+        "calibration_loop_seconds": None if not calibration else round(calibration, 3),
     }
 
 
 def targets(
     summary: dict[str, Any], calibration: float | None, notebooks: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
-    """The project's targets, each with the measured value and whether it is met; the timing targets also scaled
-    to a machine where the calibration loop takes 2.0 s (``met_scaled``; None where no calibration was recorded)."""
+    """The project's targets, each with the measured value and whether it is met; the timing targets carry the
+    machine's calibration loop beside them."""
     k, s, n = summary["keys"], summary["success"], summary["n_seeds"]
     med = {key: v.get("median") for key, v in k.items()}
     rows = [
@@ -523,19 +509,10 @@ def print_report(result: dict[str, Any]) -> None:
     for line in speed_report(summary):
         print(line)
     cal = result["calibration"]
-    print(
-        f"calibration loop: {cal['start_seconds']:.3f} s at the start, {cal['end_seconds']:.3f} s at the end "
-        f"(a 2.0-s machine is {cal['scale_to_reference']:.2f} x slower)"
-    )
-    per_seed = ", ".join(f"{k} {v:.2f} s" for k, v in summary["scaled_per_seed"].items())
-    print(f"scaled by each seed's own calibration loop (medians): {per_seed}")
+    print(f"calibration loop: {cal['start_seconds']:.3f} s at the start, {cal['end_seconds']:.3f} s at the end")
     for t in result["targets"]:
         mark = "✓" if t["met"] else "✗"
-        scaled = ""
-        if "scaled_to_2s_loop" in t:
-            there = {True: "✓", False: "✗", None: "?"}[t["met_scaled"]]
-            scaled = f"; scaled to a 2.0-s loop: {t['scaled_to_2s_loop']} {there}"
-        print(f"{mark} {t['target']}: {t['measured']} (goal {t['goal']}){scaled}")
+        print(f"{mark} {t['target']}: {t['measured']} (goal {t['goal']})")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -561,9 +538,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, v in result["notebooks"].items():
             print(f"{name:36s} {v['wall_seconds']:6.1f} s wall ({v['cells_seconds']:.1f} s in cells)")
         print(f"{'total':36s} {result['total_seconds']:6.1f} s")
-        cal = result["calibration"]
-        print(f"calibration loop {cal['seconds']:.3f} s: the series would take "
-              f"{result['total_seconds'] * cal['scale_to_reference']:.0f} s where it takes 2.0 s")  # fmt: skip
+        cal, m = result["calibration"], machine_info()
+        print(f"on {m['cores']} cores ({m['cpu_model']}), where a 10-million-iteration Python loop took "
+              f"{cal['seconds']:.3f} s")  # fmt: skip
         if args.out:
             args.out.write_text(json.dumps(result, indent=1) + "\n")
         return

@@ -98,3 +98,17 @@ def test_sweep_summary_counts_passes_failures_and_worst_margins(capsys):
     out = capsys.readouterr().out
     assert "01_a.ipynb: passed on 1/2 seeds" in out and "FAIL seed 2: AssertionError" in out
     assert "not run on 1 seeds" in out
+
+
+def test_markdown_report_of_a_results_file():
+    nb = {"status": "pass", "message": None, "seconds": 1.0, "checkpoints": [
+        {"name": "|habit gap|", "value": 0.1, "at_least": None, "at_most": 0.4, "margin": 0.3, "ok": True},
+        {"name": "agreement", "value": 0.9, "at_least": None, "at_most": None, "margin": None, "ok": True},
+    ]}  # fmt: skip
+    summary = check_seeds.summarize([{"seed": 7, "notebooks": {"04": nb}}], ["04_gail.ipynb"])
+    assert summary["04"]["measured"]["agreement"]["median"] == 0.9  # a recorded number, not a checkpoint
+    result = {"seeds": "7-7", "numerics": "native", "torch_cpu_capability": "AVX2", "wall_seconds": 60.0,
+              "machine": {"cpu_model": "a CPU"}, "summary": summary}  # fmt: skip
+    report = check_seeds.markdown_report(result)
+    assert "| **04** | **all** | | **1/1** |" in report
+    assert "| 04 | \\|habit gap\\| | ≤ 0.4 | 1/1 | 0.1 | 0.1 | 0.1 | 0.3 (7) |" in report

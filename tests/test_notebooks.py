@@ -56,7 +56,7 @@ def test_notebook_conventions(nb_path: Path):
     assert any("<details>" in m for m in markdown), "exercise solutions folded in <details>"
     problems = solution_cell_problems(cells)
     assert not problems, "solution cells:\n- " + "\n- ".join(problems)
-    assert any("assert " in c.source for c in code), "a checkpoint cell asserts a measured number"
+    assert any("checkpoint(" in c.source for c in code), "a checkpoint cell checks a measured number, with its margin"
 
 
 def _call(tree: ast.AST, name: str) -> ast.Call | None:
