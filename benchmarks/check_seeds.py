@@ -65,8 +65,22 @@ def cpu_capability(numerics: str) -> str:
     return out.stdout.strip() or "unknown"
 
 
-def run_seed(seed: int, notebooks: list[str], numerics: str, record: bool) -> dict[str, Any]:
-    """Notebooks in order for one seed, each on the seed's own data folder; a failure ends the chain."""
+def snapshot(notebooks: list[str], numerics: str) -> Path:
+    """Copy the notebooks to run into ``build/check-seeds/<numerics>/notebooks``: every seed runs the same version,
+    even if notebooks/ is edited or re-executed while the sweep runs."""
+    folder = BUILD / numerics / "notebooks"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name in notebooks:
+        shutil.copy2(ROOT / "notebooks" / name, folder / name)
+    return folder
+
+
+def run_seed(
+    seed: int, notebooks: list[str], numerics: str, record: bool, source: Path = ROOT / "notebooks"
+) -> dict[str, Any]:
+    """Notebooks in order for one seed (read from ``source``), each on the seed's own data folder; a failure ends
+    the chain."""
     import papermill  # imported in the worker: it is slow to import and the parent does not need it
 
     work = BUILD / numerics / f"seed-{seed}"
@@ -85,7 +99,7 @@ def run_seed(seed: int, notebooks: list[str], numerics: str, record: bool) -> di
     results: dict[str, Any] = {"seed": seed, "notebooks": {}}
     failed = None
     for name in notebooks:
-        nb = ROOT / "notebooks" / name
+        nb = source / name
         entry: dict[str, Any] = {"status": "skipped", "message": None, "seconds": None, "checkpoints": []}
         results["notebooks"][nb.stem[:2]] = entry
         if failed:
@@ -248,7 +262,8 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     records: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(run_seed, s, notebooks, args.numerics, args.record): s for s in seeds}
+        source = snapshot(notebooks, args.numerics)
+        futures = {pool.submit(run_seed, s, notebooks, args.numerics, args.record, source): s for s in seeds}
         for fut in as_completed(futures):
             r = fut.result()
             records.append(r)
