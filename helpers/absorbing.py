@@ -11,7 +11,9 @@ survives longer earns more, whatever the demonstrations show. The fix: treat the
   V(s_a) = sum_k gamma^k r_a = r_a / (1 - gamma), and that is the value bootstrapped at a termination
   instead of 0. If the demos never end (the expert's), D learns that s_a is the student's: r_a < 0 and
   falling costs. If the demos end often (a random policy's), s_a looks like the demos': falling pays.
-- The per-step reward must be able to go negative: the logit reward log(1 - D) - log D (0 where D = 1/2).
+- Any reward read from D works: r_a is learned like every other reward. With -log D (never negative), D(s_a) -> 1
+  gives r_a -> 0 and falling forfeits every positive reward to come; with the logit reward log(1 - D) - log D
+  (0 where D = 1/2, DAC's code's default and ``absorbing_config``'s), r_a goes negative and falling costs.
 
 DAC learns off-policy from a replay buffer and learns V(s_a) with its critic. This on-policy version
 computes V(s_a) = r_a / (1 - gamma) exactly, and folds gamma * V(s_a) into the reward of the terminated step,
@@ -78,8 +80,8 @@ def absorbing_rewards(
     r_t + gamma V(s_a) - V(s_t): the absorbing state's value bootstrapped instead of 0. With ``clip`` the logits
     are clamped to [-clip, clip] first, which bounds |V(s_a)| by clip / (1 - gamma).
     """
-    if kind not in ("logit", "log_1m_d"):
-        raise ValueError(f"absorbing states need a reward that can be negative, e.g. 'logit'; got {kind!r}")
+    if kind not in ("logit", "log_1m_d", "neg_log_d"):
+        raise ValueError(f"absorbing states need a reward read from D ('logit', 'log_1m_d', 'neg_log_d'); got {kind!r}")
     logits = disc(batch.states, batch.actions)
     l_a = disc(batch.states.new_zeros(1, OBS_DIM), torch.tensor([ABSORBING]))
     if clip is not None:
@@ -133,7 +135,10 @@ def mean_episode_length(demos: dict[str, Any]) -> float:
 
 
 def subsample_demos(demos: dict[str, Any], n_pairs: int) -> dict[str, Any]:
-    """``n_pairs`` evenly spaced pairs of the demos, from step 0 (as Ho & Ermon 2016 subsampled theirs)."""
+    """``n_pairs`` evenly spaced pairs of the demos, from step 0 to the last step.
+
+    Ho & Ermon 2016 kept every 10th step of each trajectory from a random offset; evenly spaced from step 0 gives the
+    same count (20 of 200) without the randomness."""
     n = len(demos["states"])
     idx = torch.linspace(0, n - 1, n_pairs).round().long() if n_pairs < n else torch.arange(n)
     out = {k: demos[k][idx] for k in ("states", "actions")}

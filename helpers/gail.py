@@ -59,7 +59,7 @@ class GAILConfig:
     reward: str = "neg_log_d"
     """Reward read from D: "neg_log_d" (-log D), "log_1m_d", "logit", or "survival" (log 2 always: the control)."""
     absorbing: bool = False
-    """Absorbing states (notebook 05): D also judges the end of an episode; needs a reward that can be negative."""
+    """Absorbing states (notebook 05): D also judges the end of an episode (with any reward read from D)."""
     reward_clip: float | None = None
     """Clamp D's logit to [-reward_clip, reward_clip] before reading rewards (None: unbounded)."""
 
@@ -80,10 +80,10 @@ class GAILConfig:
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it, and a reward that absorbing states cannot use."""
         checks.check_config(self)
-        if self.absorbing and self.reward not in ("logit", "log_1m_d"):
+        if self.absorbing and self.reward == "survival":
             raise checks.ParameterError(
-                f"GAILConfig.reward must be 'logit' or 'log_1m_d' with absorbing=True (a reward that can be "
-                f"negative), got {self.reward!r}"
+                "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d' with absorbing=True (a reward read "
+                "from D, which can price the absorbing state), got 'survival'"
             )
 
 

@@ -114,10 +114,20 @@ def test_reward_clip_bounds_the_rewards_and_the_absorbing_value() -> None:
     assert -clip - math.log(2.0) <= r_a <= 0 and torch.isfinite(r).all()
 
 
-@pytest.mark.parametrize("kind", ["neg_log_d", "survival", "nonsense"])
-def test_absorbing_rewards_need_a_reward_that_can_be_negative(kind) -> None:
+@pytest.mark.parametrize("kind", ["survival", "nonsense"])
+def test_absorbing_rewards_need_a_reward_read_from_d(kind) -> None:
     with pytest.raises(ValueError, match=kind):
         absorbing_rewards(AbsorbingDiscriminator(hidden=8), _episode(3, True), 0.98, kind)
+
+
+def test_neg_log_d_prices_the_absorbing_state_too() -> None:
+    """With -log D, r_a = -log D(s_a) >= 0: falling forfeits the rewards to come instead of costing."""
+    torch.manual_seed(0)
+    disc, gamma, episode = AbsorbingDiscriminator(hidden=8), 0.98, _episode(3, True)
+    r, r_a = absorbing_rewards(disc, episode, gamma, "neg_log_d", clip=2.0)
+    per_step = reward_from_logits(disc(episode.states, episode.actions).clamp(-2.0, 2.0), "neg_log_d")
+    assert 0 <= r_a <= 2.0 + math.log(2.0) and (per_step >= 0).all()
+    assert torch.allclose(r, per_step + episode.terminated.float() * gamma * r_a / (1 - gamma))
 
 
 def test_random_policy_demos_layout() -> None:

@@ -112,3 +112,24 @@ def test_markdown_report_of_a_results_file():
     report = check_seeds.markdown_report(result)
     assert "| **04** | **all** | | **1/1** |" in report
     assert "| 04 | \\|habit gap\\| | ≤ 0.4 | 1/1 | 0.1 | 0.1 | 0.1 | 0.3 (7) |" in report
+
+
+def test_sweep_tables_read_the_logged_numbers():
+    import sweep_tables
+
+    def c(name, value):
+        return {"name": name, "value": value, "at_least": None, "at_most": None, "margin": None, "ok": True}
+
+    def seed(s, gail_gap, control_gap):
+        nb04 = [c("GAIL's habit gap (m)", gail_gap), c("the control's habit gap (m)", control_gap)]
+        nb04 += [c("GAIL's mean return", 200.0), c("BC's mean return", 190.0), c("BC's habit gap (m)", 0.1)]
+        nb04 += [c(f"{n}: {k}", 0.5) for n in ("GAIL", "survival control", "BC") for k in ("agree_demo", "agree_own")]
+        nbs = {"01": {"status": "pass", "checkpoints": [c("|expert's habit - HABIT_X| (m)", 0.05)]}}
+        nbs["04"] = {"status": "pass" if s != 2 else "fail", "checkpoints": nb04}
+        return {"seed": s, "notebooks": nbs}
+
+    result = {"seeds": "1-2", "numerics": "native", "records": [seed(1, 0.1, 1.2), seed(2, 0.3, 0.9)]}
+    assert sweep_tables.readme_row(result) == "| 1-2 | native | 1/2 | 0.30 | 0.90 | 0.050 |"
+    table = sweep_tables.table_04(result)
+    assert "| GAIL | 2/2 | 0.20, 0.30 | 2/2 | 0.50 / 0.50 |" in table
+    assert "| survival control | — | 1.05, 0.90 | 0/2 |" in table and "| BC | 0/2 |" in table

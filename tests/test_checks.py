@@ -146,11 +146,11 @@ def test_every_config_field_has_a_rule(cls):
         (lambda: GAILConfig(ppo={"epochs": 3}), "GAILConfig.ppo must be a PPOConfig, got {'epochs': 3}"),
         (lambda: GAILConfig(ppo=PPOConfig(epochs=0)), "PPOConfig.epochs must be an integer >= 1, got 0"),
         (
-            lambda: GAILConfig(absorbing=True, reward="neg_log_d"),
-            "GAILConfig.reward must be 'logit' or 'log_1m_d' with absorbing=True (a reward that can be negative), "
-            "got 'neg_log_d'",
+            lambda: GAILConfig(absorbing=True, reward="survival"),
+            "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d' with absorbing=True (a reward read from "
+            "D, which can price the absorbing state), got 'survival'",
         ),
-        (lambda: absorbing_config(reward="survival"), "GAILConfig.reward must be 'logit' or 'log_1m_d'"),
+        (lambda: absorbing_config(reward="survival"), "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d'"),
         (lambda: absorbing_config(max_env_steps=0), "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
         (lambda: dataclasses.replace(GAILConfig(), disc_steps=0), "GAILConfig.disc_steps must be an integer >= 1"),
     ],

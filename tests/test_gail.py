@@ -182,8 +182,7 @@ def test_absorbing_config_takes_changes() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"absorbing": True}, "GAILConfig.reward must be 'logit' or 'log_1m_d' with absorbing=True"),
-        ({"absorbing": True, "reward": "survival"}, "GAILConfig.reward must be 'logit' or 'log_1m_d'"),
+        ({"absorbing": True, "reward": "survival"}, "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d'"),
         ({"reward": "-log D"}, "GAILConfig.reward must be one of 'neg_log_d', 'log_1m_d', 'logit', 'survival'"),
         ({"max_env_steps": 0}, "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
         ({"disc_steps": 0}, "GAILConfig.disc_steps must be an integer >= 1, got 0"),
@@ -203,4 +202,5 @@ def test_gail_config_accepts_what_the_series_uses() -> None:
     gail_module.GAILConfig()
     gail_module.GAILConfig(reward="survival", disc_batch=None, reward_clip=None)
     gail_module.GAILConfig(absorbing=True, reward="logit", reward_clip=5.0)
+    gail_module.GAILConfig(absorbing=True, reward="neg_log_d")  # r_a = -log D(s_a): learned like any reward
     gail_module.absorbing_config()
