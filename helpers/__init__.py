@@ -18,7 +18,7 @@ from helpers.env import ENV_ID, HABIT_X, MAX_STEPS, CartPoleBatch, HabitReward, 
 from helpers.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
 from helpers.networks import PolicyNet, ValueNet
 from helpers.optim import Adam
-from helpers.plots import action_counts, filmstrip, learning_curve, render_state, render_states, state_traces
+from helpers.plots import filmstrip, learning_curve, render_state, render_states, state_traces
 from helpers.ppo import PPO, PPOConfig, expert_config, gae
 from helpers.rollout import (
     Episode,
@@ -56,7 +56,6 @@ __all__ = [
     "StepCap",
     "ValueNet",
     "absorbing_config",
-    "action_counts",
     "agreement",
     "check_data_files",
     "check_parameters",

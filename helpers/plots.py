@@ -9,7 +9,6 @@ import gymnasium as gym
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.env import ENV_ID, MAX_STEPS, THETA_LIMIT, X_LIMIT
@@ -19,7 +18,6 @@ from helpers.train import ExpertHistory
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 STATE_NAMES = ("cart position x (m)", "cart velocity ẋ (m/s)", "pole angle θ (rad)", "pole angular velocity θ̇ (rad/s)")
-ACTION_NAMES = ("push left (0)", "push right (1)")
 
 
 def render_env() -> gym.Env:
@@ -66,12 +64,6 @@ def render_states(
     if own:
         env.close()
     return frames
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 3.5)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def learning_curve(history: ExpertHistory, habit_x: float | None = None, habit_tol: float = 0.08) -> Figure:
@@ -145,16 +137,3 @@ def state_traces(states: np.ndarray | torch.Tensor, title: str | None = None, ha
     if title:
         fig.suptitle(title)
     return fig
-
-
-def action_counts(actions: np.ndarray | torch.Tensor, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """A bar chart of how often each action (0 = left, 1 = right) was chosen."""
-    ax = _axes(ax, (4, 3))
-    counts = np.bincount(np.asarray(actions).reshape(-1).astype(int), minlength=2)
-    bars = ax.bar(ACTION_NAMES, counts, color=["tab:blue", "tab:orange"])
-    ax.bar_label(bars)
-    ax.set_xlabel("action")
-    ax.set_ylabel("times chosen")
-    if title:
-        ax.set_title(title)
-    return ax

@@ -24,8 +24,8 @@
 # 1. load the expert trained in notebook 01;
 # 2. see why we record it acting **greedily** (always its most likely action) rather than sampling;
 # 3. record one 200-step episode and save its 200 (state, action) pairs;
-# 4. look at what the demonstration contains: the cart travelling to its habit and staying there, the pole
-#    kept upright all along, the actions, the frames.
+# 4. look at what the demonstration contains: the cart travelling toward its mark and staying there, the pole
+#    leaned to set off and to brake, the order of the pushes, the frames.
 #
 # After this notebook the expert leaves the stage: the students of notebooks 03–05 only ever see these pairs.
 #
@@ -38,6 +38,7 @@ CHECK_EPISODES = 100  # sampled episodes used to compare sampled and greedy acti
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
+import matplotlib.pyplot as plt
 import torch
 
 import helpers
@@ -84,17 +85,24 @@ print(f"the sampled action differs from the expert's own choice on {differ:.0%} 
 print(f"median probability of the expert's choice: {confidence.median():.2f}")
 
 # %% [markdown]
-# That is no rare slip: in many CartPole states the expert is close to indifferent between its two
-# pushes (the median probability of its preferred action is printed above), and sampling turns each of those
-# states into a coin flip. Every such pair would teach the student an action the expert would not have chosen.
-# Greedy demonstrations make the target clean: one state, one action, the expert's choice.
+# That is no rare slip: in many states the expert is far from sure (in half of them its preferred push has a
+# probability of 0.80 or less), and sampling often picks the other push there. Which record is right depends on
+# what the student does with it:
+#
+# * **Behavioral cloning** copies the action in each state. For it, a sampled pair that is not the argmax is a label
+#   the expert's decision would not have given.
+# * **GAIL** matches the distribution of (state, action) pairs. For it, sampled pairs are not wrong: they are what
+#   the stochastic expert really does, its true occupancy. Greedy pairs come from another policy, the argmax one.
+#
+# We record greedily, so every student in this series imitates the **greedy expert**: the policy notebook 01
+# evaluated, checked and watched. One state, one action, the expert's decision.
 #
 # ## 3. Record one greedy episode
 #
 # One episode of 200 steps gives 200 pairs, the only data the students will get. We play it in the expert's
 # own environment (its habit reward, so that the recorded return means what it meant in training), and check
-# that it balanced comfortably: an expert that *barely* survived (pole near 12°, cart near the edge of the
-# track) would teach the student to live on the edge.
+# that it stayed inside the limits with room to spare: an expert that *barely* survived (pole near 12°, cart near
+# the edge of the track) would teach the student to live on the edge.
 
 # %%
 env = helpers.make_env(seed=SEED, habit_x=habit_x)
@@ -108,9 +116,11 @@ print(f"largest |θ| = {states[:, 2].abs().max():.3f}  (the pole falls at 0.2095
 print(f"mean x over the last 100 steps: {demo_habit:+.2f}  (HABIT_X = {habit_x})")
 
 # %% [markdown]
-# **Checkpoint.** A full 200-step episode, ended by the cap and not by a fall, that never came near ending (|x| and
-# |θ| within 95 % of the limits: at most 2.28 m and 0.199 rad; the expert leans the pole to get the cart moving), with
-# the cart at its habit for the second half.
+# **Checkpoint.** A full 200-step episode, ended by the cap and not by a fall, with |x| and |θ| within 95 % of the
+# limits (at most 2.28 m and 0.199 rad), and the cart at its habit for the second half (within 0.4 m of `HABIT_X`,
+# the gap every learner is held to: one episode varies more than the expert's 50-episode mean).
+# The angle comes closest: the expert leans the pole to 0.181 rad, 86 % of the way to a fall, to get the cart
+# moving (section 5).
 
 # %%
 hint = "a marginal demonstration: re-run notebook 01"
@@ -155,22 +165,39 @@ print("action selection:", demos["meta"]["action_selection"], "| habit_x:", demo
 # ## 5. What is in the demonstration?
 #
 # The four state variables over the episode. The red dashed lines are where the episode would terminate, the
-# green dotted line is the habit. The expert first drives the cart to its mark — the cart velocity rises, then
-# falls back to zero — and then holds it there, correcting the pole all the time.
+# green dotted line is the habit.
 
 # %%
 fig = helpers.state_traces(states, title="the expert's demonstration, one greedy episode", habit_x=habit_x)
 
 # %% [markdown]
-# Balancing is a constant alternation of small pushes. Even a trip of a metre to the right, and the stop at its end,
-# take the two actions about equally often: the journey is in *when* the expert pushes each way, not in how often.
+# The expert first pushes the cart a little left (x down to −0.14 m at t = 19) while the pole leans right, up to
+# 0.18 rad: to drive right, the pole must lean right first. Then the cart drives right, its velocity rising to
+# about 1.5 m/s and falling back, and the expert leans the pole the other way (to −0.11 rad) to brake. From
+# t ≈ 115 it holds x between 1.42 and 1.45 m, about 7 cm short of the mark, correcting the pole all the time.
+#
+# Balancing is a constant alternation of small pushes. Over the whole episode the expert pushes right exactly as
+# often as left, so counting the actions tells nothing about the journey: it is in their *order*. The running count
+# of right pushes minus left pushes shows it:
 
 # %%
-ax = helpers.action_counts(actions, title="actions in the demonstration")
+pushes = actions[:, 0] * 2 - 1  # +1 for a push right, -1 for a push left
+fig, ax = plt.subplots(figsize=(6, 2.6), layout="constrained")
+ax.plot(pushes.cumsum(0).numpy())
+ax.axhline(0, color="grey", lw=0.8)
+ax.set_xlabel("time step t")
+ax.set_ylabel("right − left pushes so far")
+ax.set_title(f"actions in the demonstration: {int((pushes > 0).sum())} right, {int((pushes < 0).sum())} left")
+plt.show()
+
+# %% [markdown]
+# Each push changes the cart's velocity by almost the same amount, about 0.2 m/s either way, so this curve has the
+# shape of the velocity trace above. A surplus of eight pushes right, reached at t ≈ 50, is the cart at full speed,
+# about 1.5 m/s; the extra left pushes that follow brake it; at the mark the count stays within two pushes of zero.
 
 # %% [markdown]
 # And the episode itself, in six evenly spaced frames (the step of each is written under it): the cart leaves the
-# centre of the track and settles at its mark.
+# centre of the track and settles just left of its mark.
 
 # %%
 fig = helpers.filmstrip(states, n=6, title="the demonstration (green mark: HABIT_X)", habit_x=habit_x)
@@ -190,9 +217,12 @@ del expert
 #
 # * A demonstration is a list of (state, action) pairs; ours is one greedy 200-step episode, states float32 [200, 4]
 #   and actions int64 [200, 1].
-# * Greedy, because a sampled action often is not the expert's choice (a quarter of them here).
-# * It shows the habit: the cart travels to `HABIT_X` and stays, which merely balancing would not do.
-# * It is comfortable, far from the failure limits: a student can only be as good as what it copies.
+# * Greedy: a sampled action was not the expert's choice in 22 % of states here. The students therefore imitate the
+#   greedy expert, not the stochastic policy PPO trained.
+# * It shows the habit: the cart travels to just short of `HABIT_X` and stays, which merely balancing would not do.
+#   The journey is in the order of the pushes, not in their count.
+# * It stays inside 95 % of the failure limits (the pole's lean comes closest): a student can only be as good as
+#   what it copies.
 # %% [markdown]
 # ## Exercises
 #
@@ -210,8 +240,9 @@ del expert
 # print(f"{(ep.actions == choice).float().mean():.0%} of the sampled actions are the expert's choice")
 # ```
 #
-# You get roughly the complement of the share measured in section 2. Those mismatched pairs are labels the
-# student is asked to copy although the expert itself would not choose them.
+# Expect roughly the complement of the share measured in section 2, about 78 % (not measured: one episode's share
+# varies). For behavioral cloning the mismatched pairs are labels the expert's decision would not have given; for
+# GAIL they are a faithful sample of the stochastic expert, a different policy from the greedy one we imitate.
 # </details>
 
 # %% [markdown]
@@ -220,15 +251,16 @@ del expert
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
-# Look at the state traces: the expert keeps |θ| small, and its cart only ever goes from the centre to its mark.
-# The demo holds no state with a steeply leaning pole, none with the cart left of the centre, and none near the
-# ends of the track. A student that drifts there has no example to copy: this is the *covariate shift* that
-# notebook 05 measures.
+# Look at the state traces: the cart only goes from x = −0.14 to +1.45 m, and the pole leans far only twice, to
+# +0.18 rad when setting off and to −0.11 rad when braking; at the mark |θ| stays below 0.06 rad. The demo holds no
+# state with the cart left of −0.14 m or right of +1.45 m (not even at the mark itself), none near the ends of the
+# track, and none with the pole leaning far while the cart is near the mark. A student that drifts there has no
+# example to copy: this is the *covariate shift* that notebook 05 measures.
 # </details>
 
 # %% [markdown]
-# 3. The demonstration starts at $x \approx 0$ and spends its first steps travelling. Would a demonstration that
-#    started with the cart already at `HABIT_X` be better or worse for a student?
+# 3. The demonstration starts at $x \approx 0$ and spends its first hundred-odd steps travelling. Would a
+#    demonstration that started with the cart already at `HABIT_X` be better or worse for a student?
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>

@@ -25,7 +25,7 @@
 # 2. write its training step out, check it against the helper, and train it to tell the expert's 200 pairs
 #    from a random policy's;
 # 3. train it against a policy that balances just as well as the expert but has no habit, and see that it
-#    learns *where the expert keeps the cart*;
+#    learns *where the cart is*, including stretches of track the expert never visited;
 # 4. explore what it learned, and compare ways of turning D into a reward for a student.
 #
 # **Reads** `data/expert_demos.pt` (written by notebook 02). **Writes** nothing.
@@ -77,8 +77,8 @@ print(f"cart position x: from {expert_s[:, 0].min():+.2f} to {expert_s[:, 0].max
 # `log(sigmoid(l))` on a rounded probability can give `-inf`, `-softplus(-l)` never does.
 #
 # The state is standardised first, with the mean and standard deviation of the demo's states: the cart
-# position varies by tenths of a metre, the pole angle by hundredths of a radian, and unscaled the network
-# would barely see the angle.
+# position spreads over more than a metre, the pole angle over less than 0.3 rad, and unscaled the network would
+# barely see the angle.
 
 # %%
 config = helpers.GAILConfig()
@@ -166,7 +166,8 @@ fig = plot_disc_training(log, title="Expert pairs (label 0) vs random-policy pai
 plt.show()
 
 # %% [markdown]
-# **Checkpoint.** After training, D separates the two sets: most expert pairs below 0.5, most random pairs above.
+# **Checkpoint.** After training, D separates the two sets: a balanced accuracy of at least 0.9, mean D on the
+# expert's pairs below 0.5 and on the random pairs above, and a loss lower than after the first step.
 
 # %%
 checkpoint("D's balanced accuracy", after["d_acc"], at_least=0.9)
@@ -178,9 +179,10 @@ checkpoint("how much D's loss fell", before["d_loss"] - after["d_loss"], at_leas
 # ## A harder contrast: balancing without the habit
 #
 # Telling the expert from a random policy is easy: random play ends with the pole falling, and the expert's pole
-# stays up. A fairer opponent balances just as well but has no habit: the hand-written controller of notebook 01,
-# which keeps the cart near the centre. Both keep the pole up, so the angle barely tells them apart; the cart's
-# position does.
+# stays up. A fairer opponent balances just as well but has no habit: the hand-written controller of notebook 01.
+# Both keep the pole up, but differently. The hand controller keeps its cart within about 0.6 m of the centre and
+# its pole within a few hundredths of a radian (printed below); the expert leans its pole up to 0.18 rad to set off,
+# and spends most of its episode more than 1 m right of the centre.
 
 
 # %%
@@ -206,8 +208,9 @@ print({k: round(v, 3) for k, v in discriminator_stats(disc_b, expert_s, expert_a
 #
 # The state has four numbers, so we look at slices. First the cart position against the pole angle, with both
 # velocities at 0: blue means "looks like the expert" (D near 0), red "looks like the other policy". The black dots
-# are the expert's own pairs with that action. The discriminator trained against the hand controller draws its
-# line across the track: right of about the middle of the expert's journey, the pair looks like the expert's.
+# are the expert's own pairs with that action, drawn at their x and θ whatever their velocities. The discriminator
+# trained against the hand controller draws a line across the track, leaning with the pole angle: right of it, the
+# pair looks like the expert's.
 
 # %%
 fig = plot_d_heatmap(disc_b, expert_s, expert_a, plane="position")
@@ -215,25 +218,40 @@ fig.suptitle("D against the hand controller: cart position x pole angle (velocit
 plt.show()
 
 # %% [markdown]
-# Against random play, the angle matters too. Here is the sanity-check discriminator over the pole's angle and
-# angular velocity, with the cart at rest in the middle of the track (where random play lives and the expert does
-# not stay):
+# The blue region does not stop at the mark: it runs to the end of the track at x = 2.4, where the expert never went
+# (its largest x is 1.45 m). Neither set has a pair right of 1.45 m, so nothing told D that a cart there is wrong:
+# it learned "right of the hand controller", not "at 1.5 m". A reward read from this D would pay a student for
+# overshooting the mark. In GAIL the student's own pairs correct that, but only if D keeps up with the student:
+# notebook 04's Exercise 2 shows a student that overshoots under a discriminator that lags.
+#
+# Against random play the pole's angle matters too. Here is the sanity-check discriminator over the pole's angle and
+# angular velocity, with the cart at rest at the centre. The dots are only the expert's pairs near that slice (cart
+# within 0.25 m of the centre, moving slower than 0.25 m/s): D judges every other pair at its own x and ẋ, not here.
 
 # %%
-fig = plot_d_heatmap(disc, expert_s, expert_a, plane="angle")
+near = (expert_s[:, 0].abs() < 0.25) & (expert_s[:, 1].abs() < 0.25)  # the expert's pairs near this slice
+print(f"{int(near.sum())} of the expert's {len(expert_s)} pairs lie near the slice")
+fig = plot_d_heatmap(disc, expert_s[near], expert_a[near], plane="angle")
 fig.suptitle("D against random play: pole angle x angular velocity (cart at rest at x = 0)")
 plt.show()
 
 # %% [markdown]
-# So D mostly learns *where* a pair lies — near upright, and on the expert's stretch of track — and only a
-# little about *which action* the expert takes there. A reward read from D therefore says "be where the expert
-# is" more loudly than "do what the expert does". That is exactly what GAIL promises: to match the states (and
-# actions) the expert visits.
+# On this slice D calls almost every state random play's, even the pole upright and still: random play spends its
+# short episodes here, the expert only its first steps (the two dots near θ = −0.05, in red). The blue corner on the
+# right is how the expert sets off: the pole leaned about 0.15 rad to the right and turning slowly, the cart near
+# the centre. The expert's other pairs near the slice lie in it or at its edge; none lies near the blue corner at the
+# top left.
+#
+# So this D learns mostly *where* a pair lies. GAIL matches (state, action) pairs, not states alone, but D uses the
+# action only where the states do not already separate the two sets. Against the hand controller they nearly always
+# do, and the two panels of the position heatmap differ only near the line (it sits further right for a push right).
+# In GAIL the student's states come to overlap the expert's, and then the action is what D has left to judge.
 #
 # ## Explore it yourself
 #
 # Move the sliders to set the state; the readout shows D of the hand-controller discriminator for both actions at
-# once. Try the cart at x = 0, then at x = 1, then at the end of the track, where the demo never went.
+# once. Try the cart at x = 0, then at the mark (x = 1.5), then at the end of the track (x = 2.4), where the demo
+# never went.
 
 # %%
 d_explorer(disc_b)
@@ -279,7 +297,8 @@ for logit in (-30.0, 0.0, 30.0):
 # - D(s, a) = sigmoid(l(s, a)) is the probability that a pair is the student's (expert 0, student 1); losses and
 #   rewards are computed from the logit l, and our written-out training step matched the helper's.
 # - Against random play D separates the sets within a few hundred steps; against a policy that balances as well as
-#   the expert but has no habit, it learns the cart's position: where the expert lives.
+#   the expert but has no habit, it learns the cart's position, and pays out to the end of the track, past the
+#   expert's mark. It uses the action only where the states do not separate the sets.
 # - −log D is always positive (a survival bonus on CartPole), log(1 − D) always negative; a constant log 2 pays for
 #   survival alone and is notebook 04's control.
 # %% [markdown]
@@ -294,12 +313,19 @@ for logit in (-30.0, 0.0, 30.0):
 # %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
-# 1. After 20 steps the loss has barely moved and the accuracy is noisy; each heatmap is nearly one colour. A
-#    discriminator that lags behind gives a reward that carries almost no information: in GAIL it must keep up
-#    with the student, which is why notebook 04 takes several discriminator steps per iteration.
-# 2. Often, but not by much: on the expert's stretch of track both actions look expert-like, and D's preference
-#    between them is weak, because D learned *where* the expert is more than *what* it does there. A student
-#    rewarded by D is told firmly where to be and only softly what to do.
+# 1. The first 20 steps are the same as in the 300-step run, so read them off its training plot: after 20 steps the
+#    loss has fallen from about 1.4 to about 1.0 and the balanced accuracy is already near 0.9. Random play is easy
+#    to tell apart. But D is not yet sure: its mean on the expert's pairs is still close to 0.5 (the right-hand plot),
+#    so expect paler heatmaps than after 300 steps (not measured). A discriminator that lags behind pays a weaker
+#    reward: in GAIL it must keep up with the student, which is why notebook 04 takes several discriminator steps
+#    per iteration.
+# 2. `expert_s[150]` is the cart held just short of the mark (x = 1.43, pole upright, both velocities near 0), deep
+#    in the blue of the position heatmap: both D values are far below 0.5, and which one is lower tells little. To
+#    look at all 200 demo states at once, count how often D prefers the demo's action:
+#    `(disc_b.prob_student(expert_s, expert_a) < disc_b.prob_student(expert_s, 1 - expert_a)).float().mean()`.
+#    Expect (not measured) a share near one half, chance: the hand controller's pairs lie mostly elsewhere on the
+#    track, so at most of the expert's states nothing taught D which action is the expert's. A student rewarded by
+#    this D is told firmly where to be and hardly what to do there.
 # 3. Neither. With −log D every extra step adds a positive reward (longer is better), with log(1 − D) a negative one
 #    (shorter is better). The logit reward is 0 where D = ½, but wherever it is not 0 the sign still rewards or
 #    punishes living longer. Only treating the end of an episode as a state D can judge removes the bias: that is

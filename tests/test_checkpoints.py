@@ -23,8 +23,7 @@ def _strict(monkeypatch):
 
 
 def test_a_passing_checkpoint_prints_value_limit_and_margin(capsys):
-    margin = checkpoint("GAIL's habit gap (m)", 0.05, at_most=0.4)
-    assert margin == pytest.approx(0.35)
+    assert checkpoint("GAIL's habit gap (m)", 0.05, at_most=0.4) is None  # a cell ending in one shows only its line
     assert capsys.readouterr().out.strip() == "checkpoint ok: GAIL's habit gap (m) 0.05, limit <= 0.4, margin 0.35"
 
 
@@ -37,9 +36,10 @@ def test_a_failing_checkpoint_names_its_number_limit_and_hint():
         checkpoint("the control's habit gap (m)", 0.3, at_least=0.4, hint="re-run notebook 01")
 
 
-def test_a_band_uses_the_nearer_limit_and_nan_fails():
-    assert checkpoint("ratio", 1.5, at_least=0.6, at_most=1.6) == pytest.approx(0.1)
-    assert checkpoint("ratio", 0.7, at_least=0.6, at_most=1.6) == pytest.approx(0.1)
+def test_a_band_uses_the_nearer_limit_and_nan_fails(capsys):
+    checkpoint("ratio", 1.5, at_least=0.6, at_most=1.6)
+    checkpoint("ratio", 0.7, at_least=0.6, at_most=1.6)
+    assert capsys.readouterr().out.count("margin 0.1\n") == 2
     with pytest.raises(AssertionError):
         checkpoint("ratio", float("nan"), at_least=0.6)
     with pytest.raises(ValueError, match="needs at_most, at_least or both"):
@@ -53,7 +53,7 @@ def test_the_log_and_record_mode(tmp_path, monkeypatch, capsys):
     with pytest.raises(AssertionError):
         checkpoint("b", 0.1, at_least=0.5)
     monkeypatch.setenv("IL_CHECKPOINTS", "record")
-    assert checkpoint("c", 0.2, at_least=0.5) == pytest.approx(-0.3)  # logged and printed, not raised
+    checkpoint("c", 0.2, at_least=0.5)  # logged and printed, not raised
     assert "[recorded, not raised" in capsys.readouterr().out
     lines = [json.loads(x) for x in log.read_text().splitlines()]
     assert [(x["name"], x["ok"]) for x in lines] == [("a", True), ("b", False), ("c", False)]
