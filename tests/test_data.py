@@ -605,7 +605,7 @@ def test_demonstrations_of_another_expert_are_named_before_the_work(tmp_path):
         D.check_data_files(folder, reads=[D.EXPERT_DEMOS, D.EXPERT_POLICY], writes=[D.GAIL_POLICY, D.BC_POLICY])
     msg = str(info.value)
     assert msg.startswith(f"{folder / D.EXPERT_DEMOS} and {folder / D.EXPERT_POLICY} do not belong together: ")
-    assert "recorded from an expert trained with HABIT_X = 1.0, but this expert was trained with HABIT_X = None" in msg
+    assert "recorded from an expert trained with HABIT_X = 1.5, but this expert was trained with HABIT_X = None" in msg
     assert "and its greedy action is the demonstrated one on only " in msg
     assert msg.endswith(
         "Run notebooks/02_expert_demonstrations.ipynb again: it records the demonstrations from the expert in "
@@ -617,8 +617,8 @@ def test_demonstrations_of_another_expert_are_named_before_the_work(tmp_path):
 @pytest.mark.parametrize(
     ("meta", "expert", "message"),
     [
-        ({"habit_x": -1.0}, None, "trained with HABIT_X = -1.0, but this expert was trained with HABIT_X = 1.0"),
-        ({"habit_x": None}, None, "trained with HABIT_X = None, but this expert was trained with HABIT_X = 1.0"),
+        ({"habit_x": -1.0}, None, "trained with HABIT_X = -1.0, but this expert was trained with HABIT_X = 1.5"),
+        ({"habit_x": None}, None, "trained with HABIT_X = None, but this expert was trained with HABIT_X = 1.5"),
         (
             {},
             "another",
@@ -636,7 +636,7 @@ def test_demonstrations_and_expert_must_agree(tmp_path, meta, expert, message):
     if expert == "another":  # same habit, another expert: the actions give it away
         torch.manual_seed(1)
         other = PolicyNet(128)
-        D.save_policy(other, folder / D.EXPERT_POLICY, habit_x=1.0)
+        D.save_policy(other, folder / D.EXPERT_POLICY, habit_x=1.5)
         demos = D.load_demos(folder / D.EXPERT_DEMOS)
         with torch.no_grad():
             same = int((other(demos["states"]).argmax(-1) == demos["actions"].reshape(-1)).sum())

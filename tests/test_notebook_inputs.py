@@ -79,7 +79,7 @@ CASES = {
         demos_of_a_plain_expert,
         "DataFileError",
         "expert_demos.pt and {data}/expert_policy.pt do not belong together: the demonstrations were recorded from an "
-        "expert trained with HABIT_X = None, but this expert was trained with HABIT_X = 1.0 (their meta.habit_x). "
+        "expert trained with HABIT_X = None, but this expert was trained with HABIT_X = 1.5 (their meta.habit_x). "
         "Run notebooks/02_expert_demonstrations.ipynb again",
     ),
     "bc_policy.pt cannot be written": ({}, output_is_a_folder, "DataFileError", "bc_policy.pt: cannot be written"),
