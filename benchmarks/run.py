@@ -96,7 +96,6 @@ def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
         "nb04_gail_return": row["gail_return_50"] >= SOLVED_RETURN,
         "nb04_gail_habit": row["gail_habit_gap"] <= HABIT_GAP,
         "nb04_control_fails": row["control_habit_gap"] >= HABIT_GAP,
-        "nb04_bc_return": row["bc_return_50"] >= SOLVED_RETURN,
         "nb04_bc_habit": row["bc_habit_gap"] <= HABIT_GAP,
     }
     return {k: bool(x) for k, x in v.items()}

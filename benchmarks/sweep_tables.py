@@ -71,7 +71,8 @@ def table_04(result: dict[str, Any]) -> str:
     ]:
         gaps = values(result, "04", gap_name)
         worst = min(gaps) if name == "survival control" else max(gaps)
-        ret = count(values(result, "04", ret_name), lambda x: x >= 195) if ret_name else "—"
+        returns = values(result, "04", f"{name}: return") or (values(result, "04", ret_name) if ret_name else [])
+        ret = count(returns, lambda x: x >= 195) if returns else "—"
         agree = (
             f"{med(values(result, '04', f'{name}: agree_demo'))} / {med(values(result, '04', f'{name}: agree_own'))}"
         )
