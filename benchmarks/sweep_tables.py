@@ -128,7 +128,10 @@ def tables_05(result: dict[str, Any]) -> dict[str, str]:
             f"| {med(gap)} ({max(gap):.2f}) |"
         )
     out["3"] = "\n".join(rows)
-    rows = [f"| 400 steps, seeds {s} | seeds with a fall | episodes that fell (of 50): mean |", "|---|---|---|"]
+    rows = [
+        f"| 400 steps, seeds {s} | seeds with a fall | episodes that fell (of 50), mean over the seeds |",
+        "|---|---|---|",
+    ]
     for name in ("expert", "GAIL, 20 pairs", "BC, 20 pairs"):
         falls = v(f"falls in 400 steps: {name}")
         rows.append(f"| {name} | {count(falls, lambda x: x > 0)} | {statistics.fmean(falls):.1f} |")
@@ -144,12 +147,47 @@ def tables_05(result: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def plot_habits(result: dict[str, Any], path: Path) -> None:
+    """Per seed, the habit of the expert, GAIL, BC and the survival control (notebook 04), and the 0.4 m band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    seeds, habits = [], {n: [] for n in ("expert", "GAIL", "BC", "survival control")}
+    for r in result["records"]:
+        logged = {c["name"]: c["value"] for c in r["notebooks"].get("04", {}).get("checkpoints", [])}
+        if all(f"{n}: habit" in logged for n in habits):
+            seeds.append(r["seed"])
+            for n in habits:
+                habits[n].append(logged[f"{n}: habit"])
+    fig, ax = plt.subplots(figsize=(11, 3.4), layout="constrained")
+    ax.bar(seeds, [0.8] * len(seeds), bottom=[h - 0.4 for h in habits["expert"]], width=0.8, color="0.88",
+           label="within 0.4 m of the expert's habit")  # fmt: skip
+    for (name, hs), style in zip(habits.items(), ["k_", "C0o", "C2^", "C3s"], strict=True):
+        ax.plot(seeds, hs, style, ms=4 if name != "expert" else 8, label=name)
+    ax.set_xlabel("seed (each trains its own expert, demo and learners)")
+    ax.set_ylabel("habit: mean cart x over the last 100 steps (m)")
+    ax.set_title(
+        f"Notebook 04 on seeds {result['seeds']} ({result['numerics']} numerics), 50 fresh greedy episodes each"
+    )
+    ax.legend(ncol=5, loc="lower center", fontsize="small")
+    ax.set_ylim(-1.2, 2.2)
+    fig.savefig(path, dpi=110)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Print every table of one results file."""
+    """Print every table of one results file (``--figure PATH``: also draw the per-seed habits)."""
     args = sys.argv[1:] if argv is None else argv
+    figure = None
+    if len(args) == 3 and args[1] == "--figure":
+        figure = Path(args[2])
+        args = args[:1]
     if len(args) != 1:
-        raise SystemExit("usage: sweep_tables.py RESULTS.json")
+        raise SystemExit("usage: sweep_tables.py RESULTS.json [--figure PATH.png]")
     result = json.loads(Path(args[0]).read_text())
+    if figure:
+        plot_habits(result, figure)
     print("README:\n" + readme_row(result))
     print("\nnotebook 04:\n" + table_04(result))
     for section, table in tables_05(result).items():

@@ -98,7 +98,7 @@ random_returns = helpers.evaluate(random_policy, n_episodes=100, greedy=False, s
 print(f"random policy: mean return {random_returns.mean():.1f} ± {random_returns.std():.1f} over 100 episodes")
 
 # %% [markdown]
-# About 20 steps before the pole falls. Our expert will have to do ten times better, every time.
+# About 23 steps before the pole falls. Our expert will have to do nearly nine times better, every time.
 #
 # ## 2. The 200-step cap: truncated is not terminated
 #
@@ -334,8 +334,9 @@ def ppo_update(agent: helpers.PPO, batch: helpers.Episode, rewards: torch.Tensor
 
 
 # %% [markdown]
-# Two identical agents, one batch of eight episodes played by the untrained policy: one agent is updated by
-# `ppo_update`, the other by the helper. Same seed, same minibatches, so the weights must come out equal.
+# Two identical agents, one batch played by the untrained policy (eight episodes at a time until it holds at least
+# 800 steps): one agent is updated by `ppo_update`, the other by the helper. Same seed, same minibatches, so the weights
+# must come out equal.
 
 # %%
 envs = helpers.CartPoleBatch(config.n_envs, habit_x=HABIT_X)
@@ -521,7 +522,8 @@ print(f"saved {helpers.display_path(path)} ({path.stat().st_size / 1024:.0f} KiB
 #    two apart from the state (the step count is not in the observation), so it is trained toward contradictory
 #    targets, and good actions near the cap get negative advantages.
 # 3. With `HABIT_X = -1.5` the mirror image: with `SEED = 0` the cart drives left and holds a habit of −1.54
-#    (solved after 45,269 env steps). The numbers differ from this run's, because the network's first weights and
+#    (training stopped after 45,269 env steps). The numbers differ from this run's, because the network's first weights
+#    and
 #    the random stream are not mirrored. With `HABIT_X = None` it only has to balance and the rule checks the return
 #    alone, so training stops much sooner (9,161 env steps with `SEED = 0`: in this run the return reached 200 long
 #    before the habit reached its band). The cart then ends wherever this expert's way of balancing takes it, +0.22

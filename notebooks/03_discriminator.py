@@ -92,7 +92,8 @@ print("input of the first pair:", disc.features(expert_s[:1], expert_a[:1]))
 # ## Sanity check: expert or random?
 #
 # Before we let D judge a student that slowly gets better, we check that it can learn anything at all. We play
-# a **random policy** (each action with probability ½) until we have as many pairs as the expert, then train D
+# 16 episodes of a **random policy** (each action with probability ½) and keep 200 evenly spaced pairs, as many as
+# the expert's, then train D
 # to tell the two sets apart. Random play tips the pole over within a few dozen steps, near the centre of the
 # track, so the two sets should be easy to separate.
 
