@@ -29,6 +29,7 @@ from helpers.train import ExpertHistory, train_expert
 
 __all__ = ["fresh_seed"]  # re-exported: the evaluation seeds are the notebooks' own (helpers.seeding)
 
+
 def calibration_seconds(n: int = 10_000_000) -> float:
     """Wall seconds of a plain Python loop, ``for _ in range(n): i += 1`` (local variables), n = 10 million.
 

@@ -30,7 +30,7 @@
 # 5. train the expert until it balances and holds its habit, watch it, and save it.
 #
 # **Reads** nothing. **Writes** `data/expert_policy.pt` (the expert's weights, used by notebook 02).
-# **Runs** in about 10 seconds on a laptop CPU.
+# **Runs** in about 7 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0

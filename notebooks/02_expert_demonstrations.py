@@ -30,7 +30,7 @@
 # After this notebook the expert leaves the stage: the students of notebooks 03–05 only ever see these pairs.
 #
 # **Reads** `data/expert_policy.pt` (written by notebook 01). **Writes** `data/expert_demos.pt`.
-# **Runs** in about 5 seconds on a laptop CPU.
+# **Runs** in about 4 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0  # seeds the demonstration episode's start state

@@ -29,7 +29,7 @@
 # 4. explore what it learned, and compare ways of turning D into a reward for a student.
 #
 # **Reads** `data/expert_demos.pt` (written by notebook 02). **Writes** nothing.
-# **Runs** in about 5 seconds on a laptop CPU.
+# **Runs** in about 4 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0

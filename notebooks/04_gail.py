@@ -32,7 +32,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02) for training, and `data/expert_policy.pt` (notebook 01)
 # **for evaluation only**. **Writes** `data/gail_policy.pt` and `data/bc_policy.pt`.
-# **Runs** in about 15 seconds on a laptop CPU.
+# **Runs** in about 11 seconds on a laptop CPU.
 
 # %% tags=["parameters"]
 SEED = 0

@@ -29,7 +29,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02), `data/gail_policy.pt` and `data/bc_policy.pt` (notebook 04), and
 # `data/expert_policy.pt` (notebook 01, **for evaluation only**). **Writes** nothing.
-# **Runs** in about 25 seconds on a laptop CPU (`FULL_SWEEP = True`: about 15 seconds more).
+# **Runs** in about 16 seconds on a laptop CPU (`FULL_SWEEP = True`: about 15 seconds more).
 
 # %% tags=["parameters"]
 SEED = 0
