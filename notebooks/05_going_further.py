@@ -545,8 +545,8 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 #    between +0.48 and +0.70, so falling *paid*, and the student lasted 0.71 × the coin.
 #    Measured (clamp ±2, 50,000 steps, 12 tuning seeds in 300–325), −log D failed the
 #    expert's side on 2 (318: return 102; 310: 193), and on the coin's pairs lasted 0.74–2.43 × the coin; the logit
-#    failed on 1 of 39 tuning seeds (308: return 9.4), and on 3 of seeds 1000–1099 (section 2's table). Neither is
-#    reliable on every seed at this budget.
+#    failed on 1 of 39 tuning seeds (308: return 9.4), and on 3 of seeds 1000–1099 (section 2's table). Neither
+#    holds on every seed with this budget.
 # 2. Past −2: one input, the flag, sets absorbing samples apart, so nothing stops D from pushing that logit further,
 #    and V(s_a) = r_a / (1 − γ) moves 50 × as far. The clamp is insurance.
 # 3. No: a truncated episode never reached the absorbing state, our clock cut it off. With one, D would learn that
