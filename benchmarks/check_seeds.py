@@ -180,20 +180,20 @@ def summarize(records: list[dict[str, Any]], notebooks: list[str]) -> dict[str, 
     return out
 
 
+def limit_text(c: dict[str, Any], at_least: str = ">=", at_most: str = "<=") -> str:
+    """A checkpoint's limits as text: '>= 195', '<= 0.4' or both, joined by 'and'."""
+    parts = [f"{at_least} {c['at_least']:g}" if c["at_least"] is not None else ""]
+    parts.append(f"{at_most} {c['at_most']:g}" if c["at_most"] is not None else "")
+    return " and ".join(p for p in parts if p)
+
+
 def print_table(summary: dict[str, Any], seeds: list[int], numerics: str, capability: str) -> None:
     """The sweep's table: per notebook the seeds passed, per checkpoint its numbers, then each failure."""
     print(f"\nseeds {seeds[0]}-{seeds[-1]} ({len(seeds)}), numerics {numerics!r} (torch CPU capability {capability})")
     for nb in summary.values():
         print(f"\n{nb['notebook']}: passed on {nb['passed']}/{nb['seeds']} seeds (ran on {nb['ran']})")
         for cname, c in nb["checkpoints"].items():
-            limit = " and ".join(
-                t
-                for t in (
-                    f">= {c['at_least']:g}" if c["at_least"] is not None else "",
-                    f"<= {c['at_most']:g}" if c["at_most"] is not None else "",
-                )
-                if t
-            )
+            limit = limit_text(c)
             print(
                 f"  {cname:48s} {limit:>16s}  min {c['min']:8.3f}  median {c['median']:8.3f}  max {c['max']:8.3f}  "
                 f"worst margin {c['worst_margin']:7.3f} (seed {c['worst_seed']})  failed {c['failed']}/{c['n']}"
@@ -219,14 +219,7 @@ def markdown_report(result: dict[str, Any]) -> str:
     for key, nb in result["summary"].items():
         lines.append(f"| **{key}** | **all** | | **{nb['passed']}/{nb['seeds']}** | | | | |")
         for name, c in nb["checkpoints"].items():
-            limit = " and ".join(
-                t
-                for t in (
-                    f"≥ {c['at_least']:g}" if c["at_least"] is not None else "",
-                    f"≤ {c['at_most']:g}" if c["at_most"] is not None else "",
-                )
-                if t
-            )
+            limit = limit_text(c, "≥", "≤")
             name = name.replace("|", "\\|")  # a table cell: |x| would end it
             lines.append(
                 f"| {key} | {name} | {limit} | {c['n'] - c['failed']}/{c['n']} | {c['min']:.3g} | {c['median']:.3g} "
