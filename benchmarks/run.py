@@ -289,17 +289,17 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     s = {
         "expert_solved": count(lambda r: r["expert_solved"]),
-        "expert_return_ge_195": count(lambda r: r["expert_return_50"] >= 195),
+        "expert_return_ge_195": count(lambda r: r["expert_return_50"] >= SOLVED_RETURN),
         "demo_200_steps": count(lambda r: r["demo_len"] == 200 and not r["demo_terminated"]),
         "notebook_checkpoints_all_pass": count(lambda r: all(r["checkpoints"].values())),
     }
     for name in rows[0]["checkpoints"]:
         s[f"checkpoint_{name}"] = count(lambda r, name=name: r["checkpoints"][name])
     for p in LEARNERS:
-        s[f"{p}_return_ge_195"] = count(lambda r, p=p: r[f"{p}_return_50"] >= 195)
+        s[f"{p}_return_ge_195"] = count(lambda r, p=p: r[f"{p}_return_50"] >= SOLVED_RETURN)
         s[f"{p}_habit_within_{HABIT_TOL}"] = count(lambda r, p=p: r[f"{p}_habit_gap"] <= HABIT_TOL)
         s[f"{p}_habit_farther_than_{CONTROL_FAR}"] = count(lambda r, p=p: r[f"{p}_habit_gap"] > CONTROL_FAR)
-        s[f"{p}_ok"] = count(lambda r, p=p: r[f"{p}_return_50"] >= 195 and r[f"{p}_habit_gap"] <= HABIT_TOL)
+        s[f"{p}_ok"] = count(lambda r, p=p: r[f"{p}_return_50"] >= SOLVED_RETURN and r[f"{p}_habit_gap"] <= HABIT_TOL)
     for p in ("gail", "control"):
         s[f"{p}_habit_reached_in_training"] = count(lambda r, p=p: r[f"{p}_steps_to_habit"] is not None)
     if "absorbing_expert_return_50" in rows[0]:
@@ -307,7 +307,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "random_control_outlives_random_1.5x": count(
                 lambda r: r["random_control_episode_len_sampled"] >= 1.5 * r["random_policy_episode_len"]
             ),
-            "absorbing_expert_return_ge_195": count(lambda r: r["absorbing_expert_return_50"] >= 195),
+            "absorbing_expert_return_ge_195": count(lambda r: r["absorbing_expert_return_50"] >= SOLVED_RETURN),
             "absorbing_random_within_25pct_of_random": count(
                 lambda r: abs(r["absorbing_random_episode_len_sampled"] / r["random_policy_episode_len"] - 1) <= 0.25
             ),

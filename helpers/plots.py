@@ -12,7 +12,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.env import ENV_ID, MAX_STEPS, THETA_LIMIT, X_LIMIT
-from helpers.train import ExpertHistory
+from helpers.train import ExpertHistory, ExpertRule
 
 # Drawing needs no screen: tell SDL (pygame) so, which also silences its XDG_RUNTIME_DIR warning.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -66,7 +66,9 @@ def render_states(
     return frames
 
 
-def learning_curve(history: ExpertHistory, habit_x: float | None = None, habit_tol: float = 0.08) -> Figure:
+def learning_curve(
+    history: ExpertHistory, habit_x: float | None = None, habit_tol: float = ExpertRule.habit_tol
+) -> Figure:
     """The expert's training: episode length and habit against env steps, greedy evaluation and training episodes."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     ax1.plot(history.env_steps, history.episode_length, ".", alpha=0.4, label="training episodes (sampled)")
