@@ -36,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BUILD = ROOT / "build" / "check-seeds"
+USER_PYTHONPATH = os.environ.get("PYTHONPATH", "")
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -66,14 +67,24 @@ def cpu_capability(numerics: str) -> str:
 
 
 def snapshot(notebooks: list[str], numerics: str) -> Path:
-    """Copy the notebooks to run into ``build/check-seeds/<numerics>/notebooks``: every seed runs the same version,
-    even if notebooks/ is edited or re-executed while the sweep runs."""
+    """Copy the notebooks to run into ``build/check-seeds/<numerics>/notebooks`` and ``helpers/`` beside them (the
+    kernels import that copy first, through PYTHONPATH): every seed runs the same version, even if notebooks/ or
+    helpers/ is edited or re-executed while the sweep runs (an edit of helpers/ mid-sweep once changed one seed)."""
     folder = BUILD / numerics / "notebooks"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for name in notebooks:
         shutil.copy2(ROOT / "notebooks" / name, folder / name)
+    code = BUILD / numerics / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    shutil.copytree(ROOT / "helpers", code / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     return folder
+
+
+def snapshot_pythonpath(source: Path) -> str:
+    """PYTHONPATH for a kernel that runs the notebooks in ``source``: the helpers/ copied beside them come first."""
+    code = source.parent / "code"
+    return os.pathsep.join(p for p in [str(code) if code.is_dir() else "", USER_PYTHONPATH] if p)
 
 
 def run_seed(
@@ -96,6 +107,7 @@ def run_seed(
         os.environ["IL_CHECKPOINTS"] = "record"
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ.pop("IL_DATA_DIR", None)
+    os.environ["PYTHONPATH"] = snapshot_pythonpath(source)
     results: dict[str, Any] = {"seed": seed, "notebooks": {}}
     failed = None
     for name in notebooks:

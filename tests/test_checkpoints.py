@@ -133,3 +133,18 @@ def test_sweep_tables_read_the_logged_numbers():
     table = sweep_tables.table_04(result)
     assert "| GAIL | 2/2 | 0.20, 0.30 | 2/2 | 0.50 / 0.50 |" in table
     assert "| survival control | — | 1.05, 0.90 | 0/2 |" in table and "| BC | 0/2 |" in table
+
+
+def test_the_sweep_runs_a_snapshot_of_helpers_too(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01_a.ipynb").write_text("{}")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "__init__.py").write_text("X = 1\n")
+    monkeypatch.setattr(check_seeds, "ROOT", tmp_path)
+    monkeypatch.setattr(check_seeds, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(check_seeds, "USER_PYTHONPATH", "/elsewhere")
+    source = check_seeds.snapshot(["01_a.ipynb"], "native")
+    (tmp_path / "helpers" / "__init__.py").write_text("X = 2\n")  # an edit while the sweep runs
+    code = tmp_path / "build" / "native" / "code"
+    assert (code / "helpers" / "__init__.py").read_text() == "X = 1\n"
+    assert check_seeds.snapshot_pythonpath(source).split(":") == [str(code), "/elsewhere"]
