@@ -236,7 +236,7 @@ BUDGETS: dict[str, Budget] = {
         50_000, 20_000, "env steps", "absorbing-state GAIL trains for it on each of the two demo sets", 2
     ),
     "SIZE_MAX_ENV_STEPS": Budget(
-        80_000, 20_000, "env steps", "GAIL trains for it on 20 pairs (with FULL_SWEEP, on each of 4 demo sizes)"
+        160_000, 20_000, "env steps", "GAIL trains for it on 20 pairs (with FULL_SWEEP, on each of 4 demo sizes)"
     ),
     "BC_EPOCHS": Budget(1000, 2_500, "epochs", "behavioral cloning trains for it (notebook 05: on each demo size)"),
 }
