@@ -99,7 +99,7 @@ student: setup
 figures: setup
 	$(PY) docs/readme_gif.py
 
-## The instructor's guide's figures of failure modes, from SEED 0's data/ (about a minute): docs/img/failure_*.png.
+## The instructor's guide's figures of failure modes, from SEED 0's data/ (one to two minutes): docs/img/failure_*.png.
 guide-figures: setup
 	$(PY) benchmarks/failure_modes.py --out docs/img
 

@@ -9,7 +9,7 @@ function, swapped into that code for one run (``swapped``); everything else is t
 scored as notebook 04 scores it: its greedy habit and return on 50 fresh episodes from ``helpers.fresh_seed(0)``.
 
 It writes only the figures, ``failure_*.png`` in ``--out`` (nothing under ``data/``), and prints the numbers the
-guide (``docs/instructors.md``) quotes. About 12 short trainings: a minute or two on one core.
+guide (``docs/instructors.md``) quotes. 16 short trainings: one to two minutes on one core.
 """
 
 from __future__ import annotations
