@@ -8,7 +8,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
 LINTED := helpers tests benchmarks docs scripts notebooks/*.py
 
-.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds sync site student figures clean
+.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds sync site student figures \
+	guide-figures guide-ranges clean
 
 setup: $(STAMP)
 
@@ -97,6 +98,16 @@ student: setup
 ## The README's picture, from the committed policies in data/: docs/img/cartpole_side_by_side.gif.
 figures: setup
 	$(PY) docs/readme_gif.py
+
+## The instructor's guide's figures of failure modes, from SEED 0's data/ (one to two minutes): docs/img/failure_*.png.
+guide-figures: setup
+	$(PY) benchmarks/failure_modes.py --out docs/img
+
+## The guide's table of each checkpoint's range, from seed sweeps' results files (docs/instructors.md, between its
+## markers): `make guide-ranges RESULTS="benchmarks/checkpoints_sweep_native.json benchmarks/checkpoints_sweep_default.json"`.
+RESULTS ?= benchmarks/checkpoints.json benchmarks/checkpoints_default.json benchmarks/checkpoints_final_native.json
+guide-ranges: setup
+	$(PY) benchmarks/guide_ranges.py $(RESULTS)
 
 ## Keep each notebook and its jupytext .py pair in step (newest wins).
 sync: setup

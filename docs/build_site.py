@@ -1,7 +1,8 @@
 """Build the series' website into build/site/ from the notebooks' committed outputs (`make site`).
 
-1. Stage the sources in build/site-src/: docs/index.md and docs/img/, a *copy* of every notebooks/0*.ipynb, and
-   benchmarks/README.md with its pictures. The tracked files are never modified.
+1. Stage the sources in build/site-src/: docs/index.md, the other pages of docs/ (docs/*.md: the instructor's guide,
+   its links to ../notebooks/ and ../benchmarks/ made relative to the site's root) and docs/img/, a *copy* of every
+   notebooks/0*.ipynb, and benchmarks/README.md with its pictures. The tracked files are never modified.
 2. In each copy, every widget output (which would need a live kernel, and widget JavaScript from a CDN) becomes
    static: a widget with a stand-in in docs/standins.py (the episode player, the discriminator explorer) is
    replaced by the picture its stand-in draws, in a run of that notebook's cells up to its last such widget, on
@@ -48,11 +49,24 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 IMAGE_SUFFIXES = {".png", ".gif", ".svg", ".jpg", ".jpeg", ".webp"}
 CONTENTS_LINK = re.compile(r"\]\(\.\./README\.md(?:#[^)]*)?\)")
+PARENT_LINK = re.compile(r"\]\(\.\./(notebooks|benchmarks)/")
+"""A docs/ page's links to the repository's notebooks/ and benchmarks/: on the site, those folders sit beside it."""
 
 
 def notebooks() -> list[Path]:
     """The series' notebooks, in order."""
     return sorted((ROOT / "notebooks").glob("0*.ipynb"))
+
+
+def doc_pages() -> list[Path]:
+    """The site's pages written in docs/ besides the landing page (docs/*.md: the instructor's guide)."""
+    return sorted(p for p in DOCS.glob("*.md") if p.name != "index.md")
+
+
+def site_markdown(text: str) -> str:
+    """A docs/ page as the site needs it: links to ../notebooks/ and ../benchmarks/ from the site's root, and the
+    README's contents link to the landing page."""
+    return CONTENTS_LINK.sub("](index.md)", PARENT_LINK.sub(r"](\1/", text))
 
 
 def input_files() -> list[Path]:
@@ -283,6 +297,8 @@ def stage(stage_dir: Path = STAGE_DIR) -> dict[str, dict[str, int]]:
     shutil.rmtree(stage_dir, ignore_errors=True)
     stage_dir.mkdir(parents=True)
     shutil.copy2(DOCS / "index.md", stage_dir / "index.md")
+    for page in doc_pages():
+        (stage_dir / page.name).write_text(site_markdown(page.read_text()))
     if (DOCS / "img").is_dir():
         shutil.copytree(DOCS / "img", stage_dir / "img")
     bench = stage_dir / "benchmarks"

@@ -36,11 +36,13 @@ SCREENSHOT_DIR = ROOT / "build" / "screenshots" / "site"
 NOTEBOOKS = build_site.notebooks()
 # The pages in reading order (previous/next follow it); then what Sphinx adds on its own.
 BENCHMARK_PAGES = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.md") if p.name != "README.md")
+DOC_PAGES = [p.stem for p in build_site.doc_pages()]  # docs/*.md besides the landing page: the instructor's guide
 ORDERED = [
     "index.html",
     *[f"notebooks/{p.stem}.html" for p in NOTEBOOKS],
     "benchmarks/README.html",
     *[f"benchmarks/{stem}.html" for stem in BENCHMARK_PAGES],  # after the README, as docs/index.md's toctree
+    *[f"{stem}.html" for stem in DOC_PAGES],  # "Teaching", the toctree's last
 ]
 EXTRA = ["genindex.html", "search.html"]
 LEFTOVER_WIDGET = re.compile(
