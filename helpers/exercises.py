@@ -173,7 +173,16 @@ GAE_MISTAKES: list[tuple[str, str]] = [
 """The known mistakes of GAE, and what the check says of each."""
 
 
-def _gae_variant(kind: str, r, v, v2, term, trunc, gamma: float, lam: float) -> torch.Tensor:
+def _gae_variant(
+    kind: str,
+    r: torch.Tensor,
+    v: torch.Tensor,
+    v2: torch.Tensor,
+    term: torch.Tensor,
+    trunc: torch.Tensor,
+    gamma: float,
+    lam: float,
+) -> torch.Tensor:
     """What a GAE with the known mistake ``kind`` returns: ``helpers.gae`` on inputs that make the same error."""
     none = torch.zeros_like(term)
     done = term | trunc
