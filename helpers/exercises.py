@@ -269,9 +269,7 @@ class _EndGuard(gym.Wrapper):
         if getattr(self, "ended", None):
             raise _SteppedPastTheEnd(self.ended)
         obs, reward, terminated, truncated, info = self.env.step(action)
-        self.ended = (
-            "the pole fell (terminated)" if terminated else "the 200-step cap (truncated)" if truncated else None
-        )
+        self.ended = "the pole fell: terminated" if terminated else "the 200-step cap: truncated" if truncated else None
         return obs, reward, terminated, truncated, info
 
 

@@ -168,8 +168,8 @@ RECORD_MISTAKES = {
     "you sampled the actions": _recorder(greedy=False),
     "your first state is not the seeded start": _recorder(seed=False),
     "not the one it led to": _recorder(next_state=True),
-    "your loop went on after the episode ended (the 200-step cap (truncated))": _recorder(stop=("term",)),
-    "your loop went on after the episode ended (the pole fell (terminated))": _recorder(stop=("trunc",)),
+    "your loop went on after the episode ended (the 200-step cap: truncated)": _recorder(stop=("term",)),
+    "your loop went on after the episode ended (the pole fell: terminated)": _recorder(stop=("trunc",)),
     "the actions must be int64 [200, 1], one column": _recorder(column=False),
 }
 
