@@ -1,9 +1,12 @@
 """The student edition of the series, for a workshop: `make student` writes build/student/.
 
 Each notebooks/0*.ipynb is copied with every cell tagged `solution` removed (nbconvert's TagRemovePreprocessor),
-its outputs and execution counts cleared and its saved widget state dropped. The notebooks land side by side, so
-their links to one another still work; their `../README.md` (contents) links point to the edition's own README.md,
-which lists the notebooks and says how to run them. The tracked notebooks are never modified.
+each coding exercise's solution (the lines between nbgrader's `### BEGIN SOLUTION` and `### END SOLUTION`) replaced
+by a stub that raises `NotImplementedError` with the exercise's hint (`helpers.exercises.HINTS`, by the name of the
+function it sits in), its outputs and execution counts cleared and its saved widget state dropped. The notebooks
+land side by side, so their links to one another still work; their `../README.md` (contents) links point to the
+edition's own README.md, which lists the notebooks and says how to run them. The tracked notebooks are never
+modified.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -19,12 +23,18 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocess
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+sys.path.insert(0, str(ROOT))  # this copy's helpers, for the exercises' hints
+from helpers.exercises import HINTS  # noqa: E402 - after the path
+
 OUT = ROOT / "build" / "student"
 SOLUTION_TAG = "solution"
 CONTENTS_LINK = re.compile(r"\]\(\.\./README\.md(?:#[^)]*)?\)")
 BENCHMARKS_LINK = re.compile(r"\]\(\.\./benchmarks/")
 """Links to the measurement pages: the edition carries a copy of benchmarks/'s pages and pictures."""
 TITLE = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.MULTILINE | re.DOTALL)
+"""A coding exercise's solution, nbgrader's way: the lines between the two markers, the markers included."""
+DEF = re.compile(r"^[ \t]*def (\w+)\(", re.MULTILINE)
 # The workshop table's estimate of a learner's time: reading prose and code at these rates, plus each exercise.
 WORDS_PER_MINUTE = 150
 CODE_LINES_PER_MINUTE = 30
@@ -34,6 +44,10 @@ README = """# Imitation Learning, step by step: student edition
 
 The notebooks of the series without the solutions to their exercises, and without outputs: run them yourself, in
 order, and try each exercise before you ask.
+
+The **coding exercises** are functions to write: put your code in place of `raise NotImplementedError(...)` and run
+the cell. Its check tries your function on chosen cases and says what is wrong, if anything; until the exercise is
+done, the notebook stops there with the exercise's hint (the cells after it need your function).
 
 {notebooks}
 
@@ -71,7 +85,28 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = local_links(cell.source)
+        elif cell.cell_type == "code":
+            cell.source = stub_solutions(cell.source)
     return nb
+
+
+def stub_solutions(source: str) -> str:
+    """A code cell with each solution replaced by ``raise NotImplementedError("<hint>")`` at its indentation; the
+    hint is that of the function the solution sits in (``helpers.exercises.HINTS``)."""
+
+    def stub(match: re.Match) -> str:
+        names = DEF.findall(source[: match.start()])
+        if not names or names[-1] not in HINTS:
+            raise ValueError(f"a solution outside a function with a hint in helpers.exercises.HINTS: {names[-1:]}")
+        indent = match.group(1)
+        return f"{indent}# your code here\n{indent}raise NotImplementedError({HINTS[names[-1]]!r})"
+
+    return SOLUTION.sub(stub, source)
+
+
+def coding_exercises(nb: nbformat.NotebookNode) -> int:
+    """How many coding exercises a notebook sets: its solutions between nbgrader's markers."""
+    return sum(len(SOLUTION.findall(c.source)) for c in nb.cells if c.cell_type == "code")
 
 
 def local_links(text: str) -> str:
@@ -102,7 +137,7 @@ def workshop_table(timings: Path = ROOT / "benchmarks" / "notebooks.json") -> st
         words = sum(len(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
         code = sum(len([x for x in c.source.splitlines() if x.strip()]) for c in nb.cells if c.cell_type == "code")
         reading = words / WORDS_PER_MINUTE + code / CODE_LINES_PER_MINUTE
-        n = exercises(nb)
+        n = exercises(nb) + coding_exercises(nbformat.read(path, as_version=4))
         learn = reading + n * MINUTES_PER_EXERCISE
         seconds = measured.get(path.name, {}).get("wall_seconds")
         total_run += seconds or 0.0

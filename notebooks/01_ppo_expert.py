@@ -29,6 +29,11 @@
 #    the helper;
 # 5. train the expert until it balances and holds its habit, watch it, and save it.
 #
+# Two **coding exercises** ask you to write the habit reward and GAE yourself. Write your code in place of
+# `raise NotImplementedError(...)`; the cell then checks your function on edge cases and random inputs against the
+# series' own, and says what is wrong if it is. The notebook goes on with the helpers either way, so your expert trains
+# the same whatever you write.
+#
 # **Reads** nothing. **Writes** `data/expert_policy.pt` (the expert's weights, used by notebook 02).
 # **Runs** in about 7 seconds on a laptop CPU.
 
@@ -45,6 +50,7 @@ import numpy as np
 import torch
 
 import helpers
+from helpers import exercises as check
 from helpers.checkpoints import EXPERT_HABIT_TOL, checkpoint
 from helpers.ppo import clipped_surrogate
 
@@ -157,18 +163,28 @@ for name, choose in [("hand controller", hand_controller), ("always right", lamb
 # the mark the track ends after 0.9 m, where a step still pays 0.775. Falling still ends the episode and loses every
 # future point, so balancing stays the first thing to learn. This is **reward shaping**: the same environment,
 # another reward, another behaviour. Only the reward changes; the observation, termination and truncation stay
-# CartPole's. The formula in code, checked against the helper:
+# CartPole's.
+#
+# **Coding exercise 1: the habit reward.** Write $r(x) = 1 - 0.25\,\min(|x - x^*|,\ 2)$ with $x^* =$ `HABIT_X`, for a
+# NumPy array of cart positions `x` (one reward each). The check compares it with `helpers.habit_reward` at the mark,
+# a metre either side of it, 3 m away and at random positions, and names the mistake if it finds one.
 
 
 # %%
 def my_habit_reward(x: np.ndarray) -> np.ndarray:
-    """r(x) = 1 - 0.25 * min(|x - x*|, 2) for the cart at x."""
+    """r(x) = 1 - 0.25 * min(|x - x*|, 2) for the cart at x (x* = HABIT_X), for an array of positions."""
+    ### BEGIN SOLUTION
     return 1.0 - 0.25 * np.minimum(np.abs(x - HABIT_X), 2.0)
+    ### END SOLUTION
 
 
+check.habit_reward(my_habit_reward, HABIT_X)
+
+# %% [markdown]
+# The reward over the whole track, drawn with the helper:
+
+# %%
 xs = np.linspace(-2.4, 2.4, 97)
-if HABIT_X is not None:
-    assert np.allclose(my_habit_reward(xs), helpers.habit_reward(xs, HABIT_X))
 fig, ax = plt.subplots(figsize=(6, 2.6), layout="constrained")
 ax.plot(xs, helpers.habit_reward(xs, HABIT_X) * np.ones_like(xs))
 ax.set_xlabel("cart position x after the push (m)")
@@ -219,9 +235,43 @@ print(agent.value)
 #
 # $$A_t = \delta_t + \gamma\lambda\,(1 - \text{done}_t)\,A_{t+1}.$$
 #
-# A termination zeroes $V(s_{t+1})$; a truncation only stops the sum. Here are both equations, written out
-# for a toy four-step episode in which the critic predicts $V = 5$ everywhere, once ending in a termination
-# and once in a truncation:
+# A termination zeroes $V(s_{t+1})$; a truncation only stops the sum.
+#
+# **Coding exercise 2: GAE.** Write both equations as `my_gae`, for a batch of one or more episodes one after the
+# other (each of the five tensors has one entry per step $t$; `terminated` and `truncated` are True only on an
+# episode's last step): the TD errors $\delta_t$ first, then $A_t$ backwards from the last step. The check runs it on
+# three episodes (one ending in a fall, two in truncations) and on random ones, against `helpers.gae`; each known
+# mistake (bootstrapping after a fall, zeroing $V$ at a truncation, carrying the sum into the next episode, ...) gets
+# its own message.
+
+
+# %%
+def my_gae(
+    rewards: torch.Tensor,
+    values: torch.Tensor,
+    next_values: torch.Tensor,
+    terminated: torch.Tensor,
+    truncated: torch.Tensor,
+    gamma: float,
+    lam: float,
+) -> torch.Tensor:
+    """The advantages A_t [T] by the two equations above: delta_t, then A_t from the last step back to the first."""
+    ### BEGIN SOLUTION
+    deltas = rewards + gamma * (1 - terminated.float()) * next_values - values
+    adv, running = torch.zeros(len(rewards)), 0.0
+    for t in reversed(range(len(rewards))):
+        running = deltas[t] + gamma * lam * (1 - float(terminated[t] or truncated[t])) * running
+        adv[t] = running
+    return adv
+    ### END SOLUTION
+
+
+check.gae(my_gae)
+
+# %% [markdown]
+# Here are both equations at work, by the helper, on a toy four-step episode in which the critic predicts $V = 5$
+# everywhere, once ending in a termination and once in a truncation. With $\lambda = 0$ the sum adds nothing to the
+# first surprise, so `gae(..., lam=0)` gives the TD errors $\delta_t$ themselves:
 
 # %%
 rewards = torch.ones(4)
@@ -230,21 +280,9 @@ next_values = torch.full((4,), 5.0)
 last = torch.tensor([False, False, False, True])
 never = torch.zeros(4, dtype=torch.bool)
 gamma, lam = config.gamma, config.lam
-
-
-def my_gae(terminated: torch.Tensor, truncated: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The TD errors delta_t and the advantages A_t, by the two equations above."""
-    deltas = rewards + gamma * (1 - terminated.float()) * next_values - values
-    adv, running = torch.zeros(4), 0.0
-    for t in reversed(range(4)):
-        running = deltas[t] + gamma * lam * (1 - float(terminated[t] or truncated[t])) * running
-        adv[t] = running
-    return deltas, adv
-
-
 for name, term, trunc in [("termination", last, never), ("truncation", never, last)]:
-    deltas, adv = my_gae(term, trunc)
-    assert torch.allclose(adv, helpers.gae(rewards, values, next_values, term, trunc, gamma, lam))
+    deltas = helpers.gae(rewards, values, next_values, term, trunc, gamma, 0.0)  # lam = 0: A_t = delta_t
+    adv = helpers.gae(rewards, values, next_values, term, trunc, gamma, lam)
     print(f"ends in a {name:11s}: delta_t = {np.round(deltas.numpy(), 3)}   A_t = {np.round(adv.numpy(), 3)}")
 
 # %% [markdown]

@@ -27,6 +27,10 @@
 # 4. look at what the demonstration contains: the cart travelling toward its mark and staying there, the pole
 #    leaned to set off and to brake, the order of the pushes, the frames.
 #
+# Two **coding exercises** ask you to record the demonstration and measure its habit yourself: write your code in
+# place of `raise NotImplementedError(...)`, and the cell checks it against the helpers and says what is wrong if
+# anything is. The notebook then records the demonstration with the helpers.
+#
 # After this notebook the expert leaves the stage: the students of notebooks 03–05 only ever see these pairs.
 #
 # **Reads** `data/expert_policy.pt` (written by notebook 01). **Writes** `data/expert_demos.pt`.
@@ -38,10 +42,12 @@ CHECK_EPISODES = 100  # sampled episodes used to compare sampled and greedy acti
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 
 # %%
+import gymnasium as gym
 import matplotlib.pyplot as plt
 import torch
 
 import helpers
+from helpers import exercises as check
 from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, checkpoint
 from helpers.env import THETA_LIMIT, X_LIMIT
 
@@ -103,6 +109,52 @@ print(f"median probability of the expert's choice: {confidence.median():.2f}")
 # own environment (its habit reward, so that the recorded return means what it meant in training), and check
 # that it stayed inside the limits with room to spare: an expert that *barely* survived (pole near 12°, cart near
 # the edge of the track) would teach the student to live on the edge.
+#
+# **Coding exercise 1: record a demonstration.** Write `my_record_demo(env, policy, seed)`: reset `env` with `seed`,
+# then in each state $s_t$ push the expert's decision $a_t = \arg\max_a \pi(a \mid s_t)$ (the policy returns two
+# logits for a batch of states) and record the pair $(s_t, a_t)$, until the episode is terminated or truncated.
+# Return the states, float32 `[T, 4]`, and the actions, int64 `[T, 1]` (one column, as `save_demos` expects). The
+# check plays the expert and a policy that always pushes right (whose pole falls) through your function, and compares
+# the pairs with `helpers.play_episode`'s from the same start.
+
+
+# %%
+@torch.no_grad()
+def my_record_demo(env: gym.Env, policy: torch.nn.Module, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """One greedy episode of ``policy`` in ``env`` from the start ``seed``: states [T, 4] and actions [T, 1]."""
+    ### BEGIN SOLUTION
+    obs, _ = env.reset(seed=seed)
+    states, actions, terminated, truncated = [], [], False, False
+    while not (terminated or truncated):
+        state = torch.as_tensor(obs, dtype=torch.float32)
+        action = int(policy(state[None]).argmax(-1))  # the expert's decision in s_t
+        obs, _, terminated, truncated, _ = env.step(action)
+        states.append(state)
+        actions.append(action)
+    return torch.stack(states), torch.tensor(actions).unsqueeze(-1)
+    ### END SOLUTION
+
+
+check.record_demo(my_record_demo, expert, habit_x, SEED)
+
+# %% [markdown]
+# **Coding exercise 2: the habit of one episode.** Write `my_habit_of(states)`: the mean cart position $x$ (column 0
+# of $(x, \dot x, \theta, \dot\theta)$) over the episode's last 100 steps, or over all of them if it is shorter, as
+# one number. The check tries a full episode and two that fell early, one of them left of the centre.
+
+
+# %%
+def my_habit_of(states: torch.Tensor) -> float:
+    """The habit of one episode: the mean cart position x over its last 100 steps (all of them, if fewer)."""
+    ### BEGIN SOLUTION
+    return float(states[-100:, 0].mean())
+    ### END SOLUTION
+
+
+check.habit_of(my_habit_of)
+
+# %% [markdown]
+# Now the demonstration itself, recorded by the helpers:
 
 # %%
 env = helpers.make_env(seed=SEED, habit_x=habit_x)

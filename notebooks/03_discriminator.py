@@ -22,11 +22,15 @@
 # that the pair came from the **student** rather than from the **expert**. In this notebook you will
 #
 # 1. build that discriminator D(s, a) and see why it returns a *logit* rather than a probability;
-# 2. write its training step out, check it against the helper, and train it to tell the expert's 200 pairs
+# 2. write its input and its loss out, check them against the helper, and train it to tell the expert's 200 pairs
 #    from a random policy's;
 # 3. train it against a policy that balances just as well as the expert but has no habit, and see that it
 #    learns *where the cart is*, including stretches of track the expert never visited;
 # 4. explore what it learned, and compare ways of turning D into a reward for a student.
+#
+# Two **coding exercises** ask you to write D's input and its loss: write your code in place of
+# `raise NotImplementedError(...)`, and the cell checks it against the helpers and says what is wrong if anything is.
+# The notebook then trains with the helpers.
 #
 # **Reads** `data/expert_demos.pt` (written by notebook 02). **Writes** nothing.
 # **Runs** in about 4 seconds on a laptop CPU.
@@ -43,6 +47,7 @@ import torch
 from torch.nn import functional as F
 
 import helpers
+from helpers import exercises as check
 from helpers.checkpoints import checkpoint
 from helpers.discriminator import discriminator_stats
 from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
@@ -89,6 +94,24 @@ print("parameters:", sum(p.numel() for p in disc.parameters()))
 print("input of the first pair:", disc.features(expert_s[:1], expert_a[:1]))
 
 # %% [markdown]
+# **Coding exercise 1: D's input.** Write `my_features(disc, states, actions)`: each state standardised as
+# $(s - \mu) / \sigma$ with the demo's statistics, which the discriminator keeps (`disc.state_mean`, `disc.state_std`),
+# then the action one-hot, a row of 6 numbers per pair (`states` is `[N, 4]`, `actions` is `[N]`). The check compares
+# it with `disc.features` on pairs of both actions.
+
+
+# %%
+def my_features(disc: helpers.Discriminator, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+    """D's input [N, 6]: the state standardised with the demo's statistics, then the one-hot action."""
+    ### BEGIN SOLUTION
+    standardised = (states - disc.state_mean) / disc.state_std
+    return torch.cat([standardised, F.one_hot(actions, 2).float()], dim=1)
+    ### END SOLUTION
+
+
+check.features(my_features)
+
+# %% [markdown]
 # ## Sanity check: expert or random?
 #
 # Before we let D judge a student that slowly gets better, we check that it can learn anything at all. We play
@@ -120,32 +143,42 @@ print(f"{len(random_s)} random pairs, cart x within ±{random_s[:, 0].abs().max(
 #
 # $$L(w) = -\mathbb{E}_{\text{expert}}\big[\log(1 - D_w(s,a))\big] - \mathbb{E}_{\text{other}}\big[\log D_w(s,a)\big].$$
 #
-# Written out, on the logits, each side averaged on its own so that the two sets weigh the same whatever their
-# sizes, and checked against the helper's `update_discriminator` on an identical copy:
+# **Coding exercise 2: D's loss.** Write $L(w)$ as `my_disc_loss`, on the logits $l = $ `disc(s, a)` (so that
+# $\log D$ never meets a rounded 0), each side averaged on its own so that the two sets weigh the same whatever their
+# sizes: `F.binary_cross_entropy_with_logits(logits, labels)` is $-\text{mean}[y \log D + (1 - y) \log(1 - D)]$,
+# with labels $y$ = 0 for the expert's pairs and 1 for the others. Return the loss as a tensor: the training step
+# calls `loss.backward()` on it. The check compares value and gradient with the helper's `discriminator_loss`, on 5
+# expert pairs against 9 others.
 
 
 # %%
-def my_disc_step(disc: helpers.Discriminator, opt: helpers.Adam, other_s: torch.Tensor, other_a: torch.Tensor) -> float:
-    """One gradient step of D: expert pairs labelled 0, the other pairs 1."""
+def my_disc_loss(
+    disc: helpers.Discriminator,
+    expert_s: torch.Tensor,
+    expert_a: torch.Tensor,
+    other_s: torch.Tensor,
+    other_a: torch.Tensor,
+) -> torch.Tensor:
+    """L(w) = -E_expert[log(1 - D)] - E_other[log D] on D's logits: expert pairs labelled 0, the other pairs 1."""
+    ### BEGIN SOLUTION
     logits = disc(torch.cat([expert_s, other_s]), torch.cat([expert_a, other_a]))
     le, lo = logits[: len(expert_s)], logits[len(expert_s) :]
-    loss = F.binary_cross_entropy_with_logits(le, torch.zeros_like(le)) + F.binary_cross_entropy_with_logits(
-        lo, torch.ones_like(lo)
-    )
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
+    expert_side = F.binary_cross_entropy_with_logits(le, torch.zeros_like(le))  # -E_expert[log(1 - D)]
+    other_side = F.binary_cross_entropy_with_logits(lo, torch.ones_like(lo))  # -E_other[log D]
+    return expert_side + other_side
+    ### END SOLUTION
 
 
-twin = helpers.Discriminator(hidden=config.disc_hidden)
-twin.load_state_dict(disc.state_dict())
-opt, twin_opt = helpers.Adam(disc.parameters(), lr=3e-3), helpers.Adam(twin.parameters(), lr=3e-3)
-mine = my_disc_step(disc, opt, random_s, random_a)
-helpers.update_discriminator(twin, twin_opt, expert_s, expert_a, random_s, random_a, steps=1)
-same = all(torch.equal(p, q) for p, q in zip(disc.parameters(), twin.parameters(), strict=True))
-assert same, "my_disc_step and update_discriminator disagree"
-print(f"first step: loss {mine:.3f}; same weights as the helper's step: {same}")
+check.disc_loss(my_disc_loss)
+
+# %% [markdown]
+# A training step is a gradient step of Adam on that loss; the helper's `update_discriminator` takes it with the same
+# loss (`helpers.discriminator.discriminator_loss`). The first step:
+
+# %%
+opt = helpers.Adam(disc.parameters(), lr=3e-3)
+first = helpers.update_discriminator(disc, opt, expert_s, expert_a, random_s, random_a, steps=1)
+print(f"first step: loss {first:.3f}")
 
 # %% [markdown]
 # We track the loss and the *balanced accuracy* (the mean of "expert pairs called expert" and "other pairs
@@ -155,7 +188,7 @@ print(f"first step: loss {mine:.3f}; same weights as the helper's step: {same}")
 before = discriminator_stats(disc, expert_s, expert_a, random_s, random_a)
 log = {k: [] for k in before}
 for _ in range(SANITY_STEPS - 1):
-    my_disc_step(disc, opt, random_s, random_a)
+    helpers.update_discriminator(disc, opt, expert_s, expert_a, random_s, random_a)
     for k, v in discriminator_stats(disc, expert_s, expert_a, random_s, random_a).items():
         log[k].append(v)
 after = {k: v[-1] for k, v in log.items()}
@@ -296,7 +329,8 @@ for logit in (-30.0, 0.0, 30.0):
 # ## Summary
 #
 # - D(s, a) = sigmoid(l(s, a)) is the probability that a pair is the student's (expert 0, student 1); losses and
-#   rewards are computed from the logit l, and our written-out training step matched the helper's.
+#   rewards are computed from the logit l, and the loss written out in exercise 2 matched
+#   the helper's.
 # - Against random play D separates the sets within a few hundred steps; against a policy that balances as well as
 #   the expert but has no habit, it learns the cart's position, and pays out to the end of the track, past the
 #   expert's mark. It uses the action only where the states do not separate the sets.

@@ -30,6 +30,10 @@
 # 2. train GAIL, the survival control and behavioral cloning (BC) on the same 200 pairs;
 # 3. compare them with the expert: habit, return and agreement with the expert's actions, on fresh episodes.
 #
+# Two **coding exercises** cut into the from-scratch GAIL: the reward read from D, and one GAIL iteration. Write your
+# code in place of `raise NotImplementedError(...)`; the cell after each checks it against the helpers and says what is
+# wrong if anything is.
+#
 # **Reads** `data/expert_demos.pt` (notebook 02) for training, and `data/expert_policy.pt` (notebook 01)
 # **for evaluation only**. **Writes** `data/gail_policy.pt` and `data/bc_policy.pt`.
 # **Runs** in about 11 seconds on a laptop CPU.
@@ -48,6 +52,7 @@ import matplotlib.pyplot as plt
 import torch
 
 import helpers
+from helpers import exercises as check
 from helpers.bc import bc_accuracy
 from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 from helpers.discriminator import update_discriminator
@@ -165,7 +170,7 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # then counts no future. Together with a reward −log D that is never negative, that makes every extra step of
 # balancing worth something, whatever D thinks of it: a survival bonus built into the algorithm, which the control
 # below and notebook 05 take apart. The code cells from here to `gail` write all of it out with torch, NumPy and
-# Gymnasium alone, no `helpers`: copy them into an empty file, load the demos
+# Gymnasium alone, no `helpers` (the two exercise checks aside): copy them into an empty file, load the demos
 # (`d = torch.load("expert_demos.pt", weights_only=True)`, then `expert_s, expert_a = d["states"],
 # d["actions"].reshape(-1)`) and call `gail(expert_s, expert_a, gym.make_vec("CartPole-v1", num_envs=N_ENVS,
 # max_episode_steps=MAX_STEPS), 80_000, 0)`. The settings are `helpers.GAILConfig()`'s.
@@ -295,8 +300,12 @@ def gae(r, v, v_next, terminated, truncated) -> torch.Tensor:
 
 
 # %% [markdown]
-# The discriminator's step and the reward, both from the logit l (notebook 03): −log D = softplus(−l) stays finite
-# where D would round to 0.
+# The discriminator's step and the reward, both from the logit l (notebook 03).
+#
+# **Coding exercise 1: the reward.** Write `reward(disc, s, a)`: $r(s, a) = -\log D(s, a)$ for every pair, from the
+# logit $l = $ `disc(s, a)`. Since $D = \text{sigmoid}(l)$, $-\log D = \text{softplus}(-l)$, which stays finite where
+# D would round to 0. The check feeds your function a discriminator with chosen logits (−200 among them), then a real
+# one, and compares with `helpers.gail_reward`.
 
 
 # %%
@@ -313,8 +322,14 @@ def disc_step(disc: Discriminator, opt: Adam, expert_s, expert_a, s, a) -> float
 
 @torch.no_grad()
 def reward(disc: Discriminator, s, a) -> torch.Tensor:
-    """r(s, a) = -log D(s, a) = softplus(-l(s, a))."""
+    """r(s, a) = -log D(s, a) = softplus(-l(s, a)), one reward per pair [N]."""
+    ### BEGIN SOLUTION
     return F.softplus(-disc(s, a))
+    ### END SOLUTION
+
+
+# %%
+check.gail_reward(reward)
 
 
 # %% [markdown]
@@ -343,7 +358,33 @@ def ppo_update(policy: nn.Module, value: nn.Module, opt: Adam, batch: dict, rewa
 
 
 # %% [markdown]
-# And the loop, the four steps above until the budget is spent:
+# **Coding exercise 2: one GAIL iteration.** Write steps 2 to 4 of the iteration as `gail_iteration`, for a batch the
+# student has just played (`batch["s"]`, `batch["a"]`, ...): D takes `DISC_STEPS` steps of `disc_step` (the expert's
+# pairs first, labelled 0), every step of the batch gets its reward from the **updated** D, and `ppo_update` trains the
+# student on those rewards. Return the rewards and D's last loss. The check runs your function once from known
+# weights and compares D, the rewards and the student with the helpers' (`update_discriminator`, `gail_reward`,
+# `PPO.update`): it counts D's steps, and recognises swapped labels and rewards read before D's update.
+
+
+# %%
+def gail_iteration(
+    policy: nn.Module, value: nn.Module, disc: Discriminator, opt: Adam, disc_opt: Adam, expert_s, expert_a, batch: dict
+) -> tuple[torch.Tensor, float]:
+    """Steps 2-4 of one GAIL iteration on ``batch``: D learns, r = -log D from the updated D, one PPO update."""
+    ### BEGIN SOLUTION
+    for _ in range(DISC_STEPS):  # 2. D learns: expert 0, student 1
+        d_loss = disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])
+    rewards = reward(disc, batch["s"], batch["a"])  # 3. r = -log D, from the updated D
+    ppo_update(policy, value, opt, batch, rewards)  # 4. PPO on those rewards
+    return rewards, d_loss
+    ### END SOLUTION
+
+
+# %%
+check.gail_iteration(gail_iteration, Adam)
+
+# %% [markdown]
+# And the loop: the student plays (step 1), then the iteration above, until the budget is spent:
 
 
 # %%
@@ -356,11 +397,8 @@ def gail(expert_s, expert_a, envs: gym.vector.VectorEnv, max_env_steps: int, see
     steps = 0
     while steps < max_env_steps:
         batch = collect(envs, policy, seed if steps == 0 else None)  # 1. the student plays
-        for _ in range(DISC_STEPS):  # 2. D learns: expert 0, student 1
-            d_loss = disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])
-        rewards = reward(disc, batch["s"], batch["a"])  # 3. r = -log D, from the updated D
         opt.lrs = [lr * (1.0 - steps / max_env_steps) for lr in (POLICY_LR, VALUE_LR)]  # decay to 0 over the budget
-        ppo_update(policy, value, opt, batch, rewards)  # 4. PPO on those rewards
+        rewards, d_loss = gail_iteration(policy, value, disc, opt, disc_opt, expert_s, expert_a, batch)  # 2.-4.
         steps += len(rewards)
         print(f"{steps:6d} env steps: D loss {d_loss:.3f}, reward per step {rewards.mean():.3f}")
     return policy, value, disc
@@ -397,10 +435,7 @@ rng = torch.random.get_rng_state()  # both updates draw their minibatches from h
 # %%
 opt = Adam([(policy.parameters(), POLICY_LR), (value.parameters(), VALUE_LR)])
 disc_opt = Adam([(disc.parameters(), DISC_LR)])
-for _ in range(DISC_STEPS):
-    disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])
-rewards = reward(disc, batch["s"], batch["a"])
-ppo_update(policy, value, opt, batch, rewards)
+rewards, _ = gail_iteration(policy, value, disc, opt, disc_opt, expert_s, expert_a, batch)
 
 # %% [markdown]
 # The helpers learn from it too:

@@ -1,4 +1,5 @@
-"""The student edition (`make student`, docs/student.py): no solution survives, and each notebook still runs.
+"""The student edition (`make student`, docs/student.py): no solution survives, each notebook runs once the coding
+exercises' solutions are pasted back, and an unsolved exercise stops its notebook at its check with its hint.
 
 The edition is written to a temporary folder; its notebooks run top to bottom in a kernel (nbclient), each once,
 on a temporary copy of data/ of their own.
@@ -17,6 +18,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from traitlets.config import Config
+
+from helpers.exercises import HINTS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "docs"))
@@ -61,8 +64,9 @@ def test_no_solution_survives(nb_path: Path, edition: Path) -> None:
     assert not FOLDED_SOLUTION.search(body), "a folded solution is left"
     assert not any(student.SOLUTION_TAG in c.metadata.get("tags", []) for c in nb.cells)
     kept = [c for c in source.cells if student.SOLUTION_TAG not in c.metadata.get("tags", [])]
-    assert [c.source for c in nb.cells] == [student.local_links(c.source) if c.cell_type == "markdown" else c.source
-                                            for c in kept]  # fmt: skip
+    assert [c.source for c in nb.cells] == [
+        student.local_links(c.source) if c.cell_type == "markdown" else student.stub_solutions(c.source) for c in kept
+    ]
     assert any(c.source.lstrip().startswith("## Exercises") for c in nb.cells), "the questions stay"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code), "outputs cleared"
@@ -70,6 +74,42 @@ def test_no_solution_survives(nb_path: Path, edition: Path) -> None:
     for target in LINK.findall(body):
         if "://" not in target and target.endswith((".ipynb", ".md")):
             assert (edition / target).is_file(), f"the link to {target} leads nowhere in the student edition"
+
+
+def coding_solution_lines(path: Path) -> list[str]:
+    """The lines of a notebook's coding-exercise solutions (between nbgrader's markers), comments and markers aside."""
+    nb = nbformat.read(path, as_version=4)
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for solution in student.SOLUTION.finditer(cell.source):
+                for line in solution.group(0).splitlines():
+                    code = line.split("#")[0].strip()
+                    if len(code) >= 12:
+                        lines.append(code)
+    return lines
+
+
+EXERCISE_NOTEBOOKS = [p for p in NOTEBOOKS if coding_solution_lines(p)]
+
+
+def test_notebooks_01_to_04_set_coding_exercises() -> None:
+    """At least six coding exercises, at least one in each of notebooks 01-04, each with a hint."""
+    counts = {p.name[:2]: student.coding_exercises(nbformat.read(p, as_version=4)) for p in NOTEBOOKS}
+    assert all(counts[n] >= 1 for n in ("01", "02", "03", "04")) and sum(counts.values()) >= 6, counts
+
+
+@pytest.mark.parametrize("nb_path", EXERCISE_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_coding_solution_survives(nb_path: Path, edition: Path) -> None:
+    """Every coding solution became a stub raising NotImplementedError with its hint; no line of it is left."""
+    nb = nbformat.read(edition / nb_path.name, as_version=4)
+    body = "\n".join(c.source for c in nb.cells)
+    assert "### BEGIN SOLUTION" not in body and "### END SOLUTION" not in body
+    leaked = [line for line in coding_solution_lines(nb_path) if line in body]
+    assert not leaked, f"coding solution text left in the student edition: {leaked[:3]}"
+    stubs = "\n".join(c.source for c in nb.cells if c.cell_type == "code").count("raise NotImplementedError(")
+    assert stubs == student.coding_exercises(nbformat.read(nb_path, as_version=4))
+    assert sum(repr(hint) in body for hint in HINTS.values()) == stubs, "each stub raises its exercise's hint"
 
 
 def test_readme_lists_the_notebooks(edition: Path) -> None:
@@ -86,20 +126,54 @@ def student_data(tmp_path_factory) -> Path:
     return tmp
 
 
-@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_notebook_runs(nb_path: Path, edition: Path, student_data: Path, monkeypatch, tmp_path) -> None:
-    """The student notebook executes top to bottom without an error."""
-    monkeypatch.setenv("IL_DATA_DIR", str(student_data))  # inherited by the kernel
-    nb = nbformat.read(edition / nb_path.name, as_version=4)
+def paste_solutions(nb: nbformat.NotebookNode, full: nbformat.NotebookNode) -> int:
+    """Paste the full notebook's coding solutions back over the student edition's stubs; returns how many cells."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    full_code = [c for c in full.cells if c.cell_type == "code"]
+    assert len(code) == len(full_code), "the student edition keeps every code cell"
+    pasted = 0
+    for cell, original in zip(code, full_code, strict=True):
+        if cell.source != original.source:
+            assert cell.source == student.stub_solutions(original.source), "only the solutions differ"
+            cell.source, pasted = original.source, pasted + 1
+    return pasted
+
+
+def execute(nb: nbformat.NotebookNode, edition: Path, tmp_path: Path) -> None:
+    """Run ``nb`` top to bottom in a kernel, in the edition's folder (raises CellExecutionError on an error)."""
     config = Config()
     config.KernelManager.transport = "ipc"  # sockets in tmp_path: no TCP port
     config.KernelManager.ip = str(tmp_path / "kernel")
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(edition)}}, config=config
     )
+    client.execute()
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_notebook_runs(nb_path: Path, edition: Path, student_data: Path, monkeypatch, tmp_path) -> None:
+    """The student notebook, with the reference solutions pasted back over its stubs, runs top to bottom."""
+    monkeypatch.setenv("IL_DATA_DIR", str(student_data))  # inherited by the kernel
+    nb = nbformat.read(edition / nb_path.name, as_version=4)
+    pasted = paste_solutions(nb, nbformat.read(nb_path, as_version=4))
+    assert pasted == student.coding_exercises(nbformat.read(nb_path, as_version=4))
     try:
-        client.execute()
+        execute(nb, edition, tmp_path)
     except CellExecutionError as exc:
         pytest.fail(f"student edition of {nb_path.name} fails:\n{str(exc)[-3000:]}")
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip())
     assert os.environ["IL_DATA_DIR"] == str(student_data)
+
+
+def test_an_unsolved_exercise_stops_at_its_check(edition: Path, monkeypatch, tmp_path) -> None:
+    """Run as handed out, notebook 03 stops at its first exercise's check, with ExerciseNotDone and the hint."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("IL_DATA_DIR", str(data))
+    nb = nbformat.read(edition / "03_discriminator.ipynb", as_version=4)
+    with pytest.raises(CellExecutionError) as info:
+        execute(nb, edition, tmp_path)
+    assert info.value.ename == "ExerciseNotDone"
+    assert info.value.evalue == f"exercise not done yet: {HINTS['my_features']}"
+    failed = [c for c in nb.cells if c.cell_type == "code" and any(o.get("ename") for o in c.get("outputs", []))]
+    assert len(failed) == 1 and "def my_features(" in failed[0].source, "the first failure is the exercise's check"
