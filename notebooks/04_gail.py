@@ -645,16 +645,16 @@ for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_see
 #   (exercise 1).
 # - **BC** copies the 200 actions by supervised learning and gets the habit too, here without ever playing.
 #
-# The same comparison over the 99 of seeds 1000–1099 that reached this notebook, each with its own expert and
+# The same comparison over seeds 1200–1299, each with its own expert and
 # demonstration, each learner on 50 fresh greedy episodes (the seed sweep, `make check-seeds`, seeds that played no part
 # in choosing any setting; the details are
 # in [benchmarks/README.md](../benchmarks/README.md)):
 #
-# | seeds 1000–1099 | return ≥ 195 | habit gap (m): median, worst | gap ≤ 0.4 | agreement: demo / own |
+# | seeds 1200–1299 | return ≥ 195 | habit gap (m): median, worst | gap ≤ 0.4 | agreement: demo / own |
 # |---|---|---|---|---|
-# | GAIL | 99/99 | 0.04, 0.16 | 99/99 | 0.94 / 0.86 |
-# | survival control | — | 1.50, 1.10 | 0/99 | 0.51 / 0.50 |
-# | BC | 99/99 | 0.03, 0.26 | 99/99 | 0.98 / 0.90 |
+# | GAIL | 100/100 | 0.03, 0.20 | 100/100 | 0.93 / 0.87 |
+# | survival control | 100/100 | 1.47, 1.13 | 0/100 | 0.51 / 0.50 |
+# | BC | 99/100 | 0.04, 0.32 | 100/100 | 0.98 / 0.91 |
 #
 # ## Saving both learners
 #
