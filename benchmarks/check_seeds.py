@@ -95,10 +95,11 @@ def prepare_data(seed: int, numerics: str, reuse_data: bool = False) -> tuple[Pa
     """The seed's work folder, and why it cannot run (or None): a fresh copy of ``data/``'s ``.pt`` files, or with
     ``reuse_data`` the data folder an earlier sweep of the same numerics left there, untouched."""
     work = BUILD / numerics / f"seed-{seed}"
+    shown = work.relative_to(ROOT) if work.is_relative_to(ROOT) else work
     if reuse_data:
         if not all((work / "data" / f.name).is_file() for f in (ROOT / "data").glob("*.pt")):
             return work, (
-                f"--reuse-data: no complete data folder kept for seed {seed} in {work.relative_to(ROOT)}/data: run the "
+                f"--reuse-data: no complete data folder kept for seed {seed} in {shown}/data: run the "
                 "earlier notebooks on this seed first, with the same --numerics"
             )
         return work, None

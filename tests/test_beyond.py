@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -223,8 +224,6 @@ def test_minari_round_trip(tmp_path, demos, monkeypatch):
     assert episode.observations.shape == (201, 4) and episode.actions.shape == (200,)
     assert bool(episode.truncations[-1]) and not episode.terminations.any()
     assert np.allclose(episode.rewards, helpers.habit_reward(episode.observations[1:, 0].astype(float)))
-    import os
-
     assert "MINARI_DATASETS_PATH" in os.environ  # our save restored it...
     minari_io.save_minari_demos(demos, tmp_path)  # ... and replacing the dataset works, atomically
     assert os.environ["MINARI_DATASETS_PATH"] == str(tmp_path)
@@ -281,7 +280,12 @@ def test_check_seeds_runs_every_notebook_by_default_and_reuses_data(tmp_path, mo
     monkeypatch.setattr(check_seeds, "BUILD", tmp_path)
     work, missing = check_seeds.prepare_data(7, "native", reuse_data=True)
     assert work == tmp_path / "native" / "seed-7" and "run the earlier notebooks" in missing
-    result = check_seeds.run_seed(7, ["06_beyond_gail.ipynb"], "native", False, reuse_data=True)
+    saved = dict(os.environ)  # run_seed sets a worker's environment: restore this process's
+    try:
+        result = check_seeds.run_seed(7, ["06_beyond_gail.ipynb"], "native", False, reuse_data=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert result["notebooks"]["06"]["status"] == "fail" and "--reuse-data" in result["notebooks"]["06"]["message"]
     work, missing = check_seeds.prepare_data(7, "native")  # a fresh copy of data/
     assert missing is None and sorted(p.name for p in (work / "data").iterdir()) == sorted(
