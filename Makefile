@@ -65,7 +65,7 @@ run: setup
 ## full disk said in one line); notebooks/ and data/ stay as committed.
 notebook: setup
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1); \
-	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05 [ARGS='-p SEED 7']"; exit 2; fi; \
+	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05|06 [ARGS='-p SEED 7']"; exit 2; fi; \
 	mkdir -p build/data build/notebooks || exit 1; \
 	for f in data/*.pt; do \
 		[ -e "build/$$f" ] || { cp "$$f" "build/$$f.tmp" && mv "build/$$f.tmp" "build/$$f"; } || \
@@ -122,7 +122,7 @@ bench: setup
 bench-notebooks: setup
 	$(PY) benchmarks/run.py --notebooks --out benchmarks/notebooks.json
 
-## Run notebooks 01 -> 05 on many seeds as a learner would (papermill, each seed on its own copy of data/ under
+## Run every notebook (01 -> 06) on many seeds as a learner would (papermill, each seed on its own copy of data/ under
 ## build/check-seeds/) and count the checkpoints that hold: `make check-seeds SEEDS=1000-1099 JOBS=2`, and
 ## NUMERICS=default for torch's plain kernels (as another CPU computes). Writes benchmarks/checkpoints.json.
 SEEDS ?= 1000-1049

@@ -1,4 +1,4 @@
-"""The seed sweep: run notebooks 01 -> 05 as a learner would, on many seeds, and count the checkpoints that hold.
+"""The seed sweep: run every notebook (01 -> 06) as a learner would, on many seeds, and count the checkpoints that hold.
 
     make check-seeds                                   # seeds 1000-1049, as many at once as there are cores
     make check-seeds SEEDS=1000-1099 JOBS=2
@@ -10,6 +10,10 @@ trained on that seed, and so on; tracked files are never touched. Every checkpoi
 margin to a log (``helpers.checkpoints``). A notebook that fails stops its seed's chain: the later notebooks would
 read files it did not write. ``--record`` runs every checkpoint in record mode (a failure is logged, not raised),
 for measuring distributions while tuning; a sweep that gives verdicts runs without it.
+
+``--reuse-data`` runs later notebooks only, on each seed's data folder kept from an earlier sweep of the same
+numerics (``--notebooks 06-06 --reuse-data`` after a sweep of 01-05 on those seeds): nothing is copied from
+``data/``, and a seed with no data folder kept fails with a message saying what to run first.
 
 ``--numerics default`` sets ``ATEN_CPU_CAPABILITY=default`` in every kernel: torch then uses its plain kernels
 instead of this CPU's vector instructions, adds floats in another order and trains differently, as a learner's
@@ -87,18 +91,38 @@ def snapshot_pythonpath(source: Path) -> str:
     return os.pathsep.join(p for p in [str(code) if code.is_dir() else "", USER_PYTHONPATH] if p)
 
 
-def run_seed(
-    seed: int, notebooks: list[str], numerics: str, record: bool, source: Path = ROOT / "notebooks"
-) -> dict[str, Any]:
-    """Notebooks in order for one seed (read from ``source``), each on the seed's own data folder; a failure ends
-    the chain."""
-    import papermill  # imported in the worker: it is slow to import and the parent does not need it
-
+def prepare_data(seed: int, numerics: str, reuse_data: bool = False) -> tuple[Path, str | None]:
+    """The seed's work folder, and why it cannot run (or None): a fresh copy of ``data/``'s ``.pt`` files, or with
+    ``reuse_data`` the data folder an earlier sweep of the same numerics left there, untouched."""
     work = BUILD / numerics / f"seed-{seed}"
+    shown = work.relative_to(ROOT) if work.is_relative_to(ROOT) else work
+    if reuse_data:
+        if not all((work / "data" / f.name).is_file() for f in (ROOT / "data").glob("*.pt")):
+            return work, (
+                f"--reuse-data: no complete data folder kept for seed {seed} in {shown}/data: run the "
+                "earlier notebooks on this seed first, with the same --numerics"
+            )
+        return work, None
     shutil.rmtree(work, ignore_errors=True)
     (work / "data").mkdir(parents=True)
     for f in (ROOT / "data").glob("*.pt"):
         shutil.copy2(f, work / "data" / f.name)
+    return work, None
+
+
+def run_seed(
+    seed: int,
+    notebooks: list[str],
+    numerics: str,
+    record: bool,
+    source: Path = ROOT / "notebooks",
+    reuse_data: bool = False,
+) -> dict[str, Any]:
+    """Notebooks in order for one seed (read from ``source``), each on the seed's own data folder; a failure ends
+    the chain. With ``reuse_data`` the data folder comes from an earlier sweep (``prepare_data``)."""
+    import papermill  # imported in the worker: it is slow to import and the parent does not need it
+
+    work, missing = prepare_data(seed, numerics, reuse_data)
     os.environ.pop("ATEN_CPU_CAPABILITY", None)
     if numerics == "default":
         os.environ["ATEN_CPU_CAPABILITY"] = "default"
@@ -114,6 +138,9 @@ def run_seed(
         nb = source / name
         entry: dict[str, Any] = {"status": "skipped", "message": None, "seconds": None, "checkpoints": []}
         results["notebooks"][nb.stem[:2]] = entry
+        if missing:
+            entry["status"], entry["message"], failed, missing = "fail", missing, nb.stem[:2], None
+            continue
         if failed:
             entry["message"] = f"not run: notebook {failed} failed"
             continue
@@ -240,13 +267,26 @@ def markdown_report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def select_notebooks(spec: str) -> list[str]:
+    """The notebooks' file names for '01-04', '06' or 'all', in order."""
+    if spec == "all":
+        return [nb.name for nb in NOTEBOOKS]
+    first, last = spec.split("-") if "-" in spec else (spec, spec)
+    return [nb.name for nb in NOTEBOOKS if first <= nb.name[:2] <= last]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the sweep, write the results, print the table."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seeds", default="1000-1049", help="e.g. 1000-1049 or 7,23,55")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="seeds run at once (default: the cores)")
     p.add_argument("--numerics", choices=["native", "default"], default="native")
-    p.add_argument("--notebooks", default="01-05", help="first-last notebook numbers, e.g. 01-04")
+    p.add_argument("--notebooks", default="all", help="first-last notebook numbers, e.g. 01-04 (default: all)")
+    p.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="run on each seed's data folder kept from an earlier sweep (same --numerics), e.g. --notebooks 06-06",
+    )
     p.add_argument("--record", action="store_true", help="log failed checkpoints instead of stopping (tuning)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "checkpoints.json"))
     p.add_argument("--report", metavar="FILE", help="print an existing results file as Markdown tables, run nothing")
@@ -255,8 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         print(markdown_report(json.loads(Path(args.report).read_text())))
         return
     seeds = parse_seeds(args.seeds)
-    first, last = args.notebooks.split("-") if "-" in args.notebooks else (args.notebooks, args.notebooks)
-    notebooks = [nb.name for nb in NOTEBOOKS if first <= nb.name[:2] <= last]
+    notebooks = select_notebooks(args.notebooks)
     if not notebooks:
         raise SystemExit(f"--notebooks {args.notebooks}: no notebook matches")
     capability = cpu_capability(args.numerics)
@@ -268,7 +307,9 @@ def main(argv: list[str] | None = None) -> None:
     records: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         source = snapshot(notebooks, args.numerics)
-        futures = {pool.submit(run_seed, s, notebooks, args.numerics, args.record, source): s for s in seeds}
+        futures = {
+            pool.submit(run_seed, s, notebooks, args.numerics, args.record, source, args.reuse_data): s for s in seeds
+        }
         for fut in as_completed(futures):
             r = fut.result()
             records.append(r)
@@ -285,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
         "numerics": args.numerics,
         "torch_cpu_capability": capability,
         "record_mode": args.record,
+        "reuse_data": args.reuse_data,
         "machine": machine_info(),
         "wall_seconds": round(time.perf_counter() - t0, 1),
         "summary": summary,

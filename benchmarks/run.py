@@ -375,8 +375,10 @@ def targets(
         nb_note = f" (notebooks.json of {notebooks.get('machine_before', {}).get('date', '?')}, no calibration)"
     nb04 = next((v["wall_seconds"] for name, v in (notebooks or {}).get("notebooks", {}).items() if "04" in name), None)
     rows.append(_timing_target("notebook 04, wall", nb04, 20, nb_cal, nb_note))
+    nb06 = next((v["wall_seconds"] for name, v in (notebooks or {}).get("notebooks", {}).items() if "06" in name), None)
+    rows.append(_timing_target("notebook 06, wall", nb06, 20, nb_cal, nb_note))
     total = notebooks.get("total_seconds") if notebooks else None
-    rows.append(_timing_target("the whole series, wall", total, 60, nb_cal, nb_note))
+    rows.append(_timing_target("the whole series, wall", total, 65, nb_cal, nb_note))
     return rows
 
 

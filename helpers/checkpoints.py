@@ -38,6 +38,9 @@ COVARIATE_LEAD_STEPS = 1
 """05: each of BC's falls comes at least this many steps after its episode left the demo's neighbourhood."""
 COIN_CONTROL_RATIO = 2.0
 """05: plain GAIL on a coin's pairs lasts at least this many times the coin's episodes (a survival bonus)."""
+DAGGER_LABEL_DISTANCE = 0.1
+"""06: DAgger's labels of its learner's states lie at least this far (median, in demo std units) from the nearest demo
+state; BC's labels, demo states themselves, lie at 0."""
 ABSORBING_VS_PLAIN = 0.5
 """05: absorbing-state GAIL on a coin's pairs lasts at most this share of plain GAIL's episodes on the same pairs."""
 

@@ -163,6 +163,7 @@ PARAMETER_RULES: dict[str, Rule] = {
     "HABIT_X": number(-2, 2, optional=True),
     "DATA_DIR": DATA_DIR_RULE,
     "FULL_SWEEP": FLAG_RULE,
+    "EXPERT_LABELS": integer(2, 200),
 }
 """The rule of each notebook parameter known by its exact name."""
 BUDGET_SUFFIXES = ("_STEPS", "_EPISODES", "_EPOCHS", "_PAIRS")
@@ -225,7 +226,9 @@ class Budget:
 # the committed data/, process CPU time of one call, each measured twice: train_expert 17,300-17,900 env steps/s
 # (27,885 steps until solved, evaluations included); train_gail with GAILConfig() 18,500-24,100 (51,428 steps),
 # with absorbing_config() 19,100-20,200, on the random policy's 200 pairs 16,700-18,600; train_bc 2,000-3,000
-# epochs/s (200 pairs). Rounded; a laptop may be faster or slower: the estimate says "roughly".
+# epochs/s (200 pairs). Notebook 06 (the same VM, both cores busy with other runs, so rather low): train_airl
+# 11,000-12,000 env steps/s, train_on_reward 11,000-16,000. Rounded; a laptop may be faster or slower: the
+# estimate says "roughly".
 BUDGETS: dict[str, Budget] = {
     "MAX_ENV_STEPS": Budget(200_000, 17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
     "GAIL_MAX_ENV_STEPS": Budget(
@@ -239,6 +242,10 @@ BUDGETS: dict[str, Budget] = {
         160_000, 20_000, "env steps", "GAIL trains for it on 20 pairs (with FULL_SWEEP, on each of 4 demo sizes)"
     ),
     "BC_EPOCHS": Budget(1000, 2_500, "epochs", "behavioral cloning trains for it (notebook 05: on each demo size)"),
+    "AIRL_MAX_ENV_STEPS": Budget(40_000, 15_000, "env steps", "AIRL trains for it once"),
+    "STUDENT_MAX_ENV_STEPS": Budget(
+        30_000, 20_000, "env steps", "each of six fresh students trains for it on a frozen reward", 6
+    ),
 }
 """The training budgets of the notebooks' parameters cells, by name, with their defaults and measured rates."""
 BUDGET_WARN_FACTOR = 20

@@ -43,6 +43,7 @@ EXPERT_POLICY = "expert_policy.pt"
 EXPERT_DEMOS = "expert_demos.pt"
 GAIL_POLICY = "gail_policy.pt"
 BC_POLICY = "bc_policy.pt"
+MINARI_DEMOS = "cartpole-habit-expert-v0"  # a Minari dataset (a folder, in data/minari/): helpers.minari_io
 
 # Which notebook writes which file, so an error can say what to re-run.
 PRODUCERS = {
@@ -50,6 +51,7 @@ PRODUCERS = {
     EXPERT_DEMOS: "notebooks/02_expert_demonstrations.ipynb",
     GAIL_POLICY: "notebooks/04_gail.ipynb",
     BC_POLICY: "notebooks/04_gail.ipynb",
+    MINARI_DEMOS: "notebooks/06_beyond_gail.ipynb",
 }
 
 MAX_FILE_BYTES = 64 * 2**20

@@ -7,7 +7,7 @@ policy call per step for a whole batch of episodes is far cheaper than one call 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -108,6 +108,24 @@ def make_env(
     return env
 
 
+PHYSICS = ("gravity", "masscart", "masspole", "length", "force_mag")
+"""The constants of CartPole's equations a changed world may set (``length`` is half the pole's length, in m)."""
+LONG_POLE = {"length": 1.0}
+"""Notebook 06's changed CartPole: a pole twice as long (half-length 1.0 m instead of 0.5). The series' policies,
+trained on the usual pole, fall within a few dozen steps with it."""
+
+
+def check_physics(physics: Mapping[str, float] | None) -> dict[str, float]:
+    """``physics`` as a dict, after checking that it only sets constants in ``PHYSICS`` to positive numbers."""
+    physics = dict(physics or {})
+    for name, value in physics.items():
+        if name not in PHYSICS:
+            raise ValueError(f"unknown CartPole constant {name!r}: a changed world may set {', '.join(PHYSICS)}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+            raise ValueError(f"CartPole constant {name} must be a positive number, got {value!r}")
+    return {k: float(v) for k, v in physics.items()}
+
+
 class CartPoleBatch:
     """``n`` CartPoles stepped together in NumPy, capped and paid as ``make_env``'s.
 
@@ -115,13 +133,22 @@ class CartPoleBatch:
     degrees) and truncation are Gymnasium's ``CartPoleEnv``'s, written for ``n`` carts at once
     (``tests/test_env.py`` checks them against Gymnasium step by step); the reward is ``habit_reward``.
     ``reset(seed)`` seeds one random stream that draws all ``n`` start states (an unseeded reset continues it).
+    ``physics`` changes the world: it overrides constants of the equations (``PHYSICS``), e.g. ``LONG_POLE``.
     """
 
     gravity, masscart, masspole, length, force_mag, tau = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
     theta_limit = THETA_LIMIT
 
-    def __init__(self, n: int, habit_x: float | None = None, max_steps: int = MAX_STEPS) -> None:
+    def __init__(
+        self,
+        n: int,
+        habit_x: float | None = None,
+        max_steps: int = MAX_STEPS,
+        physics: Mapping[str, float] | None = None,
+    ) -> None:
         self.n, self.habit_x, self.max_steps = n, habit_x, max_steps
+        for name, value in check_physics(physics).items():  # a changed CartPole (notebook 06): e.g. LONG_POLE
+            setattr(self, name, value)
         self.rng = np.random.default_rng()
         self.state = np.zeros((n, OBS_DIM))
         self.steps = 0
@@ -165,3 +192,15 @@ class CartPoleBatch:
         obs = state.astype(np.float32)
         reward = np.ones(self.n, np.float32) if self.habit_x is None else habit_reward(obs[:, 0], self.habit_x)
         return obs, reward.astype(np.float32, copy=False), terminated, truncated
+
+
+def cartpole_step(states: np.ndarray, actions: np.ndarray, physics: Mapping[str, float] | None = None) -> np.ndarray:
+    """s' for each (s, a): one step of CartPole's equations from float32 states [N, 4] (returned as float32).
+
+    Recomputes the next state of a recorded pair (the demos keep s, not s'); from the float32 s, so it can differ
+    from the recorded episode's next state in the last digits.
+    """
+    envs = CartPoleBatch(len(states), physics=physics)
+    envs.state = np.asarray(states, dtype=np.float64).copy()
+    obs, _, _, _ = envs.step(np.asarray(actions).reshape(-1))
+    return obs

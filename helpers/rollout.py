@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -165,17 +165,18 @@ def run_episodes(
     max_steps: int = MAX_STEPS,
     start_range: StartRange | None = None,
     push_prob: float = 0.0,
+    physics: Mapping[str, float] | None = None,
 ) -> list[Episode]:
     """``n_episodes`` fresh episodes of ``policy``, all played at once from start states drawn with ``seed``.
 
     Sampled actions (and random pushes) come from torch's global generator, seeded here with ``seed`` too (and
     restored after), so the same call gives the same episodes. ``start_range`` and ``push_prob`` perturb them
-    (``play_batch``).
+    (``play_batch``); ``physics`` plays them in a changed CartPole (``CartPoleBatch``).
     """
     state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        envs = CartPoleBatch(n_episodes, habit_x, max_steps)
+        envs = CartPoleBatch(n_episodes, habit_x, max_steps, physics)
         return play_batch(envs, policy, greedy, seed, start_range, push_prob)
     finally:
         torch.random.set_rng_state(state)

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# [← 04 GAIL](04_gail.ipynb) · [contents](../README.md)
+# [← 04 GAIL](04_gail.ipynb) · [contents](../README.md) · [06 Beyond GAIL →](06_beyond_gail.ipynb)
 #
 # # 05 · Going further: survival, absorbing states, fewer pairs, and robustness
 #
@@ -559,4 +559,4 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # </details>
 
 # %% [markdown]
-# [← 04 GAIL](04_gail.ipynb) · [contents](../README.md)
+# [← 04 GAIL](04_gail.ipynb) · [contents](../README.md) · [06 Beyond GAIL →](06_beyond_gail.ipynb)

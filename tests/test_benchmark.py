@@ -99,13 +99,16 @@ def test_summary_and_targets(record: dict):
     assert summary["keys"]["expert_solved"]["n"] == 2
     assert len(run.speed_report(summary)) == 2
     assert summary["success"]["notebook_checkpoints_all_pass"] in (0, 2)
-    notebooks = {"notebooks": {"04_gail.ipynb": {"wall_seconds": 4.0}}, "total_seconds": 30.0}
+    notebooks = {
+        "notebooks": {"04_gail.ipynb": {"wall_seconds": 4.0}, "06_beyond_gail.ipynb": {"wall_seconds": 18.0}},
+        "total_seconds": 30.0,
+    }
     notebooks["calibration"] = common.calibration_record(0.5, 0.5)
     rows = run.targets(summary, 1.0, notebooks)
-    assert len(rows) == 7 and all(isinstance(t["met"], bool) for t in rows)
+    assert len(rows) == 8 and all(isinstance(t["met"], bool) for t in rows)
     assert all({"target", "goal", "measured", "met"} <= t.keys() for t in rows)
     timing = [t for t in rows if "calibration_loop_seconds" in t]
-    assert len(timing) == 4 and all("scaled" not in key for t in timing for key in t)  # measured, never scaled
+    assert len(timing) == 5 and all("scaled" not in key for t in timing for key in t)  # measured, never scaled
     series = rows[-1]
     assert series["met"] and series["measured"] == "30.00 s" and series["calibration_loop_seconds"] == 0.5
     no_calibration = run.targets(summary, None, None)

@@ -30,7 +30,14 @@ from browser_support import (
     wait_until,
 )
 
-NOTEBOOKS = ["01_ppo_expert", "02_expert_demonstrations", "03_discriminator", "04_gail", "05_going_further"]
+NOTEBOOKS = [
+    "01_ppo_expert",
+    "02_expert_demonstrations",
+    "03_discriminator",
+    "04_gail",
+    "05_going_further",
+    "06_beyond_gail",
+]
 RUN_TIMEOUT = float(os.environ.get("IL_BROWSER_TIMEOUT", "900"))
 WIDGET_TIMEOUT = 60.0  # a widget's answer to a slider goes through the kernel: generous on a busy 2-core machine
 SCREENSHOT_DIR = ROOT / "build" / "screenshots"

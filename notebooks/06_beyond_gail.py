@@ -1,0 +1,528 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [← 05 Going further](05_going_further.ipynb) · [contents](../README.md)
+#
+# # 06 · Beyond GAIL: DAgger, a reward to take elsewhere, and demonstrations in the community's format
+#
+# Three questions that learners ask once GAIL works: (1) **DAgger**, a third answer to covariate shift besides BC
+# and GAIL, in which the expert labels the states the *learner* visits; (2) is the discriminator a **reward** you
+# can reuse, to train a fresh student, here and in a **changed CartPole** (a pole twice as long), and does AIRL's
+# state-only reward g(s) travel better; (3) the demonstration saved in **Minari**'s format, read back, and cloned.
+#
+# Each section measures on this notebook's `SEED`, beside a control; one table at the end gives the same
+# comparisons over 20 seeds, each with its own expert and demo (`benchmarks/beyond_gail.py`; how the settings were
+# chosen: [benchmarks/beyond_gail.md](../benchmarks/beyond_gail.md)).
+#
+# **Reads** `data/expert_demos.pt` (notebook 02) and `data/expert_policy.pt` (notebook 01: in section 1 **to label
+# states**, not only to evaluate). **Writes** the Minari dataset `data/minari/cartpole-habit-expert-v0/` (git
+# ignores it; no `.pt` file changes). **Runs** in about 16 seconds on a laptop CPU.
+
+# %% tags=["parameters"]
+SEED = 0
+EXPERT_LABELS = 20  # expert labels (queries) given to BC and to DAgger
+BC_EPOCHS = 1000  # behavioral cloning, each time a learner is fitted (as notebook 04)
+GAIL_MAX_ENV_STEPS = 80_000  # GAIL on the 200 pairs, as notebook 04: section 2 freezes its discriminator
+AIRL_MAX_ENV_STEPS = 40_000  # AIRL on the 200 pairs: its g(s) is the reward meant to travel
+STUDENT_MAX_ENV_STEPS = 30_000  # each fresh PPO student on a frozen reward (six of them)
+EVAL_EPISODES = 50  # fresh greedy episodes per learner
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import helpers
+from helpers import absorbing, dagger, minari_io
+from helpers.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
+from helpers.checkpoints import DAGGER_LABEL_DISTANCE, HABIT_GAP, SOLVED_RETURN, checkpoint, record
+from helpers.env import LONG_POLE
+
+helpers.check_parameters(
+    SEED=SEED,
+    EXPERT_LABELS=EXPERT_LABELS,
+    BC_EPOCHS=BC_EPOCHS,
+    GAIL_MAX_ENV_STEPS=GAIL_MAX_ENV_STEPS,
+    AIRL_MAX_ENV_STEPS=AIRL_MAX_ENV_STEPS,
+    STUDENT_MAX_ENV_STEPS=STUDENT_MAX_ENV_STEPS,
+    EVAL_EPISODES=EVAL_EPISODES,
+    DATA_DIR=DATA_DIR,
+)
+data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_demos.pt", "expert_policy.pt"])
+helpers.check_writable(data / minari_io.MINARI_FOLDER)  # section 3 writes the Minari dataset there
+helpers.seed_everything(SEED)
+torch.set_num_threads(1)  # faster for these tiny networks
+
+# %% [markdown]
+# ## The expert is back, as a teacher you can ask
+#
+# Notebook 02 ended with `del expert`: GAIL and BC learn from the 200 recorded pairs alone, and the expert only
+# scores them afterwards. DAgger makes another deal: it needs an expert that answers questions **during training**
+# ("what would you do here?"), as a driving instructor beside a learner driver. So in section 1 the expert labels
+# states, and we count every answer as one **expert query**; whether such an expert exists is the first thing to ask
+# before choosing DAgger. Everywhere else it only scores, on fresh episodes (`helpers.fresh_seed`).
+
+# %%
+demos = helpers.load_demos(data / "expert_demos.pt", n=200)
+expert = helpers.load_policy(data / "expert_policy.pt")
+eval_seed = helpers.fresh_seed(SEED)
+expert_eps = helpers.run_episodes(expert, EVAL_EPISODES, seed=eval_seed)
+expert_habit = helpers.mean_habit(expert_eps)
+print(f"demo: {len(demos['states'])} pairs from {helpers.display_path(data / 'expert_demos.pt')}")
+print(f"expert on {EVAL_EPISODES} fresh greedy episodes: return {np.mean([len(e) for e in expert_eps]):.1f}, ", end="")
+print(f"habit {expert_habit:+.2f}")
+WIDE_X = ([-1.0, -0.05, -0.05, -0.05], [1.0, 0.05, 0.05, 0.05])  # notebook 05's shifted starts: x in [-1, 1]
+CONDITIONS = {"as trained": {}, "start x in [-1, 1]": {"start_range": WIDE_X}, "pushes, p = 0.2": {"push_prob": 0.2}}
+reference = {c: helpers.mean_habit(helpers.run_episodes(expert, EVAL_EPISODES, seed=eval_seed, **kw))
+             for c, kw in CONDITIONS.items()}  # fmt: skip
+
+
+def score(policy: torch.nn.Module, physics: dict | None = None) -> dict[str, float]:
+    """Greedy return and habit on the fresh episodes (in a changed world with ``physics``); gap to the expert's."""
+    eps = helpers.run_episodes(policy, EVAL_EPISODES, seed=eval_seed, physics=physics)
+    habit = helpers.mean_habit(eps)
+    return {"return": np.mean([len(e) for e in eps]), "habit": habit, "gap": abs(habit - expert_habit)}
+
+
+def robust(policy: torch.nn.Module) -> dict[str, bool]:
+    """Notebook 05's test per condition: "ok" = return >= 195 and habit within 0.4 of the expert's there."""
+    out = {}
+    for cond, kw in CONDITIONS.items():
+        eps = helpers.run_episodes(policy, EVAL_EPISODES, seed=eval_seed, **kw)
+        gap = abs(helpers.mean_habit(eps) - reference[cond])
+        out[cond] = bool(np.mean([len(e) for e in eps]) >= SOLVED_RETURN and gap <= HABIT_GAP)
+    return out
+
+
+# %% [markdown]
+# ## 1 · DAgger: the expert labels the learner's states
+#
+# BC learns on the expert's states only, and notebook 05 watched it fall once its own mistakes took it elsewhere.
+# DAgger (Ross, Gordon & Bagnell 2011, *Dataset Aggregation*) lets the learner drive and the expert correct:
+#
+# > **DAgger.** D₀ = some expert pairs; π₁ = BC on D₀, i.e. argmin_π −Σ_{(s,a)∈D₀} log π(a | s).
+# > For i = 1, …, N:
+# > 1. run π_i in the environment; S_i = the states it visited (greedy, no environment reward read);
+# > 2. ask the expert: a = argmax_a′ π_E(a′ | s) for m_i states s drawn from S_i;
+# > 3. **aggregate**: D_i = D_{i−1} ∪ {(s, π_E(s))}: nothing is dropped, every label is kept;
+# > 4. π_{i+1} = BC on D_i.
+# >
+# > Labels used: |D_N| = |D₀| + Σ m_i. (The paper also mixes in the expert's actions while playing, with weight
+# > β_i; we use β_i = 0, the learner alone drives, as the imitation library does by default.)
+#
+# For a fair fight BC and DAgger get the same `EXPERT_LABELS` = 20 answers: BC 20 evenly spaced pairs of the demo
+# (notebook 05's subsample); DAgger 10 evenly spaced pairs as D₀, then 2 rounds of 5 labels of its own states.
+# Written out:
+
+
+# %%
+def my_dagger(
+    labels: int, initial: int, rounds: int, epochs: int
+) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    """DAgger as in the box: D_0 from the demo, then rounds of play, label, aggregate, retrain."""
+    d0 = absorbing.subsample_demos(demos, initial)
+    states, actions = d0["states"], d0["actions"].reshape(-1, 1)
+    policy, _ = helpers.train_bc(states, actions, epochs=epochs, hidden=64, seed=SEED)
+    envs = helpers.CartPoleBatch(4)  # 4 greedy episodes per round
+    extra = labels - initial
+    for i in range(rounds):
+        m = extra // rounds + (i < extra % rounds)
+        visited = helpers.concat_episodes(helpers.play_batch(envs, policy, greedy=True, seed=SEED if i == 0 else None))
+        helpers.seed_everything(SEED + i + 1)
+        s = visited.states[torch.randperm(len(visited.states))[:m]]  # m of the states the learner visited
+        with torch.no_grad():
+            a = expert(s).argmax(-1, keepdim=True)  # the expert's answers
+        states, actions = torch.cat([states, s]), torch.cat([actions, a])  # aggregate
+        policy, _ = helpers.train_bc(states, actions, epochs=epochs, hidden=64, seed=SEED)
+    return policy, states, actions
+
+
+check_config = dagger.DAggerConfig(labels=EXPERT_LABELS, initial=EXPERT_LABELS // 2, bc_epochs=50)  # a quick check
+mine, mine_s, mine_a = my_dagger(EXPERT_LABELS, EXPERT_LABELS // 2, check_config.rounds, check_config.bc_epochs)
+theirs, theirs_data, _ = dagger.train_dagger(demos, expert, SEED, check_config)
+assert torch.equal(mine_s, theirs_data["states"]) and torch.equal(mine_a, theirs_data["actions"])
+assert all(torch.equal(p, q) for p, q in zip(mine.state_dict().values(), theirs.state_dict().values(), strict=True))
+print(f"{len(mine_s)} labels; the written-out loop and helpers.dagger.train_dagger give the same data and weights")
+
+# %% [markdown]
+# Now with `BC_EPOCHS` = 1000 per fit, and BC on 20 pairs beside it:
+
+# %%
+few = absorbing.subsample_demos(demos, EXPERT_LABELS)
+bc, _ = helpers.train_bc(few["states"], few["actions"], epochs=BC_EPOCHS, hidden=64, seed=SEED)
+dagger_config = dagger.DAggerConfig(labels=EXPERT_LABELS, initial=EXPERT_LABELS // 2, bc_epochs=BC_EPOCHS)
+dagger_policy, aggregated, dagger_hist = dagger.train_dagger(demos, expert, SEED, dagger_config)
+print(f"DAgger: labels after each round {dagger_hist.labels}, learner's greedy episodes in each round lasted ", end="")
+print(", ".join(f"{x:.0f}" for x in dagger_hist.episode_length[1:]), f"steps; {dagger_hist.env_steps[-1]} env steps")
+
+# %% [markdown]
+# Where did the 20 labels go? BC's are points of the demo; DAgger's last 10 are states its own learner visited.
+
+# %%
+mu, sd = demos["states"].mean(0), demos["states"].std(0)
+
+
+def demo_distance(states: torch.Tensor) -> torch.Tensor:
+    """Distance of each state to the nearest demo state, each dimension in units of the demo's std (notebook 05)."""
+    return torch.cdist((states - mu) / sd, (demos["states"] - mu) / sd).min(1).values
+
+
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(demos["states"][:, 0], demos["states"][:, 2], color="gray", lw=1, label="the demo (200 states)")
+ax.scatter(few["states"][:, 0], few["states"][:, 2], marker="o", facecolors="none", edgecolors="C0", s=60,
+           label="BC's 20 labels")  # fmt: skip
+learner_s = aggregated["states"][dagger_config.initial :]
+ax.scatter(
+    learner_s[:, 0], learner_s[:, 2], marker="x", color="C3", s=60, label="DAgger: labels of its learner's states"
+)
+ax.axvline(helpers.HABIT_X, color="C2", ls=":", label="HABIT_X")
+ax.set(xlabel="cart position x (m)", ylabel="pole angle θ (rad)", title="where the expert's labels lie")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+far = demo_distance(learner_s)
+print(f"DAgger's learner-state labels: distance to the nearest demo state {far.min():.2f} to {far.max():.2f}", end="")
+print(" (std units)")
+print(f"their cart positions: x from {learner_s[:, 0].min():+.2f} to {learner_s[:, 0].max():+.2f} m")
+
+# %% [markdown]
+# Now GAIL on all 200 pairs (notebook 04's settings and budget; section 2 needs its discriminator), and the
+# comparison: return and habit gap as trained, and notebook 05's robustness test, "ok" under shifted starts
+# (x ∈ [−1, 1]) and random pushes (p = 0.2).
+
+# %%
+gail, gail_hist, gail_disc = helpers.train_gail(
+    demos, SEED, helpers.GAILConfig(max_env_steps=GAIL_MAX_ENV_STEPS), progress=False
+)
+learners = {
+    f"BC, {EXPERT_LABELS} labels": bc,
+    f"DAgger, {EXPERT_LABELS} labels": dagger_policy,
+    "GAIL, 200 labels": gail.policy,
+    "expert": expert,
+}
+rows = {name: {**score(p), **robust(p)} for name, p in learners.items()}
+print(f"{'':20s} {'return':>7s} {'habit':>6s} {'gap':>5s}   ok: {'shifted starts':>14s} {'pushes':>7s}")
+for name, r in rows.items():
+    print(f"{name:20s} {r['return']:7.1f} {r['habit']:+6.2f} {r['gap']:5.2f}   ", end="")
+    print(f"    {'yes' if r['start x in [-1, 1]'] else 'no':>14s} {'yes' if r['pushes, p = 0.2'] else 'no':>7s}")
+
+# %% [markdown]
+# On `SEED = 0` DAgger does *worse* than BC. Its first learner, fitted to 10 pairs, fell after 30 steps on average,
+# its second after 77, so the 10 labels of its own states all lie on the first part of the journey, x ≤ 0.80 m,
+# none near the mark (the figure); its last learner, fitted to them and never played before it is scored, returns
+# 71.9 and stops at +0.27. BC's 20 evenly spaced pairs cover the whole journey (return 173.6, habit gap 0.04). GAIL,
+# with 200 labels and 80,000 env steps, keeps the habit. None of them, nor the expert, is "ok" from shifted starts or
+# under pushes on this seed. One seed says little: over 20 seeds (the table at the end) DAgger keeps the habit on 9,
+# BC on 2.
+#
+# **Checkpoint.** DAgger's labels of its own states lie off the demo: their median distance to the nearest demo state
+# is at least 0.1 (in the demo's standard deviations), where BC's labels, demo states themselves, lie at 0. That
+# DAgger then keeps the habit is reported, not checked: it does not on every seed (nor on this one).
+
+# %%
+for name, r in rows.items():  # for the seed sweep's tables (benchmarks/check_seeds.py)
+    record(f"{name}: mean return", r["return"])
+    record(f"{name}: habit gap (m)", r["gap"])
+    for cond in list(CONDITIONS)[1:]:
+        record(f"{name}: ok, {cond}", r[cond])
+record("DAgger: env steps its learner played", dagger_hist.env_steps[-1])
+checkpoint("DAgger's learner-state labels: median distance to the demo", float(far.median()),
+           at_least=DAGGER_LABEL_DISTANCE)  # fmt: skip
+checkpoint("BC's labels: median distance to the demo", float(demo_distance(few["states"]).median()),
+           at_most=DAGGER_LABEL_DISTANCE)  # fmt: skip
+
+# %% [markdown]
+# ## 2 · Is the discriminator a reward?
+#
+# GAIL's D kept changing while its student learned. Freeze the final one and hand −log D(s, a) to a **fresh** PPO
+# student that never saw D move: does that student learn the habit? Beside it, the survival control (the constant
+# log 2, notebook 04), trained for the same `STUDENT_MAX_ENV_STEPS`.
+
+# %%
+student_config = RewardStudentConfig(max_env_steps=STUDENT_MAX_ENV_STEPS)
+rewards = {
+    "-log D (GAIL)": lambda batch: helpers.gail_reward(gail_disc, batch.states, batch.actions),
+    "survival control": lambda batch: torch.full((len(batch),), math.log(2.0)),
+}
+transfer = {("as is", name): score(train_on_reward(fn, SEED, student_config)[0].policy) for name, fn in rewards.items()}
+for (world, name), r in transfer.items():
+    print(f"CartPole {world}, student on {name:16s}: return {r['return']:6.1f}, ", end="")
+    print(f"habit {r['habit']:+.2f}, gap {r['gap']:.2f}")
+
+# %% [markdown]
+# ### A reward meant to travel: AIRL
+#
+# GAIL's D judges pairs (s, a): it can learn "the expert pushes right here", which says how to act in *this* world.
+# AIRL (Fu, Luo & Levine 2018) shapes the discriminator so that a reward of the state alone can be read off it:
+#
+# > **AIRL's discriminator.** f(s, a, s′) = g(s) + γ h(s′) − h(s) (h(s′) = 0 after a termination), and
+# > D_E(s, a, s′) = exp f / (exp f + π(a | s)), the probability that the transition is the **expert's**.
+# > g is the reward, h a shaping term that absorbs what depends on the dynamics.
+# >
+# > **In this series' convention** (expert 0, student 1: D is the probability of the *student*):
+# > D = 1 − D_E = π(a | s) / (exp f + π(a | s)), whose logit is l = log π(a | s) − f(s, a, s′);
+# > D learns by the same binary cross-entropy as GAIL's (expert 0, student 1), π from the current student.
+# > The student is paid −log D = softplus(f − log π) > 0, as GAIL's student is paid −log D
+# > (AIRL's paper pays f − log π, of either sign: Exercise 2). The reward to take elsewhere is **softplus(g(s))**.
+#
+# The logit, written out and checked against `helpers.airl.AIRLDiscriminator`:
+
+# %%
+from helpers.airl import AIRLDiscriminator, expert_transitions, log_prob
+
+helpers.seed_everything(SEED)
+airl_check = AIRLDiscriminator(64, gamma=0.98)
+tr = expert_transitions(demos)  # s' of each demo pair, from CartPole's equations
+lp = log_prob(gail.policy, tr["states"], tr["actions"])  # any policy will do for the check
+with torch.no_grad():
+    g, h, h_next = airl_check.g(tr["states"]), airl_check.h(tr["states"]), airl_check.h(tr["next_states"])
+    f = g + 0.98 * (~tr["terminated"]).float() * h_next - h
+    mine = lp - f  # l = log pi(a|s) - f(s, a, s')
+    theirs = airl_check(tr["states"], tr["next_states"], tr["terminated"], lp)
+assert torch.allclose(mine, theirs)
+print("l = log pi - f, written out, matches the helper on all", len(mine), "demo transitions")
+
+# %% [markdown]
+# AIRL on the 200 pairs, then a fresh student on softplus(g(s)) alone:
+
+# %%
+airl, airl_hist, airl_disc = train_airl(demos, SEED, AIRLConfig(max_env_steps=AIRL_MAX_ENV_STEPS), progress=False)
+airl_score = score(airl.policy)
+print(f"AIRL's own student: return {airl_score['return']:.1f}, habit {airl_score['habit']:+.2f}", end="")
+print(f" (the expert's {expert_habit:+.2f})")
+rewards["softplus g (AIRL)"] = lambda batch: airl_disc.reward(batch.states)
+student, _ = train_on_reward(rewards["softplus g (AIRL)"], SEED, student_config)
+transfer["as is", "softplus g (AIRL)"] = score(student.policy)
+r = transfer["as is", "softplus g (AIRL)"]
+print(f"CartPole as is, student on softplus g (AIRL): return {r['return']:6.1f}, ", end="")
+print(f"habit {r['habit']:+.2f}, gap {r['gap']:.2f}")
+
+# %% [markdown]
+# What each learned reward pays along the track (the pole upright and still, the cart at rest at x):
+
+# %%
+xs = torch.linspace(-2.4, 2.4, 97)
+track = torch.zeros(len(xs), 4)
+track[:, 0] = xs
+with torch.no_grad():
+    r_left = helpers.gail_reward(gail_disc, track, torch.zeros(len(xs), dtype=torch.long))
+    r_right = helpers.gail_reward(gail_disc, track, torch.ones(len(xs), dtype=torch.long))
+    r_g = airl_disc.reward(track)
+fig, ax = plt.subplots(figsize=(7, 3.4))
+ax.plot(xs, r_left, label="−log D(s, push left) (GAIL)")
+ax.plot(xs, r_right, label="−log D(s, push right) (GAIL)")
+ax.plot(xs, r_g, lw=2.5, label="softplus g(s) (AIRL)")
+ax.axvline(helpers.HABIT_X, color="C2", ls=":", label="HABIT_X")
+ax.set(xlabel="cart position x (m), pole upright and at rest", ylabel="reward per step", title="the learned rewards")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### In a changed CartPole: a pole twice as long
+#
+# Both learned rewards peak at the mark (above); GAIL's also depends on the push, AIRL's cannot.
+# `helpers.env.LONG_POLE` doubles the pole's length (half-length 1.0 m instead of 0.5). The expert, carried over,
+# falls with it on most seeds (on 16 of 20 tuning seeds it does not keep its habit). We carry the GAIL and AIRL
+# policies over unchanged, and train a fresh student in the new world on each frozen reward, and the survival control
+# there. The habit gap is still measured against the expert's habit in the usual CartPole: the habit is where the cart
+# should be, whatever the pole.
+
+# %%
+for name, fn in rewards.items():
+    student, _ = train_on_reward(fn, SEED, student_config, physics=LONG_POLE)
+    transfer["long pole", name] = score(student.policy, LONG_POLE)
+carried = {"GAIL policy": gail.policy, "AIRL policy": airl.policy, "expert": expert}
+for name, p in carried.items():
+    transfer["long pole", f"{name}, carried over"] = score(p, LONG_POLE)
+print(f"{'':44s} {'return':>7s} {'habit':>6s} {'gap':>5s}")
+for (world, name), r in transfer.items():
+    print(f"{world + ': ' + name:44s} {r['return']:7.1f} {r['habit']:+6.2f} {r['gap']:5.2f}")
+
+# %% [markdown]
+# On `SEED = 0`, in CartPole as it is, the fresh student on GAIL's frozen −log D keeps the habit (gap 0.06), and so
+# does the student on AIRL's softplus g (0.04); the survival control balances near the centre (−0.12). With the long
+# pole the expert and GAIL's policy, carried over, fall (mean returns 14.1 and 22.0), and the fresh student on −log D
+# falls too (13.0): D pays for the usual pole's pushes, which now topple the pole. The survival control balances
+# without the habit (gap 1.45); the student on softplus g balances *and* keeps the habit (+1.49, gap 0.07), and so
+# does AIRL's own policy carried over (gap 0.12).
+#
+# **Checkpoint.** In CartPole as it is, the student on softplus g keeps its cart within 0.4 m of the expert's habit
+# and the survival control must not (gap ≥ 0.4); with the long pole, AIRL's policy carried over keeps within 0.4 and
+# the survival control there does not. The rest is reported, not checked: the softplus-g student's return (193.3 on
+# one seed of 20 we had not tuned on), the student on −log D (it missed the habit in CartPole as it is on 2 of 20
+# tuning seeds), and every student retrained with the long pole (none kept the habit on all 20; the table at the end).
+
+# %%
+for (world, name), r in transfer.items():  # for the seed sweep's tables (benchmarks/check_seeds.py)
+    record(f"{world}: {name}: mean return", r["return"])
+    record(f"{world}: {name}: habit gap (m)", r["gap"])
+    record(f"{world}: {name}: kept the habit", r["return"] >= SOLVED_RETURN and r["gap"] <= HABIT_GAP)
+as_is, long = transfer["as is", "softplus g (AIRL)"], transfer["long pole", "AIRL policy, carried over"]
+checkpoint("as is: student on softplus g (AIRL): habit gap (m)", as_is["gap"], at_most=HABIT_GAP)
+checkpoint("as is: survival control: habit gap (m)", transfer["as is", "survival control"]["gap"], at_least=HABIT_GAP)
+checkpoint("long pole: AIRL policy, carried over: habit gap (m)", long["gap"], at_most=HABIT_GAP)
+checkpoint("long pole: survival control: habit gap (m)", transfer["long pole", "survival control"]["gap"],
+           at_least=HABIT_GAP)  # fmt: skip
+
+# %% [markdown]
+# ## 3 · The demonstration in the community's format: Minari
+#
+# [Minari](https://minari.farama.org) is the Farama Foundation's standard for offline-RL and imitation datasets (the
+# successor of D4RL), installed from PyPI with its HDF5 backend (`minari[hdf5]`). A dataset is a folder
+# `<MINARI_DATASETS_PATH>/<id>/data/` holding `metadata.json` and `main_data.hdf5`; each episode comes back as an
+# `EpisodeData` with `observations` (T + 1 of them: the last state too), `actions`, `rewards`, `terminations` and
+# `truncations`. `helpers.minari_io` writes our demonstration as one such episode under `data/minari/`, atomically
+# (a temporary folder renamed into place), and reads it back with the same checks as `load_demos`. All local: nothing
+# is downloaded or uploaded.
+
+# %%
+root = data / minari_io.MINARI_FOLDER
+path = minari_io.save_minari_demos(demos, root, seed=SEED)
+print("wrote", helpers.display_path(path), "holding", sorted(p.name for p in (path / "data").iterdir()))
+
+# %% [markdown]
+# Minari's own reader, the way any other project would load it:
+
+# %%
+import os
+
+import minari
+
+os.environ["MINARI_DATASETS_PATH"] = str(root)
+dataset = minari.load_dataset(minari_io.MINARI_DATASET)
+episode = dataset[0]
+print(
+    f"{dataset.total_episodes} episode, {dataset.total_steps} steps;", dataset.observation_space, dataset.action_space
+)
+print(episode)
+
+# %% [markdown]
+# Read back through `helpers.minari_io.load_minari_demos` (checked like a `.pt` file), it gives the same pairs, and BC
+# trained from it (200 epochs, enough to compare) the same weights as BC trained from the `.pt` file, bit for bit:
+
+# %%
+from_minari = minari_io.load_minari_demos(root)
+differ = int(
+    (from_minari["states"] != demos["states"]).any(1).sum() + (from_minari["actions"] != demos["actions"]).sum()
+)
+bc_pt, _ = helpers.train_bc(demos["states"], demos["actions"], epochs=200, hidden=64, seed=SEED)
+bc_minari, _ = helpers.train_bc(from_minari["states"], from_minari["actions"], epochs=200, hidden=64, seed=SEED)
+same = all(torch.equal(p, q) for p, q in zip(bc_pt.state_dict().values(), bc_minari.state_dict().values(), strict=True))
+print(f"pairs that differ from data/expert_demos.pt: {differ}; BC's weights identical: {same}")
+
+# %% [markdown]
+# **Checkpoint.** Not one pair differs, and the two BC students are the same network.
+
+# %%
+checkpoint("pairs that differ between the Minari dataset and the .pt file", differ, at_most=0)
+checkpoint("BC from the Minari dataset has BC's weights (1 = identical)", float(same), at_least=1)
+
+# %% [markdown]
+# **Taking it elsewhere.** Copy the folder `data/minari/cartpole-habit-expert-v0/` into another machine's
+# `~/.minari/datasets/` (or point `MINARI_DATASETS_PATH` at `data/minari`), then `minari.load_dataset(
+# "cartpole-habit-expert-v0")`. The imitation library's trajectories are the same four arrays:
+# `imitation.data.types.Trajectory(obs=episode.observations, acts=episode.actions, infos=None, terminal=True)`,
+# the input of its BC, DAgger, GAIL and AIRL trainers; d3rlpy builds an `MDPDataset` from observations, actions,
+# rewards and terminals. The rewards stored are what notebook 01 paid the expert; imitation reads none of them.
+
+# %% [markdown]
+# ## Over 20 seeds
+#
+# The same learners on seeds 500–519, each with its own expert and demo (`benchmarks/beyond_gail.py`; these are the
+# seeds the checkpoints' limits were chosen on). "Kept the habit": return ≥ 195 and habit gap ≤ 0.25 (≤ 0.4); "ok":
+# notebook 05's robustness test. First what each imitation method needs, and what 20 labels buy:
+#
+# | seeds 500–519 | env steps in training | expert queries | labels | kept habit ≤ 0.25 (≤ 0.4) | ok: shifted / pushed |
+# |---|---|---|---|---|---|
+# | BC | none | none | 20 (demo) | 2/20 (2/20) | 1/20 / 1/20 |
+# | GAIL | 160,000 | none | 20 (demo) | 20/20 (20/20) | 5/20 / 4/20 |
+# | DAgger | 958 (median; 269–1,600) | 10 | 20 (10 demo, 10 asked) | 9/20 (9/20) | 3/20 / 1/20 |
+#
+# With 50 labels BC keeps the habit within 0.25 on 12/20, DAgger on 18/20, GAIL on 20/20; with 200 all three on
+# 20/20 ([benchmarks/beyond_gail.md](../benchmarks/beyond_gail.md)). Then the learned rewards, a fresh student on each:
+#
+# | seeds 500–519, kept the habit ≤ 0.25 (≤ 0.4) | CartPole as it is | pole twice as long |
+# |---|---|---|
+# | student on −log D (GAIL, frozen) | 16/20 (18/20) | 2/20 (3/20) |
+# | student on softplus g (AIRL) | 18/20 (20/20) | 8/20 (17/20) |
+# | student on raw g (AIRL) | 0/20 (0/20) | 0/20 (0/20) |
+# | survival control | 0/20 (0/20) | 0/20 (0/20) |
+# | GAIL's policy, carried over | 20/20 (20/20) | 7/20 (7/20) |
+# | AIRL's policy, carried over | 20/20 (20/20) | 19/20 (20/20) |
+# | the expert, carried over | 20/20 (20/20) | 4/20 (4/20) |
+#
+# The lesson is mixed, and that is the result. GAIL's frozen D works as a reward where it was learned and mostly not
+# in the changed world, as its (s, a) inputs suggest. AIRL's state-only g carries the habit to the long pole on 17
+# of 20 seeds, but only once made positive: its raw values are negative about as often as positive (on `SEED = 0`, on
+# 49 % of the demo's states) and every student on raw g falls within a few dozen steps (the sign decides, as in
+# notebook 05). And the surprise: AIRL's *policy*, carried over unchanged, does best of all with the long pole. We
+# have not explained it; a guess is that its reward, softplus(f − log π), pays more for unlikely actions, so it
+# trained as a more random, more forgiving controller (Exercise 2). On 50 seeds on which no setting was chosen
+# (1200–1249) the order holds with smaller differences: within 0.4, DAgger 30/50 against BC's 17/50; with the long
+# pole softplus g 33/50 against −log D's 20/50, AIRL's policy carried over 49/50, the survival control 0/50.
+
+# %% [markdown]
+# ## Summary
+#
+# - **DAgger** asks the expert to label the learner's own states, so it needs an expert on call (notebook 02 took it
+#   away). At 20 labels it kept the habit on 9 of 20 seeds, BC on 2; GAIL on 20, with 160,000 env steps instead.
+# - **A frozen GAIL discriminator is a reward in its own world**: a fresh student on −log D kept the habit on 18 of 20
+#   seeds, but on 3 of 20 with a pole twice as long.
+# - **AIRL's state-only reward travels further** (softplus g: 20/20, and 17/20 with the long pole), but not with its
+#   raw sign: where episodes end, a reward's sign is part of the reward.
+# - **The survival control** never kept the habit, in either world; AIRL's own policy, carried over, did best there.
+# - **Minari**: the demonstration saved as a Minari dataset gives back the same 200 pairs and the same BC, bit for bit.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Give DAgger more rounds with the same 20 labels: `dagger.DAggerConfig(labels=20, initial=10, rounds=10)` (one
+#    label per round). Then warm-start each fit from the previous learner (`warm_start=True`). Which helps, on this
+#    seed and on a few others?
+# 2. Pay AIRL's student AIRL's own reward f − log π: `AIRLConfig(reward="logit")`, and train a fresh student on the
+#    raw g(s) (`lambda b: airl_disc.reward(b.states, "raw")`). What do their episodes' lengths tell you?
+# 3. Try another changed world: `physics={"force_mag": 5.0}` (a weaker push) or `{"masspole": 0.5}` (a heavier pole).
+#    First carry notebook 04's GAIL policy over: does the world need a new student at all?
+# 4. Save 20 subsampled pairs (`absorbing.subsample_demos(demos, 20)`) as a Minari dataset. What must you write for
+#    `observations`, now that the pairs are no longer consecutive?
+
+# %% [markdown] tags=["solution"]
+# <details><summary>Solutions</summary>
+#
+# 1. On `SEED = 0` (habit gap; measured with the helpers): 10 rounds of one label, return 164.2, gap 0.06 (the
+#    default's 71.9 and 1.16); warm starts with 2 rounds, 196.4 and 0.22; warm starts with 10 rounds, 108.1 and 0.84.
+#    On seeds 500–509 (habit within 0.25): 2 rounds 7/10, 5 rounds 5/10, 10 rounds 7/10, 5 demo pairs then 15
+#    warm-started rounds 7/10, BC 4/10. No variant wins everywhere: each fit of 20 points is a new guess, and DAgger's
+#    guarantee is for the best learner of the sequence, which only a reward could pick.
+# 2. Both fall at once: on `SEED = 0`, AIRL's student on f − log π lasts 17.2 steps (its last training episodes
+#    about 16), the fresh student on raw g 15.3. Wherever D knows the student, f − log π < 0, and raw g is negative on
+#    about half of even the demo's states, so ending the episode early costs nothing, or pays. softplus (= −log D)
+#    keeps every step's reward positive: surviving pays, and g says where to be.
+# 3. Neither needs a new student: notebook 04's GAIL policy carried over returns 200 with habit +1.33 under the weak
+#    push and +1.34 with the heavy pole (the expert +1.41 and +1.42; its habit in CartPole +1.43). Only a longer pole
+#    broke the series' policies among the worlds we tried (`benchmarks/beyond_gail.md`).
+# 4. Each pair becomes an episode of its own, one step long: observations [s, s′], with s′ from CartPole's equations
+#    (`helpers.env.cartpole_step`), the action, and `truncations` = [True]: we stopped watching, the pole did not fall.
+#    Writing the 20 pairs as one episode would tell every reader that s_{t+1} follows s_t, which is false.
+#
+# </details>
+
+# %% [markdown]
+# [← 05 Going further](05_going_further.ipynb) · [contents](../README.md)
