@@ -105,7 +105,7 @@ guide-figures: setup
 
 ## The guide's table of each checkpoint's range, from seed sweeps' results files (docs/instructors.md, between its
 ## markers): `make guide-ranges RESULTS="benchmarks/checkpoints_sweep_native.json benchmarks/checkpoints_sweep_default.json"`.
-RESULTS ?= benchmarks/checkpoints.json benchmarks/checkpoints_default.json benchmarks/checkpoints_final_native.json
+RESULTS ?= benchmarks/checkpoints_sweep_native.json benchmarks/checkpoints_sweep_default.json benchmarks/beyond_gail_checkpoints_1250_1299.json
 guide-ranges: setup
 	$(PY) benchmarks/guide_ranges.py $(RESULTS)
 
