@@ -29,7 +29,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02), `data/gail_policy.pt` and `data/bc_policy.pt` (notebook 04), and
 # `data/expert_policy.pt` (notebook 01, **for evaluation only**). **Writes** nothing.
-# **Runs** in about 16 seconds on a laptop CPU (`FULL_SWEEP = True`: about 15 seconds more).
+# **Runs** in about 18 seconds on a laptop CPU (`FULL_SWEEP = True`: about 15 seconds more).
 
 # %% tags=["parameters"]
 SEED = 0
@@ -498,8 +498,8 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
         record(f"robustness, {cond}: {name} ok", ret >= SOLVED_RETURN and (name == "expert" or gap <= HABIT_GAP))
 
 # %% [markdown]
-# On `SEED = 0` nobody, not even the expert, lasts 195 steps from shifted starts; under pushes only GAIL on 20 pairs
-# does. Over seeds 1200–1299:
+# On `SEED = 0` nobody, not even the expert, lasts 195 steps on average from shifted starts or under pushes. Over
+# seeds 1200–1299:
 #
 # | "ok" on, seeds 1200–1299 | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |
 # |---|---|---|---|
