@@ -36,7 +36,7 @@ import helpers  # noqa: E402
 from helpers import gail as gail_module  # noqa: E402
 from helpers import ppo as ppo_module  # noqa: E402
 from helpers.checkpoints import HABIT_GAP  # noqa: E402
-from helpers.discriminator import Discriminator, discriminator_loss, reward_from_logits  # noqa: E402
+from helpers.discriminator import Discriminator, reward_from_logits, update_discriminator  # noqa: E402
 from helpers.optim import Adam  # noqa: E402
 from helpers.train import History  # noqa: E402
 
@@ -75,14 +75,9 @@ def update_discriminator_flipped(
     student_batch: int | None = None,
 ) -> float:
     """The slip of failure (d): D trained with the labels the other way round, expert 1 and student 0 (the reward,
-    -log D, still assumes expert 0); otherwise ``helpers.discriminator.update_discriminator``."""
-    loss = torch.zeros(())
-    for _ in range(steps):
-        loss = discriminator_loss(disc, student_states, student_actions, expert_states, expert_actions)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return float(loss.detach())
+    -log D, still assumes expert 0): ``helpers.discriminator.update_discriminator`` with the two sides swapped, every
+    pair of both in each step (``student_batch`` is not applied, as with ``GAILConfig()``'s default)."""
+    return update_discriminator(disc, optimizer, student_states, student_actions, expert_states, expert_actions, steps)
 
 
 _GAE = ppo_module.gae
