@@ -20,7 +20,6 @@ survival control's constant log 2, in CartPole as it is or in a changed one (``p
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -28,7 +27,6 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from helpers import checks
 from helpers.discriminator import reward_from_logits
@@ -36,9 +34,9 @@ from helpers.env import OBS_DIM, CartPoleBatch, cartpole_step
 from helpers.gail import student_ppo_config
 from helpers.optim import Adam
 from helpers.ppo import PPO, PPOConfig
-from helpers.rollout import Episode, collect, concat_episodes
+from helpers.rollout import Episode
 from helpers.seeding import seed_everything
-from helpers.train import History
+from helpers.train import History, train_student
 
 
 def _mlp(hidden: int) -> nn.Sequential:
@@ -174,14 +172,9 @@ def train_airl(
     disc = AIRLDiscriminator(c.disc_hidden, c.ppo.gamma)
     disc.set_normalization(demos["states"])
     disc_opt = Adam(disc.parameters(), lr=c.disc_lr)
-    envs = CartPoleBatch(c.ppo.n_envs)
-    hist = History()
-    steps, train_time = 0, 0.0
-    bar = tqdm(total=c.max_env_steps, desc="env steps", disable=not progress)
-    while steps < c.max_env_steps:
-        t0 = time.perf_counter()
-        episodes = collect(envs, student.policy, c.ppo.batch_steps, seed=seed if steps == 0 else None)
-        batch = concat_episodes(episodes)
+
+    def rewards_of(batch: Episode, steps: int) -> tuple[torch.Tensor, dict[str, float]]:
+        """D's steps on the expert's transitions and the batch's, then the batch's rewards from the updated D."""
         side_e = {**expert, "log_pi": log_prob(student.policy, expert["states"], expert["actions"])}
         side_s = {
             "states": batch.states,
@@ -199,16 +192,11 @@ def train_airl(
             le = disc(side_e["states"], side_e["next_states"], side_e["terminated"], side_e["log_pi"])
             clipped = logits if c.reward_clip is None else logits.clamp(-c.reward_clip, c.reward_clip)
             rewards = reward_from_logits(clipped, c.reward)
-        if c.ppo.anneal_lr:
-            student.scale_learning_rates(1.0 - steps / c.max_env_steps)
-        student.update(batch, rewards)
-        train_time += time.perf_counter() - t0
-        steps += len(batch)
-        bar.update(min(len(batch), c.max_env_steps - bar.n))
-        hist.add_batch(steps, batch, episodes, train_time)
         acc = 0.5 * (float((le < 0).float().mean()) + float((logits > 0).float().mean()))
-        hist.log(d_loss=float(loss.detach()), d_acc=acc, reward=float(rewards.mean()))
-    bar.close()
+        return rewards, {"d_loss": float(loss.detach()), "d_acc": acc, "reward": float(rewards.mean())}
+
+    envs = CartPoleBatch(c.ppo.n_envs)
+    hist = train_student(student, envs, seed, c.max_env_steps, rewards_of, progress)
     return student, hist, disc
 
 
@@ -251,23 +239,13 @@ def train_on_reward(
     c = config or RewardStudentConfig()
     seed_everything(seed)
     student = PPO(c.ppo)
-    envs = CartPoleBatch(c.ppo.n_envs, physics=physics)
-    hist = History()
-    steps, train_time = 0, 0.0
-    bar = tqdm(total=c.max_env_steps, desc="env steps", disable=not progress)
-    while steps < c.max_env_steps:
-        t0 = time.perf_counter()
-        episodes = collect(envs, student.policy, c.ppo.batch_steps, seed=seed if steps == 0 else None)
-        batch = concat_episodes(episodes)
+
+    def rewards_of(batch: Episode, steps: int) -> tuple[torch.Tensor, dict[str, float]]:
+        """The frozen reward of every step of the batch."""
         with torch.no_grad():
             rewards = reward_fn(batch)
-        if c.ppo.anneal_lr:
-            student.scale_learning_rates(1.0 - steps / c.max_env_steps)
-        student.update(batch, rewards)
-        train_time += time.perf_counter() - t0
-        steps += len(batch)
-        bar.update(min(len(batch), c.max_env_steps - bar.n))
-        hist.add_batch(steps, batch, episodes, train_time)
-        hist.log(reward=float(rewards.mean()))
-    bar.close()
+        return rewards, {"reward": float(rewards.mean())}
+
+    envs = CartPoleBatch(c.ppo.n_envs, physics=physics)
+    hist = train_student(student, envs, seed, c.max_env_steps, rewards_of, progress)
     return student, hist

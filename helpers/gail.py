@@ -14,11 +14,10 @@ environment would have paid is only logged.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from tqdm.auto import tqdm
+import torch
 
 from helpers import checks
 from helpers.absorbing import AbsorbingDiscriminator, absorbing_rewards, with_absorbing
@@ -26,9 +25,9 @@ from helpers.discriminator import REWARD_KINDS, Discriminator, discriminator_sta
 from helpers.env import CartPoleBatch
 from helpers.optim import Adam
 from helpers.ppo import PPO, PPOConfig
-from helpers.rollout import collect, concat_episodes
+from helpers.rollout import Episode
 from helpers.seeding import seed_everything
-from helpers.train import History
+from helpers.train import History, train_student
 
 
 def student_ppo_config(anneal_lr: bool = True) -> PPOConfig:
@@ -116,15 +115,9 @@ def train_gail(
     if c.normalize_disc_inputs:
         disc.set_normalization(demos["states"])
     disc_opt = Adam(disc.parameters(), lr=c.disc_lr)
-    envs = CartPoleBatch(c.ppo.n_envs)
-    hist = History()
-    steps, train_time = 0, 0.0
-    bar = tqdm(total=c.max_env_steps, desc="env steps", disable=not progress)
-    while steps < c.max_env_steps:
-        t0 = time.perf_counter()
-        # 1. The student plays a batch of episodes.
-        episodes = collect(envs, student.policy, c.ppo.batch_steps, seed=seed if steps == 0 else None)
-        batch = concat_episodes(episodes)
+
+    def rewards_of(batch: Episode, steps: int) -> tuple[torch.Tensor, dict[str, float]]:
+        """Steps 2-3 of an iteration, on the batch the student just played (step 1; step 4 is the PPO update)."""
         student_s, student_a = batch.states, batch.actions
         if c.absorbing:
             student_s, student_a = with_absorbing(student_s, student_a, batch.terminated)
@@ -134,17 +127,10 @@ def train_gail(
         # 3. Rewards from the updated discriminator.
         if c.absorbing:
             rewards, r_absorbing = absorbing_rewards(disc, batch, c.ppo.gamma, c.reward, c.reward_clip)
-            hist.log(r_absorbing=r_absorbing)
-        else:
-            rewards = gail_reward(disc, batch.states, batch.actions, c.reward, c.reward_clip)
-        # 4. A PPO update on those rewards.
-        if c.ppo.anneal_lr:
-            student.scale_learning_rates(1.0 - steps / c.max_env_steps)
-        student.update(batch, rewards)
-        train_time += time.perf_counter() - t0
-        steps += len(batch)
-        bar.update(min(len(batch), c.max_env_steps - bar.n))
-        hist.add_batch(steps, batch, episodes, train_time)
-        hist.log(**stats, reward=float(rewards.mean()))
-    bar.close()
+            return rewards, {"r_absorbing": r_absorbing, **stats, "reward": float(rewards.mean())}
+        rewards = gail_reward(disc, batch.states, batch.actions, c.reward, c.reward_clip)
+        return rewards, {**stats, "reward": float(rewards.mean())}
+
+    envs = CartPoleBatch(c.ppo.n_envs)
+    hist = train_student(student, envs, seed, c.max_env_steps, rewards_of, progress)
     return student, hist, disc

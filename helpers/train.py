@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import torch
 from tqdm.auto import tqdm
 
 from helpers import checks
@@ -44,6 +46,40 @@ class History:
         """Append named per-update numbers to ``extra``."""
         for k, v in values.items():
             self.extra.setdefault(k, []).append(float(v))
+
+
+RewardsOf = Callable[[Episode, int], tuple[torch.Tensor, dict[str, float]]]
+"""Per batch: the rewards of its steps [N] and numbers to log, given the batch and the env steps so far."""
+
+
+def train_student(
+    student: PPO, envs: CartPoleBatch, seed: int, max_env_steps: int, rewards_of: RewardsOf, progress: bool
+) -> History:
+    """The loop every student that is not paid by the environment trains in (GAIL, AIRL, a frozen reward).
+
+    Each iteration: the student plays a batch (``collect``; its first reset seeded with ``seed``);
+    ``rewards_of(batch, steps)`` gives each step's reward, after any discriminator update it makes; the learning
+    rates anneal to 0 over ``max_env_steps`` if ``student.config.anneal_lr``; one PPO update; the history logs the
+    batch and ``rewards_of``'s numbers. Timed per iteration, all of it (rewards included).
+    """
+    hist = History()
+    steps, train_time = 0, 0.0
+    bar = tqdm(total=max_env_steps, desc="env steps", disable=not progress)
+    while steps < max_env_steps:
+        t0 = time.perf_counter()
+        episodes = collect(envs, student.policy, student.config.batch_steps, seed=seed if steps == 0 else None)
+        batch = concat_episodes(episodes)
+        rewards, logs = rewards_of(batch, steps)
+        if student.config.anneal_lr:
+            student.scale_learning_rates(1.0 - steps / max_env_steps)
+        student.update(batch, rewards)
+        train_time += time.perf_counter() - t0
+        steps += len(batch)
+        bar.update(min(len(batch), max_env_steps - bar.n))
+        hist.add_batch(steps, batch, episodes, train_time)
+        hist.log(**logs)
+    bar.close()
+    return hist
 
 
 @dataclass
