@@ -77,9 +77,17 @@ def checkpoints(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
+def in_sweep(result: dict[str, Any], nb: str) -> bool:
+    """Whether the sweep ran notebook ``nb`` at all (``--notebooks 06-06`` runs only 06; a sweep older than a
+    notebook never knew it); a notebook in the sweep that a seed never reached is still in it."""
+    return any(nb in r["notebooks"] for r in result["records"])
+
+
 def passed(result: dict[str, Any], nb: str) -> str:
     """'**k/n** seeds passed': of the n seeds that ran notebook ``nb``, how many passed; and how many never reached it
     (an earlier notebook failed)."""
+    if not in_sweep(result, nb):
+        return "— (not in this sweep)"
     statuses = [r["notebooks"].get(nb, {}).get("status", "skipped") for r in result["records"]]
     ran = [s for s in statuses if s != "skipped"]
     text = f"**{sum(s == 'pass' for s in ran)}/{len(ran)}** seeds passed"
@@ -108,9 +116,9 @@ def table(results: list[tuple[str, dict[str, Any]]]) -> str:
             limits = {row["limit"] for row in rows if row}
             shared = limits.pop() if len(limits) == 1 else ""
             cells = []
-            for row in rows:
+            for (_, result), row in zip(results, rows, strict=True):
                 if row is None:
-                    cells.append("— (not checked)")
+                    cells.append("— (not checked)" if in_sweep(result, nb) else "—")
                     continue
                 v = row["values"]
                 cell = f"{fmt(min(v))} · {fmt(statistics.median(v))} · {fmt(max(v))}"

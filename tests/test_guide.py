@@ -91,6 +91,16 @@ def test_table_names_each_file_and_shows_limits_that_differ() -> None:
             "| 0.050 · 0.150 · 0.250 (limit ≤ 0.25) |") in text  # fmt: skip
 
 
+def test_a_notebook_outside_a_sweep_is_not_counted_as_stopped_earlier() -> None:
+    only_04 = synthetic()
+    for r in only_04["records"]:  # as `check_seeds.py --notebooks 04-04 --reuse-data` writes it
+        del r["notebooks"]["01"]
+    text = guide_ranges.table([("a.json", synthetic()), ("b.json", only_04)])
+    assert "| **01** | **every checkpoint** | | **3/4** seeds passed | — (not in this sweep) |" in text
+    assert "| 01 | expert error (m) | ≤ 0.15 | 0.010 · 0.040 · 0.200, **1 of 4 failed** | — |" in text
+    assert "stopped earlier) | — (not in this sweep)" not in text
+
+
 def test_block_goes_between_the_markers_and_nothing_else_changes(tmp_path: Path) -> None:
     results = tmp_path / "r.json"
     results.write_text(json.dumps(synthetic()))
