@@ -71,17 +71,18 @@ def cpu_capability(numerics: str) -> str:
 
 
 def snapshot(notebooks: list[str], numerics: str) -> Path:
-    """Copy the notebooks to run into ``build/check-seeds/<numerics>/notebooks`` and ``helpers/`` beside them (the
-    kernels import that copy first, through PYTHONPATH): every seed runs the same version, even if notebooks/ or
-    helpers/ is edited or re-executed while the sweep runs (an edit of helpers/ mid-sweep once changed one seed)."""
-    folder = BUILD / numerics / "notebooks"
-    shutil.rmtree(folder, ignore_errors=True)
+    """Copy the notebooks to run into ``build/check-seeds/<numerics>/run-<pid>/notebooks`` and ``helpers/`` beside
+    them (the kernels import that copy first, through PYTHONPATH): every seed runs the same version, even if
+    notebooks/ or helpers/ is edited or re-executed while the sweep runs (an edit of helpers/ mid-sweep once changed
+    one seed). One folder per sweep: a second sweep started meanwhile (another seed range, a re-check) once replaced
+    the first one's copy while a kernel was opening it, and that seed failed."""
+    run = BUILD / numerics / f"run-{os.getpid()}"
+    shutil.rmtree(run, ignore_errors=True)
+    folder = run / "notebooks"
     folder.mkdir(parents=True)
     for name in notebooks:
         shutil.copy2(ROOT / "notebooks" / name, folder / name)
-    code = BUILD / numerics / "code"
-    shutil.rmtree(code, ignore_errors=True)
-    shutil.copytree(ROOT / "helpers", code / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "helpers", run / "code" / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     return folder
 
 
@@ -228,7 +229,9 @@ def limit_text(c: dict[str, Any], at_least: str = ">=", at_most: str = "<=") -> 
 
 def print_table(summary: dict[str, Any], seeds: list[int], numerics: str, capability: str) -> None:
     """The sweep's table: per notebook the seeds passed, per checkpoint its numbers, then each failure."""
-    print(f"\nseeds {seeds[0]}-{seeds[-1]} ({len(seeds)}), numerics {numerics!r} (torch CPU capability {capability})")
+    contiguous = seeds == list(range(seeds[0], seeds[-1] + 1))
+    shown = f"{seeds[0]}-{seeds[-1]}" if contiguous else ",".join(map(str, seeds))  # 1418,1428 is not 1418-1428
+    print(f"\nseeds {shown} ({len(seeds)}), numerics {numerics!r} (torch CPU capability {capability})")
     for nb in summary.values():
         print(f"\n{nb['notebook']}: passed on {nb['passed']}/{nb['seeds']} seeds (ran on {nb['ran']})")
         for cname, c in nb["checkpoints"].items():
@@ -305,16 +308,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     t0 = time.perf_counter()
     records: list[dict[str, Any]] = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        source = snapshot(notebooks, args.numerics)
-        futures = {
-            pool.submit(run_seed, s, notebooks, args.numerics, args.record, source, args.reuse_data): s for s in seeds
-        }
-        for fut in as_completed(futures):
-            r = fut.result()
-            records.append(r)
-            verdicts = " ".join(f"{k}:{e['status'].split()[0]}" for k, e in r["notebooks"].items())
-            print(f"[{len(records)}/{len(seeds)}] seed {r['seed']}: {verdicts}", flush=True)
+    source = snapshot(notebooks, args.numerics)
+    try:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {
+                pool.submit(run_seed, s, notebooks, args.numerics, args.record, source, args.reuse_data): s
+                for s in seeds
+            }
+            for fut in as_completed(futures):
+                r = fut.result()
+                records.append(r)
+                verdicts = " ".join(f"{k}:{e['status'].split()[0]}" for k, e in r["notebooks"].items())
+                print(f"[{len(records)}/{len(seeds)}] seed {r['seed']}: {verdicts}", flush=True)
+    finally:
+        shutil.rmtree(source.parent, ignore_errors=True)  # this sweep's copy; each seed keeps its executed notebooks
     records.sort(key=lambda r: r["seed"])
     summary = summarize(records, notebooks)
     sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -145,6 +145,10 @@ def test_the_sweep_runs_a_snapshot_of_helpers_too(tmp_path, monkeypatch):
     monkeypatch.setattr(check_seeds, "USER_PYTHONPATH", "/elsewhere")
     source = check_seeds.snapshot(["01_a.ipynb"], "native")
     (tmp_path / "helpers" / "__init__.py").write_text("X = 2\n")  # an edit while the sweep runs
-    code = tmp_path / "build" / "native" / "code"
+    code = source.parent / "code"
+    assert source.parent.parent == tmp_path / "build" / "native"
     assert (code / "helpers" / "__init__.py").read_text() == "X = 1\n"
     assert check_seeds.snapshot_pythonpath(source).split(":") == [str(code), "/elsewhere"]
+    monkeypatch.setattr(check_seeds.os, "getpid", lambda: 12345)  # a second sweep started meanwhile ...
+    other = check_seeds.snapshot(["01_a.ipynb"], "native")
+    assert other != source and (code / "helpers" / "__init__.py").read_text() == "X = 1\n"  # ... leaves it alone
