@@ -363,23 +363,23 @@ for (world, name), r in transfer.items():
 # without the habit (gap 1.45); the student on softplus g balances *and* keeps the habit (+1.49, gap 0.07), and so
 # does AIRL's own policy carried over (gap 0.12).
 #
-# **Checkpoint.** In CartPole as it is, the student on softplus g keeps its cart within 0.4 m of the expert's habit
-# and the survival control must not (gap ≥ 0.4); with the long pole, the survival control must not either. The rest
-# is reported, not checked: the softplus-g student's return (193.3 on one seed of 20 we had not tuned on), the
-# student on −log D (it missed the habit in CartPole as it is on 2 of 20 tuning seeds), every student retrained with
-# the long pole (none kept the habit on all 20; the table at the end), and AIRL's policy carried over to the long pole
-# (within 0.4 on 79 of seeds 1220–1299, on which nothing was tuned; seed 1272: 0.46).
+# **No checkpoint here, on purpose.** Whether a learned reward teaches a fresh student is a rate over seeds, not a
+# promise for every seed: the table at the end counts it. Each per-seed check we tried failed somewhere on seeds
+# nobody had tuned on ([benchmarks/beyond_gail.md](../benchmarks/beyond_gail.md)). The softplus-g student's gap
+# passed 0.4 on 2 of 50 seeds under torch's plain kernels (0.49 and 0.51). The survival control came within 0.39 of
+# the habit once with the long pole. And on seed 1418 both students on a learned reward fell at once (returns 9.2
+# and 10.5), while the survival control balanced. We have not traced why; a likely reason is that a reward close to
+# 0 on every state the student reaches (D, or g, sure that none of them is the expert's) does not even pay for
+# surviving. So this section reports its numbers (above, and per seed in the sweep's tables); sections 1 and 3 check
+# theirs.
 
 # %%
 for (world, name), r in transfer.items():  # for the seed sweep's tables (benchmarks/check_seeds.py)
     record(f"{world}: {name}: mean return", r["return"])
     record(f"{world}: {name}: habit gap (m)", r["gap"])
     record(f"{world}: {name}: kept the habit", r["return"] >= SOLVED_RETURN and r["gap"] <= HABIT_GAP)
-as_is = transfer["as is", "softplus g (AIRL)"]
-checkpoint("as is: student on softplus g (AIRL): habit gap (m)", as_is["gap"], at_most=HABIT_GAP)
-checkpoint("as is: survival control: habit gap (m)", transfer["as is", "survival control"]["gap"], at_least=HABIT_GAP)
-checkpoint("long pole: survival control: habit gap (m)", transfer["long pole", "survival control"]["gap"],
-           at_least=HABIT_GAP)  # fmt: skip
+record("as is: survival control's habit gap - softplus-g student's (m)",
+       transfer["as is", "survival control"]["gap"] - transfer["as is", "softplus g (AIRL)"]["gap"])  # fmt: skip
 
 # %% [markdown]
 # ## 3 · The demonstration in the community's format: Minari
@@ -474,9 +474,9 @@ checkpoint("BC from the Minari dataset has BC's weights (1 = identical)", float(
 # 49 % of the demo's states) and every student on raw g falls within a few dozen steps (the sign decides, as in
 # notebook 05). And the surprise: AIRL's *policy*, carried over unchanged, does best of all with the long pole. We
 # have not explained it; a guess is that its reward, softplus(f − log π), pays more for unlikely actions, so it
-# trained as a more random, more forgiving controller (Exercise 2). On 50 seeds on which no setting was chosen
-# (1200–1249) the order holds with smaller differences: within 0.4, DAgger 30/50 against BC's 17/50; with the long
-# pole softplus g 33/50 against −log D's 20/50, AIRL's policy carried over 49/50, the survival control 0/50.
+# trained as a more random, more forgiving controller (Exercise 2). On 100 seeds on which no setting was chosen
+# (1300–1399) the order holds with smaller differences: within 0.4, DAgger 46/100 against BC's 21/100; with the long
+# pole softplus g 77/100 against −log D's 25/100, AIRL's policy carried over 99/100, the survival control 0/100.
 
 # %% [markdown]
 # ## Summary
