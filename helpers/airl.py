@@ -29,7 +29,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from helpers import checks
-from helpers.discriminator import reward_from_logits
+from helpers.discriminator import StateNormalization, reward_from_logits
 from helpers.env import OBS_DIM, CartPoleBatch, cartpole_step
 from helpers.gail import student_ppo_config
 from helpers.optim import Adam
@@ -43,32 +43,24 @@ def _mlp(hidden: int) -> nn.Sequential:
     return nn.Sequential(nn.Linear(OBS_DIM, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
 
-class AIRLDiscriminator(nn.Module):
+class AIRLDiscriminator(StateNormalization):
     """f(s, a, s') = g(s) + gamma * h(s') - h(s), with g (the reward) and h (the shaping) two small networks of s.
 
     States are standardised with the demos' statistics (``set_normalization``), as GAIL's discriminator's are.
     """
 
     def __init__(self, hidden: int = 64, gamma: float = 0.98) -> None:
-        super().__init__()
+        super().__init__(OBS_DIM)
         self.hidden, self.gamma = hidden, gamma
         self.g_net, self.h_net = _mlp(hidden), _mlp(hidden)
-        self.register_buffer("state_mean", torch.zeros(OBS_DIM))
-        self.register_buffer("state_std", torch.ones(OBS_DIM))
-
-    @torch.no_grad()
-    def set_normalization(self, states: torch.Tensor, min_std: float = 1e-3) -> None:
-        """Standardise states as (s - mean) / std, with mean and std of ``states`` (e.g. the demos)."""
-        self.state_mean.copy_(states.mean(0))
-        self.state_std.copy_(states.std(0).clamp_min(min_std))
 
     def g(self, states: torch.Tensor) -> torch.Tensor:
         """The state-only reward g(s), shape [N]."""
-        return self.g_net((states - self.state_mean) / self.state_std).squeeze(-1)
+        return self.g_net(self.standardize(states)).squeeze(-1)
 
     def h(self, states: torch.Tensor) -> torch.Tensor:
         """The shaping potential h(s), shape [N]."""
-        return self.h_net((states - self.state_mean) / self.state_std).squeeze(-1)
+        return self.h_net(self.standardize(states)).squeeze(-1)
 
     def f(self, states: torch.Tensor, next_states: torch.Tensor, terminated: torch.Tensor) -> torch.Tensor:
         """f = g(s) + gamma * (1 - terminated) * h(s') - h(s), shape [N] (the action enters only through pi)."""

@@ -26,17 +26,15 @@ REWARD_KINDS = ("neg_log_d", "log_1m_d", "logit", "survival")
 """The rewards ``gail_reward`` knows: -log D, log(1 - D), log(1 - D) - log D, and the constant log 2 (a control)."""
 
 
-class Discriminator(nn.Module):
-    """l_w(s, a): state (4) + one-hot action (2) -> hidden -> 1 logit; D_w(s, a) = sigmoid(l_w(s, a)).
+class StateNormalization(nn.Module):
+    """A discriminator's input standardisation, (s - mean) / std, kept in buffers (saved with its weights).
 
-    Inputs can be standardised with statistics of the expert's states (``set_normalization``);
-    by default they pass through unchanged (mean 0, std 1).
+    Both GAIL's discriminator and AIRL's (``helpers.airl``) standardise states with the demos' statistics
+    (``set_normalization``); by default states pass through unchanged (mean 0, std 1).
     """
 
-    def __init__(self, hidden: int = 128, obs_dim: int = OBS_DIM, n_actions: int = N_ACTIONS) -> None:
+    def __init__(self, obs_dim: int = OBS_DIM) -> None:
         super().__init__()
-        self.hidden, self.obs_dim, self.n_actions = hidden, obs_dim, n_actions
-        self.net = nn.Sequential(nn.Linear(obs_dim + n_actions, hidden), nn.ReLU(), nn.Linear(hidden, 1))
         self.register_buffer("state_mean", torch.zeros(obs_dim))
         self.register_buffer("state_std", torch.ones(obs_dim))
 
@@ -46,10 +44,27 @@ class Discriminator(nn.Module):
         self.state_mean.copy_(states.mean(0))
         self.state_std.copy_(states.std(0).clamp_min(min_std))
 
+    def standardize(self, states: torch.Tensor) -> torch.Tensor:
+        """(s - mean) / std, with the statistics ``set_normalization`` stored."""
+        return (states - self.state_mean) / self.state_std
+
+
+class Discriminator(StateNormalization):
+    """l_w(s, a): state (4) + one-hot action (2) -> hidden -> 1 logit; D_w(s, a) = sigmoid(l_w(s, a)).
+
+    Inputs can be standardised with statistics of the expert's states (``set_normalization``);
+    by default they pass through unchanged (mean 0, std 1).
+    """
+
+    def __init__(self, hidden: int = 128, obs_dim: int = OBS_DIM, n_actions: int = N_ACTIONS) -> None:
+        super().__init__(obs_dim)
+        self.hidden, self.obs_dim, self.n_actions = hidden, obs_dim, n_actions
+        self.net = nn.Sequential(nn.Linear(obs_dim + n_actions, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
     def features(self, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """The network's input: standardised state concatenated with the one-hot action, [N, obs_dim + n_actions]."""
         one_hot = F.one_hot(actions.reshape(-1).long(), self.n_actions).float()
-        return torch.cat([(states - self.state_mean) / self.state_std, one_hot], dim=1)
+        return torch.cat([self.standardize(states), one_hot], dim=1)
 
     def forward(self, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Logits l(s, a), shape [N], for states [N, obs_dim] and actions [N] or [N, 1]."""
