@@ -34,6 +34,9 @@ import helpers  # noqa: E402
 from helpers import absorbing  # noqa: E402
 from helpers.checkpoints import ABSORBING_VS_COIN  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import write_json  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "absorbing_check.json"
 
 
@@ -123,9 +126,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         results.setdefault(args.mode, []).append(row(args.mode, seed, args.data))
         print(json.dumps(results[args.mode][-1]), flush=True)
-        tmp = args.out.with_suffix(".tmp")
-        tmp.write_text(json.dumps(results, indent=1) + "\n")
-        tmp.replace(args.out)  # atomic: an interrupted run keeps the seeds it finished
+        write_json(args.out, results)  # atomic: an interrupted run keeps the seeds it finished
 
 
 if __name__ == "__main__":

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from check_seeds import parse_seeds
-    from common import machine_info
+    from common import machine_info, write_json
 
     seeds = parse_seeds(args.seeds)
     missing = [s for s in seeds if not (seed_data(s) / "expert_demos.pt").is_file()]
@@ -215,10 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         "summary": summary,
         "rows": rows,
     }
-    out = Path(args.out)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1) + "\n")
-    tmp.replace(out)
+    write_json(Path(args.out), result)
     print(tables(summary, args.seeds))
 
 

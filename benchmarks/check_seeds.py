@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
     records.sort(key=lambda r: r["seed"])
     summary = summarize(records, notebooks)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from common import machine_info
+    from common import machine_info, write_json
 
     result = {
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
@@ -339,11 +339,7 @@ def main(argv: list[str] | None = None) -> None:
         "summary": summary,
         "records": records,
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1) + "\n")
-    tmp.replace(out)
+    out = write_json(Path(args.out), result)
     print_table(summary, seeds, args.numerics, capability)
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({result['wall_seconds']:.0f} s)")
 

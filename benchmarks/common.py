@@ -7,6 +7,7 @@ which explore variants) import these instead of repeating them.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import platform
 import statistics
@@ -238,3 +239,13 @@ def machine_info() -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def write_json(path: Path, obj: Any) -> Path:
+    """Write ``obj`` to ``path`` as indented JSON, atomically: a temporary file renamed into place, so an interrupted
+    run leaves the previous results whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=1) + "\n")
+    tmp.replace(path)
+    return path
