@@ -31,8 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import helpers  # noqa: E402
-from helpers import absorbing  # noqa: E402
-from helpers.checkpoints import ABSORBING_VS_COIN  # noqa: E402
+from helpers.teaching.checkpoints import ABSORBING_VS_COIN  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import write_json  # noqa: E402
@@ -66,8 +65,8 @@ def row(mode: str, seed: int, data: Path | None) -> dict[str, Any]:
             out[f"{name}_return"] = float(np.mean([len(e) for e in eps]))
         return out
     helpers.seed_everything(seed)  # the coin's own length, as notebook 05 measures it after seeding
-    coin = float(helpers.evaluate(absorbing.UniformPolicy(), 100, greedy=False, seed=helpers.fresh_seed(seed)).mean())
-    coin_demos = absorbing.random_policy_demos(200, seed=seed)
+    coin = float(helpers.evaluate(helpers.UniformPolicy(), 100, greedy=False, seed=helpers.fresh_seed(seed)).mean())
+    coin_demos = helpers.random_policy_demos(200, seed=seed)
     out = {"seed": seed, "coin": coin, "plain_10k": sampled_length(coin_demos, seed, plain(10_000))}
     if mode == "ratio":
         out["absorbing_50k"] = sampled_length(coin_demos, seed, helpers.absorbing_config(max_env_steps=50_000))

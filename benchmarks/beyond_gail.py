@@ -38,12 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import helpers  # noqa: E402
-from helpers.absorbing import subsample_demos  # noqa: E402
-from helpers.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward  # noqa: E402
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN  # noqa: E402
-from helpers.dagger import DAggerConfig, train_dagger  # noqa: E402
-from helpers.discriminator import gail_reward  # noqa: E402
-from helpers.env import LONG_POLE  # noqa: E402
+from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward  # noqa: E402
+from helpers.algorithms.dagger import DAggerConfig, train_dagger  # noqa: E402
+from helpers.algorithms.discriminator import gail_reward  # noqa: E402
+from helpers.core.demos import subsample_demos  # noqa: E402
+from helpers.core.env import LONG_POLE  # noqa: E402
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN  # noqa: E402
 
 LABELS = (20, 50, 200)
 EVAL_EPISODES = 50

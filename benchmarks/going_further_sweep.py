@@ -44,7 +44,8 @@ import numpy as np
 import torch
 
 import helpers
-from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_demos, subsample_demos
+from helpers.core.demos import mean_episode_length, random_policy_demos, subsample_demos
+from helpers.core.networks import UniformPolicy
 
 HABIT_X = 1.0
 SIZES = (200, 50, 20, 10)

@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/sweep_tables.py benchmarks/checkpoints.json
 
 ``check_seeds.py`` logs, per seed and notebook, every checkpoint's number and every number a notebook ``record``s
-(``helpers.checkpoints``); this script turns them into the tables the notebooks and the README quote, so that each
-can be made again after a new sweep. Numbers are per seed: one seed is one learner's run of the whole series.
+(``helpers.teaching.checkpoints``); this script turns them into the tables the notebooks and the README quote, so
+that each can be made again after a new sweep. Numbers are per seed: one seed is one learner's run of the whole series.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import common  # noqa: E402  (benchmarks/ is a script folder rather than a package)
 import run  # noqa: E402
 
-from helpers.train import History  # noqa: E402
+from helpers.algorithms.train import History  # noqa: E402
 
 OPTIONAL_INT = (int, type(None))
 OPTIONAL_FLOAT = (float, type(None))

@@ -1,5 +1,5 @@
-"""helpers.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
-and benchmarks/check_seeds.py's seed lists and summary."""
+"""helpers.teaching.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed
+sweep) and benchmarks/check_seeds.py's seed lists and summary."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import checkpoints
-from helpers.checkpoints import checkpoint
+from helpers.teaching import checkpoints
+from helpers.teaching.checkpoints import checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import check_seeds  # noqa: E402  (benchmarks/ is a script folder rather than a package)
@@ -61,7 +61,7 @@ def test_the_log_and_record_mode(tmp_path, monkeypatch, capsys):
 
 
 def test_stop_rules_are_stricter_than_the_checks_they_feed():
-    from helpers.train import ExpertRule
+    from helpers.algorithms.train import ExpertRule
 
     assert ExpertRule().habit_tol < checkpoints.EXPERT_HABIT_TOL
 

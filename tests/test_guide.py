@@ -39,7 +39,7 @@ guide_ranges = load_script("guide_ranges")
 
 # ------------------------------------------------------------------------------------------ the table script
 def cp(name: str, value: float, at_least: float | None = None, at_most: float | None = None) -> dict[str, Any]:
-    """One logged checkpoint (or, with no limit, a recorded number), as helpers.checkpoints writes it."""
+    """One logged checkpoint (or, with no limit, a recorded number), as helpers.teaching.checkpoints writes it."""
     if at_least is None and at_most is None:
         return {"name": name, "value": value, "at_least": None, "at_most": None, "margin": float("nan"), "ok": True}
     margins = ([value - at_least] if at_least is not None else []) + ([at_most - value] if at_most is not None else [])
@@ -152,9 +152,9 @@ def test_every_figure_of_the_guide_is_committed_and_every_failure_mode_is_shown(
 
 # ------------------------------------------------------------------------------------------ the slips
 def test_the_slips_differ_from_the_helpers_in_one_way_only() -> None:
-    from helpers import ppo as ppo_module
-    from helpers.discriminator import Discriminator, gail_reward, update_discriminator
-    from helpers.optim import Adam
+    from helpers.algorithms import ppo as ppo_module
+    from helpers.algorithms.discriminator import Discriminator, gail_reward, update_discriminator
+    from helpers.core.optim import Adam
 
     fm = load_script("failure_modes")
     torch.manual_seed(0)
