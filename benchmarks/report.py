@@ -427,6 +427,14 @@ def series_time() -> str:
     return f"{notebook_times()['total_seconds']:.0f} s"
 
 
+def check_seeds_20() -> str:
+    """An inline block: how long ``make check-seeds`` takes for 20 seeds, from the current sweep on this CPU."""
+    s = sweeps()[0]
+    jobs = re.search(r"--jobs (\d+)", s.data.get("command", ""))
+    at_once = f", {jobs.group(1)} seeds at once" if jobs else ""
+    return f"about {s.data['wall_seconds'] / s.n * 20 / 60:.0f} minutes on 2 cores{at_once}"
+
+
 def workshop_table() -> str:
     """The README's workshop table (``docs/student.py``: reading-time estimates beside the measured run times)."""
     from docs.student import workshop_table as table
@@ -440,6 +448,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "readme-headline": readme_headline,
     "readme-workshop": workshop_table,
     "series-time": series_time,
+    "check-seeds-20": check_seeds_20,
     "guide-ranges": guide_ranges,
     "05-coin": table_05_coin,
     "05-absorbing": table_05_absorbing,
