@@ -1,7 +1,7 @@
 """Checks of the coding exercises of notebooks 01-04: instant, specific feedback on a learner's function.
 
-Each notebook cell ``check.gae(my_gae)`` (``from helpers import exercises as check``) calls the learner's function on
-edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
+Each notebook cell ``check.gae(my_gae)`` (``from helpers.teaching import exercises as check``) calls the learner's
+function on edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
 implementation (``helpers.gae``, ``helpers.habit_reward``, ...). A right answer earns one printed line; a wrong one
 raises ``ExerciseError`` (an ``AssertionError``) that says what is wrong in the words of the lesson. A function that
 still raises ``NotImplementedError`` (the student edition's stub) raises ``ExerciseNotDone`` with the exercise's hint.
