@@ -27,18 +27,18 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch.nn import functional as F  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch.nn import functional as F
 
-import helpers  # noqa: E402
-from helpers import gail as gail_module  # noqa: E402
-from helpers import ppo as ppo_module  # noqa: E402
-from helpers.checkpoints import HABIT_GAP  # noqa: E402
-from helpers.discriminator import Discriminator, reward_from_logits, update_discriminator  # noqa: E402
-from helpers.optim import Adam  # noqa: E402
-from helpers.train import History  # noqa: E402
+import helpers
+from helpers import gail as gail_module
+from helpers import ppo as ppo_module
+from helpers.checkpoints import HABIT_GAP
+from helpers.discriminator import Discriminator, reward_from_logits, update_discriminator
+from helpers.optim import Adam
+from helpers.train import History
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 0
