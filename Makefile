@@ -57,7 +57,7 @@ run: setup
 			--ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 		$(VENV)/bin/jupytext --sync --quiet "$$nb" || exit 1; \
 	done
-	$(PY) -m helpers.summary
+	$(PY) scripts/summary.py
 
 ## Run ONE notebook without touching tracked files: `make notebook NB=04` (ARGS="-p SEED 7" for papermill options).
 ## It reads and writes build/data (a copy of data/, made once: `rm -rf build/data` to start again from the committed

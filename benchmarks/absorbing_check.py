@@ -32,8 +32,7 @@ import torch
 
 import helpers
 from benchmarks.common import RESULTS, numerics, provenance, results_path, write_json
-from helpers import absorbing
-from helpers.checkpoints import ABSORBING_VS_COIN
+from helpers.teaching.checkpoints import ABSORBING_VS_COIN
 
 
 def sampled_length(demos: dict[str, Any], seed: int, config: helpers.GAILConfig) -> float:
@@ -62,8 +61,8 @@ def row(mode: str, seed: int, data: Path | None) -> dict[str, Any]:
             out[f"{name}_return"] = float(np.mean([len(e) for e in eps]))
         return out
     helpers.seed_everything(seed)  # the coin's own length, as notebook 05 measures it after seeding
-    coin = float(helpers.evaluate(absorbing.UniformPolicy(), 100, greedy=False, seed=helpers.fresh_seed(seed)).mean())
-    coin_demos = absorbing.random_policy_demos(200, seed=seed)
+    coin = float(helpers.evaluate(helpers.UniformPolicy(), 100, greedy=False, seed=helpers.fresh_seed(seed)).mean())
+    coin_demos = helpers.random_policy_demos(200, seed=seed)
     out = {"seed": seed, "coin": coin, "plain_50k": sampled_length(coin_demos, seed, plain(50_000))}
     if mode == "ratio":
         out["absorbing_50k"] = sampled_length(coin_demos, seed, helpers.absorbing_config(max_env_steps=50_000))

@@ -7,9 +7,9 @@
 Per seed s, each notebook in order is executed by papermill with ``-p SEED s`` on the seed's own copy of
 ``data/`` (``build/check-seeds/<numerics>/seed-<s>/data``), so notebook 02 records the demo of the expert that 01
 trained on that seed, and so on; tracked files are never touched. Every checkpoint appends its number, limit and
-margin to a log (``helpers.checkpoints``). A notebook that fails stops its seed's chain: the later notebooks would
-read files it did not write. ``--record`` runs every checkpoint in record mode (a failure is logged, not raised),
-for measuring distributions while tuning; a sweep that gives verdicts runs without it.
+margin to a log (``helpers.teaching.checkpoints``). A notebook that fails stops its seed's chain: the later
+notebooks would read files it did not write. ``--record`` runs every checkpoint in record mode (a failure is logged,
+not raised), for measuring distributions while tuning; a sweep that gives verdicts runs without it.
 
 ``--reuse-data`` runs later notebooks only, on each seed's data folder kept from an earlier sweep of the same
 numerics (``--notebooks 06-06 --reuse-data`` after a sweep of 01-05 on those seeds): nothing is copied from
@@ -189,7 +189,7 @@ def summarize(records: list[dict[str, Any]], notebooks: list[str]) -> dict[str, 
         measured: dict[str, list[float]] = {}
         for s, e in ran:
             for c in e["checkpoints"]:
-                if c["at_least"] is None and c["at_most"] is None:  # helpers.checkpoints.record: a number, no check
+                if c["at_least"] is None and c["at_most"] is None:  # checkpoints.record: a number, no check
                     measured.setdefault(c["name"], []).append(c["value"])
                 else:
                     checks.setdefault(c["name"], []).append((s, c))

@@ -22,15 +22,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.checks import ParameterError
-from helpers.data import load_policy, save_policy
-from helpers.env import HABIT_X, make_env
-from helpers.ppo import PPO
-from helpers.rollout import agreement, concat_episodes, mean_habit, play_episode, run_episodes
-from helpers.seeding import fresh_seed
-from helpers.train import ExpertHistory, train_expert
+from helpers.algorithms.ppo import PPO
+from helpers.algorithms.train import ExpertHistory, train_expert
+from helpers.core.env import HABIT_X, make_env
+from helpers.core.rollout import agreement, concat_episodes, mean_habit, play_episode, run_episodes
+from helpers.core.rules import ParameterError
+from helpers.core.seeding import fresh_seed
+from helpers.files.data import load_policy, save_policy
 
-__all__ = ["fresh_seed"]  # re-exported: the evaluation seeds are the notebooks' own (helpers.seeding)
+__all__ = ["fresh_seed"]  # re-exported: the evaluation seeds are the notebooks' own (helpers.core.seeding)
 
 
 def calibration_seconds(n: int = 10_000_000) -> float:

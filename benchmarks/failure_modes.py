@@ -33,12 +33,12 @@ import torch
 from torch.nn import functional as F
 
 import helpers
-from helpers import gail as gail_module
-from helpers import ppo as ppo_module
-from helpers.checkpoints import HABIT_GAP
-from helpers.discriminator import Discriminator, reward_from_logits, update_discriminator
-from helpers.optim import Adam
-from helpers.train import History
+from helpers.algorithms import gail as gail_module
+from helpers.algorithms import ppo as ppo_module
+from helpers.algorithms.discriminator import Discriminator, reward_from_logits, update_discriminator
+from helpers.algorithms.train import History
+from helpers.core.optim import Adam
+from helpers.teaching.checkpoints import HABIT_GAP
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 0
@@ -75,8 +75,8 @@ def update_discriminator_flipped(
     student_batch: int | None = None,
 ) -> float:
     """The slip of failure (d): D trained with the labels the other way round, expert 1 and student 0 (the reward,
-    -log D, still assumes expert 0): ``helpers.discriminator.update_discriminator`` with the two sides swapped, every
-    pair of both in each step (``student_batch`` is not applied, as with ``GAILConfig()``'s default)."""
+    -log D, still assumes expert 0): ``helpers.algorithms.discriminator.update_discriminator`` with the two sides
+    swapped, every pair of both in each step (``student_batch`` is not applied, as with ``GAILConfig()``'s default)."""
     return update_discriminator(disc, optimizer, student_states, student_actions, expert_states, expert_actions, steps)
 
 

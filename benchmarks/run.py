@@ -31,8 +31,8 @@ a notebook's: torch's small operations and NumPy scale differently from a Python
 holds the loop's time measured just before that seed (``calibration_seconds``).
 
 ``--going-further`` adds notebook 05's parts with budgets from ``GoingFurther``, whose defaults mirror notebook
-05's parameters cell: 200 pairs of the uniform random policy (``helpers.absorbing.random_policy_demos``), plain
-GAIL on them (the random-demo control), and absorbing-state GAIL (``helpers.gail.absorbing_config``) on the
+05's parameters cell: 200 pairs of the uniform random policy (``helpers.helpers.random_policy_demos``), plain
+GAIL on them (the random-demo control), and absorbing-state GAIL (``helpers.algorithms.gail.absorbing_config``) on the
 expert's demo and on the random pairs; scored as above plus the mean length of 100 sampled episodes.
 
 ``--notebooks`` executes notebooks/0*.ipynb in order, as the tests do (nbclient, a fresh kernel each,
@@ -69,13 +69,14 @@ from benchmarks.common import (
     results_path,
     write_json,
 )
-from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_demos
-from helpers.bc import train_bc
-from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
-from helpers.env import HABIT_X, THETA_LIMIT, X_LIMIT
-from helpers.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
-from helpers.rollout import evaluate, habit_of
-from helpers.seeding import fresh_seed
+from helpers.algorithms.bc import train_bc
+from helpers.algorithms.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
+from helpers.core.demos import mean_episode_length, random_policy_demos
+from helpers.core.env import HABIT_X, THETA_LIMIT, X_LIMIT
+from helpers.core.networks import UniformPolicy
+from helpers.core.rollout import evaluate, habit_of
+from helpers.core.seeding import fresh_seed
+from helpers.teaching.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
 
 ROOT = Path(__file__).resolve().parent.parent
 HABIT_TOL = HABIT_GAP
@@ -86,7 +87,7 @@ CONTROL_FAR = HABIT_GAP
 
 def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
     """Each notebook checkpoint that this seed's numbers decide, with the notebooks' own limits
-    (``helpers.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the notebooks."""
+    (``helpers.teaching.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the notebooks."""
     v = {
         "nb01_expert_solved": row["expert_solved"],
         "nb01_expert_return_200": row["expert_return_50"] >= 200,

@@ -2,10 +2,10 @@
 
 Each notebooks/0*.ipynb is copied with every cell tagged `solution` removed (nbconvert's TagRemovePreprocessor),
 each coding exercise's solution (the lines between nbgrader's `### BEGIN SOLUTION` and `### END SOLUTION`) replaced
-by a stub that raises `NotImplementedError` with the exercise's hint (`helpers.exercises.HINTS`, by the name of the
-function it sits in), its outputs and execution counts cleared and its saved widget state dropped. The notebooks
-land side by side, so their links to one another still work; their `../README.md` (contents) links point to the
-edition's own README.md, which lists the notebooks and says how to run them. The tracked notebooks are never
+by a stub that raises `NotImplementedError` with the exercise's hint (`helpers.teaching.exercises.HINTS`, by the
+name of the function it sits in), its outputs and execution counts cleared and its saved widget state dropped. The
+notebooks land side by side, so their links to one another still work; their `../README.md` (contents) links point
+to the edition's own README.md, which lists the notebooks and says how to run them. The tracked notebooks are never
 modified.
 """
 
@@ -24,7 +24,7 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocess
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))  # this copy's helpers, for the exercises' hints
-from helpers.exercises import HINTS  # noqa: E402 - after the path
+from helpers.teaching.exercises import HINTS  # noqa: E402 - after the path
 
 OUT = ROOT / "build" / "student"
 SOLUTION_TAG = "solution"
@@ -92,12 +92,14 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
 
 def stub_solutions(source: str) -> str:
     """A code cell with each solution replaced by ``raise NotImplementedError("<hint>")`` at its indentation; the
-    hint is that of the function the solution sits in (``helpers.exercises.HINTS``)."""
+    hint is that of the function the solution sits in (``helpers.teaching.exercises.HINTS``)."""
 
     def stub(match: re.Match) -> str:
         names = DEF.findall(source[: match.start()])
         if not names or names[-1] not in HINTS:
-            raise ValueError(f"a solution outside a function with a hint in helpers.exercises.HINTS: {names[-1:]}")
+            raise ValueError(
+                f"a solution outside a function with a hint in helpers.teaching.exercises.HINTS: {names[-1:]}"
+            )
         indent = match.group(1)
         return f"{indent}# your code here\n{indent}raise NotImplementedError({HINTS[names[-1]]!r})"
 

@@ -49,8 +49,8 @@ import numpy as np
 import torch
 
 import helpers
-from helpers import absorbing
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
+from helpers.algorithms import absorbing
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 
 helpers.check_parameters(
     SEED=SEED,
@@ -102,7 +102,7 @@ def score(policy: torch.nn.Module) -> dict[str, float]:
 # the argmax, which for two equal logits is action 0, always left.
 
 # %%
-coin = absorbing.UniformPolicy()
+coin = helpers.UniformPolicy()
 print("logits of any state:", coin(torch.zeros(1, 4)).tolist())
 greedy_coin = helpers.run_episodes(coin, EVAL_EPISODES, greedy=True, seed=eval_seed)
 pushes_right = torch.cat([e.actions for e in greedy_coin]).float().mean()
@@ -116,10 +116,10 @@ print(f"played as a coin (sampled): lasts {coin_len:.1f} steps on average ({SAMP
 # cart left the track), and give them to notebook 04's GAIL as if they were the expert's.
 
 # %%
-random_demos = absorbing.random_policy_demos(200, seed=SEED)
+random_demos = helpers.random_policy_demos(200, seed=SEED)
 n_ends = int(random_demos["terminated"].sum())
 print(f"200 random pairs: {n_ends} terminations; their complete episodes last ", end="")
-print(f"{absorbing.mean_episode_length(random_demos):.1f}")
+print(f"{helpers.mean_episode_length(random_demos):.1f}")
 constant_lr = helpers.student_ppo_config(anneal_lr=False)  # constant steps, as absorbing GAIL's (section 2)
 control_config = helpers.GAILConfig(max_env_steps=CONTROL_MAX_ENV_STEPS, ppo=constant_lr)
 control, control_hist, _ = helpers.train_gail(random_demos, SEED, control_config, progress=False)
@@ -135,13 +135,13 @@ print(f"{ctrl['sampled'] / coin_len:.1f} x the coin's; greedy return {ctrl['retu
 # recorded episodes, which the student was meant to copy: a student that copied them would fail this check.
 
 # %%
-from helpers.checkpoints import COIN_CONTROL_RATIO
+from helpers.teaching.checkpoints import COIN_CONTROL_RATIO
 
 checkpoint(
     "plain GAIL on the coin's pairs: length / the coin's",
     ctrl["sampled"] / coin_len,
     at_least=COIN_CONTROL_RATIO,
-    control=("the coin's recorded episodes", absorbing.mean_episode_length(random_demos) / coin_len),
+    control=("the coin's recorded episodes", helpers.mean_episode_length(random_demos) / coin_len),
 )
 
 # %% [markdown]
@@ -276,7 +276,7 @@ print(f"changing sign {int((np.diff(np.sign(ra_random)) != 0).sum())} times")
 # the expert's demo that student falls at once (the second table below).
 
 # %%
-from helpers.checkpoints import ABSORBING_VS_COIN
+from helpers.teaching.checkpoints import ABSORBING_VS_COIN
 
 checkpoint(
     "absorbing GAIL, coin's pairs: length / the coin's",
@@ -287,7 +287,7 @@ checkpoint(
 record("absorbing GAIL / plain GAIL, coin's pairs: length", on_random["sampled"] / ctrl["sampled"])
 record(
     "absorbing GAIL, coin's pairs: length / their own episodes'",
-    on_random["sampled"] / absorbing.mean_episode_length(random_demos),
+    on_random["sampled"] / helpers.mean_episode_length(random_demos),
 )
 record("absorbing GAIL, expert's demo: mean return", on_expert["return"])
 record("absorbing GAIL, expert's demo: habit gap (m)", on_expert["gap"])
@@ -327,7 +327,7 @@ record("absorbing GAIL, coin's pairs: largest |r_a| in training", np.abs(ra_rand
 sizes, few = [200, 50, 20, 10], 20  # BC as in notebook 04: 64 hidden units, like the GAIL student
 bc_students, gail_students, rows = {}, {}, {}
 for n in sizes:
-    sub = absorbing.subsample_demos(demos, n)
+    sub = helpers.subsample_demos(demos, n)
     bc_students[n], _ = helpers.train_bc(sub["states"], sub["actions"], epochs=BC_EPOCHS, hidden=64, seed=SEED)
     rows[n] = {"BC": score(bc_students[n])}
     if FULL_SWEEP or n == few:

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from benchmarks import common, run
-from helpers.train import History
+from helpers.algorithms.train import History
 
 OPTIONAL_INT = (int, type(None))
 OPTIONAL_FLOAT = (float, type(None))

@@ -14,9 +14,8 @@ import torch
 
 import helpers
 from benchmarks import check_seeds
-from helpers import dagger
-from helpers.absorbing import subsample_demos
-from helpers.airl import (
+from helpers.algorithms import dagger
+from helpers.algorithms.airl import (
     AIRLConfig,
     AIRLDiscriminator,
     RewardStudentConfig,
@@ -26,8 +25,9 @@ from helpers.airl import (
     train_airl,
     train_on_reward,
 )
-from helpers.checks import ParameterError
-from helpers.env import LONG_POLE, CartPoleBatch, cartpole_step, check_physics
+from helpers.core.demos import subsample_demos
+from helpers.core.env import LONG_POLE, CartPoleBatch, cartpole_step, check_physics
+from helpers.core.rules import ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,7 +205,7 @@ def test_cartpole_step_and_run_episodes_in_the_changed_world(expert):
 
 
 minari = pytest.importorskip("minari", reason="minari missing: `make setup` installs requirements.txt")
-from helpers import minari_io  # noqa: E402
+from helpers.files import minari_io  # noqa: E402
 
 
 def test_minari_round_trip(tmp_path, demos, monkeypatch):

@@ -1,4 +1,4 @@
-"""helpers.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
+"""helpers.teaching.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
 and benchmarks/check_seeds.py's seed lists and summary."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 import pytest
 
 from benchmarks import check_seeds
-from helpers import checkpoints
-from helpers.checkpoints import checkpoint
+from helpers.teaching import checkpoints
+from helpers.teaching.checkpoints import checkpoint
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,7 @@ def test_the_log_and_record_mode(tmp_path, monkeypatch, capsys):
 
 
 def test_stop_rules_are_stricter_than_the_checks_they_feed():
-    from helpers.train import ExpertRule
+    from helpers.algorithms.train import ExpertRule
 
     assert ExpertRule().habit_tol < checkpoints.EXPERT_HABIT_TOL
 

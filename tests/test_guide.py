@@ -52,9 +52,9 @@ def test_every_figure_of_the_guide_is_committed_and_every_failure_mode_is_shown(
 
 # ------------------------------------------------------------------------------------------ the slips
 def test_the_slips_differ_from_the_helpers_in_one_way_only() -> None:
-    from helpers import ppo as ppo_module
-    from helpers.discriminator import Discriminator, gail_reward, update_discriminator
-    from helpers.optim import Adam
+    from helpers.algorithms import ppo as ppo_module
+    from helpers.algorithms.discriminator import Discriminator, gail_reward, update_discriminator
+    from helpers.core.optim import Adam
 
     fm = load_script("failure_modes")
     torch.manual_seed(0)

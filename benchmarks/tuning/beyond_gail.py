@@ -35,12 +35,12 @@ import numpy as np
 import torch
 
 import helpers
-from helpers.absorbing import subsample_demos
-from helpers.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN
-from helpers.dagger import DAggerConfig, train_dagger
-from helpers.discriminator import gail_reward
-from helpers.env import LONG_POLE
+from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
+from helpers.algorithms.dagger import DAggerConfig, train_dagger
+from helpers.algorithms.discriminator import gail_reward
+from helpers.core.demos import subsample_demos
+from helpers.core.env import LONG_POLE
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN
 
 ROOT = Path(__file__).resolve().parents[2]
 

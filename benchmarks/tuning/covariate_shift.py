@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+import helpers
 from benchmarks.common import cached_expert, machine_info, provenance, results_path, write_json
-from helpers import absorbing
-from helpers.bc import train_bc
-from helpers.rollout import run_episodes
-from helpers.seeding import fresh_seed
+from helpers.algorithms.bc import train_bc
+from helpers.core.rollout import run_episodes
+from helpers.core.seeding import fresh_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,10 +75,10 @@ def one_seed(seed: int, cache: Path) -> dict:
     mu, sd = demo.mean(0), demo.std(0)
     expert_states = torch.cat([e.states for e in run_episodes(expert, 50, seed=eval_seed)])
     near = float(torch.cdist((expert_states - mu) / sd, (demo - mu) / sd).min(1).values.quantile(0.95))
-    few = absorbing.subsample_demos(demos, 20)
+    few = helpers.subsample_demos(demos, 20)
     bc, _ = train_bc(few["states"], few["actions"], epochs=1000, hidden=64, seed=seed)
     bc_eps = run_episodes(bc, 50, seed=eval_seed, max_steps=400)
-    coin_eps = run_episodes(absorbing.UniformPolicy(), 50, greedy=False, seed=eval_seed, max_steps=400)
+    coin_eps = run_episodes(helpers.UniformPolicy(), 50, greedy=False, seed=eval_seed, max_steps=400)
     pushed_eps = run_episodes(expert, 50, seed=eval_seed, max_steps=400, push_prob=0.2)
     return {
         "seed": seed,

@@ -28,10 +28,10 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import cached_expert, expert_info, machine_info, median_range, with_overrides
-from helpers.ppo import PPOConfig, expert_config
-from helpers.rollout import mean_habit, run_episodes
-from helpers.seeding import fresh_seed
-from helpers.train import ExpertRule, train_expert
+from helpers.algorithms.ppo import PPOConfig, expert_config
+from helpers.algorithms.train import ExpertRule, train_expert
+from helpers.core.rollout import mean_habit, run_episodes
+from helpers.core.seeding import fresh_seed
 
 
 @dataclass

@@ -32,9 +32,9 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import cached_expert, first_habit, machine_info, measure, median_range, with_overrides
-from helpers.bc import train_bc
-from helpers.gail import GAILConfig, train_gail
-from helpers.seeding import fresh_seed
+from helpers.algorithms.bc import train_bc
+from helpers.algorithms.gail import GAILConfig, train_gail
+from helpers.core.seeding import fresh_seed
 
 TOL, FAR = 0.25, 0.5
 """OK: the habit within TOL of the expert's; the control should be more than FAR away."""

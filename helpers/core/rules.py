@@ -181,7 +181,7 @@ def parameter_rule(name: str, rules: Mapping[str, Rule] | None = None) -> Rule:
         return BUDGET_RULE
     raise KeyError(
         f"no rule for notebook parameter {name!r}: pass one, e.g. check_parameters({{{name!r}: "
-        f"helpers.checks.integer(0)}}, {name}={name}), or add it to helpers.checks.PARAMETER_RULES"
+        f"helpers.core.rules.integer(0)}}, {name}={name}), or add it to helpers.core.rules.PARAMETER_RULES"
     )
 
 
