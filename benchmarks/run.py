@@ -129,7 +129,7 @@ class GoingFurther:
 
     random_pairs: int = 200
     """Pairs of the uniform random policy, the random demonstrations."""
-    random_demo_steps: int = 50_000
+    random_demo_steps: int = 10_000
     """Plain GAIL on the random pairs, the random-demo control (CONTROL_MAX_ENV_STEPS)."""
     absorbing_steps: int = 50_000
     """Absorbing-state GAIL on the expert's demo (ABSORBING_MAX_ENV_STEPS)."""
