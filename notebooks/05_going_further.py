@@ -520,6 +520,7 @@ for name, s in stays.items():
 # test notebook 04's students (200 pairs), section 3's (20 pairs) and the expert with the cart starting anywhere in
 # x ∈ [−1, 1] (not [−0.05, 0.05]), or with a random push replacing the action with probability 0.2. "ok": return
 # ≥ 195 and habit within 0.4 of the expert's in the same condition.
+# <!-- setting: 0.05 (CartPole's start range) -->
 
 # %%
 gail_04, bc_04 = helpers.load_policy(data / "gail_policy.pt"), helpers.load_policy(data / "bc_policy.pt")
@@ -602,6 +603,7 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # 4. Reinforcement learning learns where it plays, here from starts in [−0.05, 0.05]: x = −1 is as new to the expert
 #    as to any student. Train it, and record its demos, from wide starts (`CartPoleBatch.reset(seed, low, high)`).
 #
+# <!-- setting: 0.05 (CartPole's start range) -->
 # </details>
 
 # %% [markdown]
