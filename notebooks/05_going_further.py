@@ -41,14 +41,21 @@ BC_EPOCHS = 1000  # behavioral cloning, as in notebook 04
 EVAL_EPISODES = 50  # fresh greedy episodes per learner: return and habit
 SAMPLED_EPISODES = 100  # fresh sampled episodes per learner: episode length
 FULL_SWEEP = False  # True: GAIL on every demo size, not only on 20 pairs
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-import helpers
 from helpers.algorithms import absorbing
 from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 
