@@ -27,18 +27,18 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch.nn import functional as F  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch.nn import functional as F
 
-import helpers  # noqa: E402
-from helpers.algorithms import gail as gail_module  # noqa: E402
-from helpers.algorithms import ppo as ppo_module  # noqa: E402
-from helpers.algorithms.discriminator import Discriminator, reward_from_logits, update_discriminator  # noqa: E402
-from helpers.algorithms.train import History  # noqa: E402
-from helpers.core.optim import Adam  # noqa: E402
-from helpers.teaching.checkpoints import HABIT_GAP  # noqa: E402
+import helpers
+from helpers.algorithms import gail as gail_module
+from helpers.algorithms import ppo as ppo_module
+from helpers.algorithms.discriminator import Discriminator, reward_from_logits, update_discriminator
+from helpers.algorithms.train import History
+from helpers.core.optim import Adam
+from helpers.teaching.checkpoints import HABIT_GAP
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 0
@@ -151,7 +151,8 @@ def gail_run(setup: Setup, name: str, seed: int = SEED, slip: contextlib.Abstrac
     """GAIL (``helpers.train_gail``, ``GAILConfig(**config)``) on SEED 0's demo (or ``demos``), ``slip`` swapped in."""
     t0 = time.perf_counter()
     with slip or contextlib.nullcontext():
-        config_ = helpers.GAILConfig(**config)
+        budget = helpers.notebook_parameters("04")["GAIL_MAX_ENV_STEPS"]  # notebook 04's, unless given
+        config_ = helpers.GAILConfig(**{"max_env_steps": budget} | config)
         student, hist, disc = helpers.train_gail(demos or setup.demos, seed, config_, progress=False)
     ret, habit = score(student.policy, setup.eval_seed)
     print(f"  {name} (seed {seed}): return {ret:.1f}, habit {habit:+.3f} ({time.perf_counter() - t0:.1f} s)")

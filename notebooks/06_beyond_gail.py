@@ -252,6 +252,7 @@ for name, r in rows.items():  # for the seed sweep's tables (benchmarks/check_se
     for cond in list(CONDITIONS)[1:]:
         record(f"{name}: ok, {cond}", r[cond])
 record("DAgger: env steps its learner played", dagger_hist.env_steps[-1])
+record("GAIL: env steps it played", gail_hist.env_steps[-1])
 checkpoint(
     "DAgger's learner-state labels: median distance to the demo",
     float(far.median()),
@@ -536,7 +537,7 @@ checkpoint(
 #    raw g(s) (`lambda b: airl_disc.reward(b.states, "raw")`). What do their episodes' lengths tell you?
 # 3. Try another changed world: `physics={"force_mag": 5.0}` (a weaker push) or `{"masspole": 0.5}` (a heavier pole).
 #    First carry notebook 04's GAIL policy over: does the world need a new student at all?
-# 4. Save 20 subsampled pairs (`absorbing.subsample_demos(demos, 20)`) as a Minari dataset. What must you write for
+# 4. Save 20 subsampled pairs (`helpers.subsample_demos(demos, 20)`) as a Minari dataset. What must you write for
 #    `observations`, now that the pairs are no longer consecutive?
 
 # %% [markdown] tags=["solution"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 import torch
 
 import helpers
+from benchmarks import check_seeds
 from helpers.algorithms import dagger
 from helpers.algorithms.airl import (
     AIRLConfig,
@@ -30,8 +30,6 @@ from helpers.core.env import LONG_POLE, CartPoleBatch, cartpole_step, check_phys
 from helpers.core.rules import ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import check_seeds  # noqa: E402  (benchmarks/ is a script folder rather than a package)
 
 
 @pytest.fixture(scope="module")

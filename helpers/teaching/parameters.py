@@ -112,7 +112,9 @@ class Rate:
 RATES: dict[str, Rate] = {
     "MAX_ENV_STEPS": Rate(17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
     "GAIL_MAX_ENV_STEPS": Rate(20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2),
-    "CONTROL_MAX_ENV_STEPS": Rate(18_000, "env steps", "GAIL trains on the random policy's pairs for it"),
+    "CONTROL_MAX_ENV_STEPS": Rate(
+        18_000, "env steps", "plain GAIL and the survival control each train on the random policy's pairs for it", 2
+    ),
     "ABSORBING_MAX_ENV_STEPS": Rate(
         20_000, "env steps", "absorbing-state GAIL trains for it on each of the two demo sets", 2
     ),

@@ -2,8 +2,8 @@
 numbers of expert labels, and students retrained on learned rewards in CartPole as it is and with a longer pole.
 
 Usage (after the seed sweep has left each seed's expert and demo in build/check-seeds/native/seed-<s>/data):
-    PYTHONPATH=. .venv/bin/python benchmarks/check_seeds.py --seeds 500-519 --notebooks 01-02 --jobs 2
-    PYTHONPATH=. .venv/bin/python benchmarks/beyond_gail.py --seeds 500-519 --jobs 2 --out benchmarks/beyond_gail.json
+    .venv/bin/python -m benchmarks.check_seeds --seeds 500-519 --notebooks 01-02 --jobs 2
+    .venv/bin/python -m benchmarks.tuning.beyond_gail --seeds 500-519 --jobs 2
 
 Per seed s, as notebook 06 does it with SEED = s: every learner trains with seed s and is scored on 50 fresh greedy
 episodes from ``helpers.fresh_seed(s)`` (return; habit gap = |its habit - the expert's|), as notebook 05 scores.
@@ -16,8 +16,9 @@ episodes from ``helpers.fresh_seed(s)`` (return; habit gap = |its habit - the ex
   frozen; a fresh PPO student (30,000 env steps) on -log D, on softplus(g), on raw g, and the survival control
   (log 2), in CartPole as it is and with ``LONG_POLE``; the GAIL and AIRL policies and the expert carried over.
 
-Two processes at most (``--jobs``), one torch thread each. Writes the rows and a summary as JSON (``--out``) and
-prints the Markdown tables that ``benchmarks/beyond_gail.md`` and notebook 06 quote.
+Two processes at most (``--jobs``), one torch thread each. Writes the rows and a summary as JSON (``--out``, default
+``benchmarks/results/beyond-gail_<seeds>_<numerics>.json``) and prints the Markdown tables that the notes
+``benchmarks/beyond_gail.md`` quote (a tuning study: notebook 06's tables come from the seed sweep).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -34,23 +34,25 @@ from typing import Any
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import helpers
+from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
+from helpers.algorithms.dagger import DAggerConfig, train_dagger
+from helpers.algorithms.discriminator import gail_reward
+from helpers.core.demos import subsample_demos
+from helpers.core.env import LONG_POLE
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN
 
-import helpers  # noqa: E402
-from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward  # noqa: E402
-from helpers.algorithms.dagger import DAggerConfig, train_dagger  # noqa: E402
-from helpers.algorithms.discriminator import gail_reward  # noqa: E402
-from helpers.core.demos import subsample_demos  # noqa: E402
-from helpers.core.env import LONG_POLE  # noqa: E402
-from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 LABELS = (20, 50, 200)
 EVAL_EPISODES = 50
 WIDE_X = ([-1.0, -0.05, -0.05, -0.05], [1.0, 0.05, 0.05, 0.05])
 CONDITIONS: dict[str, dict[str, Any]] = {"as trained": {}, "start x in [-1, 1]": {"start_range": WIDE_X},
                                          "pushes, p = 0.2": {"push_prob": 0.2}}  # fmt: skip
-STUDENT_STEPS, AIRL_STEPS = 30_000, 40_000
+NB06 = helpers.notebook_parameters("06")
+STUDENT_STEPS, AIRL_STEPS = NB06["STUDENT_MAX_ENV_STEPS"], NB06["AIRL_MAX_ENV_STEPS"]  # notebook 06's budgets
+GAIL_STEPS = helpers.notebook_parameters("04")["GAIL_MAX_ENV_STEPS"]  # on 200 pairs; notebook 05's on fewer
+FEW_PAIRS_STEPS = helpers.notebook_parameters("05")["SIZE_MAX_ENV_STEPS"]
 WORLDS = {"as is": None, "long pole": LONG_POLE}
 CLOSE = 0.25
 """The issue's "habit within 0.25" count, beside the series' 0.4 (``HABIT_GAP``)."""
@@ -93,9 +95,9 @@ def run_seed(seed: int, parts: tuple[str, ...]) -> dict[str, Any]:
             sub = subsample_demos(demos, n)
             bc, _ = helpers.train_bc(sub["states"], sub["actions"], epochs=1000, hidden=64, seed=seed)
             row[f"BC {n}"] = score(bc, robust=True)
-            dagger, _, _ = train_dagger(demos, expert, seed, DAggerConfig(labels=n, initial=n // 2))
+            dagger, _, _ = train_dagger(demos, expert, seed, DAggerConfig(labels=n, initial=n // 2, bc_epochs=1000))
             row[f"DAgger {n}"] = score(dagger, robust=True)
-            steps = 80_000 if n == 200 else 160_000
+            steps = GAIL_STEPS if n == 200 else FEW_PAIRS_STEPS
             student, _, disc = helpers.train_gail(sub, seed, helpers.GAILConfig(max_env_steps=steps), progress=False)
             row[f"GAIL {n}"] = score(student.policy, robust=True)
             if n == 200:
@@ -183,39 +185,40 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seeds", default="500-519")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--parts", default="labels,transfer")
-    p.add_argument("--out", default=str(ROOT / "benchmarks" / "beyond_gail.json"))
+    p.add_argument("--out", help="the results file (default benchmarks/results/beyond-gail_<seeds>_<numerics>.json)")
     p.add_argument("--report", metavar="FILE", help="print the tables of an existing results file, run nothing")
     args = p.parse_args(argv)
     if args.report:
         result = json.loads(Path(args.report).read_text())
         print(tables(result["summary"], result["seeds"]))
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from check_seeds import parse_seeds
-    from common import machine_info, write_json
+    from benchmarks.check_seeds import parse_seeds
+    from benchmarks.common import machine_info, provenance, results_path, write_json
 
     seeds = parse_seeds(args.seeds)
     missing = [s for s in seeds if not (seed_data(s) / "expert_demos.pt").is_file()]
     if missing:
         raise SystemExit(f"no data for seeds {missing}: run benchmarks/check_seeds.py --notebooks 01-02 on them first")
     parts = tuple(args.parts.split(","))
+    out = Path(args.out) if args.out else results_path("beyond-gail", args.seeds)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         rows = []
         for row in pool.map(run_seed, seeds, [parts] * len(seeds)):
             rows.append(row)
             print(f"seed {row['seed']}: {row['seconds']:.0f} s", flush=True)
-            Path(args.out).with_suffix(".partial").write_text(json.dumps(rows) + "\n")  # a crash keeps the seeds done
+            write_json(out.with_suffix(".partial"), rows)  # a crash keeps the seeds done
     summary = summarize(rows)
     result = {
-        "command": " ".join(["beyond_gail.py", *(argv if argv is not None else sys.argv[1:])]),
+        **provenance(argv),
         "seeds": args.seeds,
         "machine": machine_info(),
         "wall_seconds": round(time.perf_counter() - t0, 1),
         "summary": summary,
         "rows": rows,
     }
-    write_json(Path(args.out), result)
+    write_json(out, result)
+    out.with_suffix(".partial").unlink(missing_ok=True)
     print(tables(summary, args.seeds))
 
 
