@@ -60,14 +60,14 @@ class Kept:
 
 
 _ESM = r"""
-const W = 600, H = 190, SCALE = W / (2 * 2.4);   // the track (x from -2.4 to 2.4 m) fills the canvas's width
+const W = 600, H = 215, SCALE = W / (2 * 2.4);   // the track (x from -2.4 to 2.4 m) fills the canvas's width
 function el(tag, props = {}, ...kids) {
   const e = Object.assign(document.createElement(tag), props);
   for (const k of kids) e.append(k);
   return e;
 }
 function draw(ctx, model) {
-  const [x, , theta] = model.get("state"), mark = model.get("mark"), track = 130;
+  const [x, , theta] = model.get("state"), mark = model.get("mark"), track = 165;
   ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
   ctx.strokeStyle = "#000"; ctx.lineWidth = 1;
@@ -215,7 +215,6 @@ class CartPoleGame(anywidget.AnyWidget):
         self.add_class(CSS_CLASS)
         self.env = make_env(seed=seed)
         self.kept: Kept | None = None
-        self.player = "you"
         self._first_reset_seed = seed
         self.on_msg(lambda _widget, content, _buffers: self.handle(content))
         self.handle({"event": "restart"})
@@ -250,6 +249,7 @@ class CartPoleGame(anywidget.AnyWidget):
         self._actions: list[int] = []
         self._terminated = False
         self._coasting = 0
+        self.player = "you"  # a scripted player names itself after its restart (play_scripted)
         self.running = False
         self.status = "ready"
         self.state = [float(v) for v in self._obs]
@@ -363,13 +363,14 @@ def play_scripted(game: CartPoleGame, player: ScriptedPlayer, steps: int | None 
     """
     game.handle({"event": "restart"})
     game.player = player.name
-    game.mark = player.mark
+    mark, game.mark = game.mark, player.mark
     if game.mode == "real time":
         game.handle({"event": "start"})
     while game.status in ("ready", "playing") and (steps is None or game.pairs < steps):
         action = player.push(np.asarray(game.state), game.pairs)
         game.handle({"event": "tick" if game.mode == "real time" else "push", "action": action})
     game.handle({"event": "keep"})
+    game.mark = mark  # the slider is the person's again
     assert game.kept is not None
     return game.kept
 
