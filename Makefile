@@ -8,8 +8,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
 LINTED := helpers tests benchmarks docs scripts notebooks/*.py
 
-.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds sync site student figures \
-	guide-figures guide-ranges clean
+.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds check-prose sync site \
+	student figures guide-figures guide-ranges clean
 
 setup: $(STAMP)
 
@@ -108,6 +108,12 @@ guide-figures: setup
 RESULTS ?= benchmarks/checkpoints_sweep_native.json benchmarks/checkpoints_sweep_default.json benchmarks/beyond_gail_checkpoints_1250_1299.json
 guide-ranges: setup
 	$(PY) benchmarks/guide_ranges.py $(RESULTS)
+
+## Numbers in prose (CONTRIBUTING): run the notebooks again under torch's plain kernels and SEED 1 into
+## build/check-prose/ and fail on a markdown number that only the committed run prints. REUSE=1 compares again
+## without running; NB=04 checks one notebook (on build/check-prose/data).
+check-prose: setup
+	$(PY) scripts/check_prose.py $(if $(NB),--notebooks $(NB)) $(if $(REUSE),--reuse)
 
 ## Keep each notebook and its jupytext .py pair in step (newest wins).
 sync: setup

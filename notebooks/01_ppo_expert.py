@@ -35,7 +35,7 @@
 # the same whatever you write.
 #
 # **Reads** nothing. **Writes** `data/expert_policy.pt` (the expert's weights, used by notebook 02).
-# **Runs** in about 7 seconds on a laptop CPU.
+# **Runs** in <!-- sweep: runtime-01 -->about 7 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0
@@ -78,7 +78,7 @@ print("a starting state: ", np.round(state, 3), " = (x, x_dot, theta, theta_dot)
 # %% [markdown]
 # The observation is four numbers: cart position $x$ (metres from the centre), cart velocity $\dot x$,
 # pole angle $\theta$ (radians, 0 is upright) and pole angular velocity $\dot\theta$. Every episode starts
-# close to upright and at rest, all four drawn uniformly from $[-0.05, 0.05]$:
+# close to upright and at rest, all four drawn uniformly from $[-0.05, 0.05]$: <!-- setting: 0.05 -->
 
 # %%
 fig, ax = plt.subplots(figsize=(5, 3.3), layout="constrained")
@@ -104,7 +104,8 @@ random_returns = helpers.evaluate(random_policy, n_episodes=100, greedy=False, s
 print(f"random policy: mean return {random_returns.mean():.1f} ± {random_returns.std():.1f} over 100 episodes")
 
 # %% [markdown]
-# About 23 steps before the pole falls. Our expert will have to do nearly nine times better, every time.
+# The printed mean is the baseline: a coin keeps the pole up for a few dozen steps at best. Our expert will have to
+# last all 200, every time.
 #
 # ## 2. The 200-step cap: truncated is not terminated
 #
@@ -390,14 +391,16 @@ same = all(torch.equal(p, q) for p, q in zip(agent.policy.parameters(), twin.pol
 assert same and mine["approx_kl"] == theirs["approx_kl"], "ppo_update and PPO.update disagree"
 print(f"batch of {len(batch)} steps; same weights after both updates: {same}")
 print("diagnostics:", {k: round(v, 4) for k, v in mine.items()})
+print(f"clip_frac: {mine['clip_frac']:.0%} of the last minibatch's ratios ended outside [1 - eps, 1 + eps]; ", end="")
+print(f"approx_kl {mine['approx_kl']:.4f}, {'under' if mine['approx_kl'] < 0.015 else 'over'} Spinning Up's 0.015")
 
 # %% [markdown]
-# Both diagnostics are measured on the last minibatch. `approx_kl` estimates how far the update moved the policy
-# from the one that played the batch. `clip_frac` is the share of samples whose ratio ended outside
-# $[1 - \epsilon, 1 + \epsilon]$. Here it is 0.31: large. After ten epochs over the same 851 steps, almost a third
-# of the last minibatch's ratios lie past the band, which the clip does not forbid. The policy as a whole still moved
-# little: `approx_kl` is 0.0147, just under the 0.015 at which Spinning Up's PPO would stop its epochs. If both grow,
-# lower the learning rate or the number of epochs.
+# Both diagnostics are measured on the last minibatch; the cell above printed what they were for this update.
+# `approx_kl` estimates how far the update moved the policy from the one that played the batch: Spinning Up's PPO
+# stops its epochs once it passes 0.015. `clip_frac` is the share of samples whose ratio ended outside
+# $[1 - \epsilon, 1 + \epsilon]$: after ten epochs over the same batch it can be a sizeable share, which the clip
+# does not forbid, while the policy as a whole has moved little. If both grow, lower the learning rate or the number
+# of epochs.
 
 # %% [markdown]
 # How this PPO differs from CleanRL's `ppo.py` and Spinning Up's `ppo` (all three clip the same objective):
@@ -484,10 +487,10 @@ if HABIT_X is not None:
 # evaluation. The return (how long the pole stays up) comes first, the habit later: surviving is learned before the
 # cart learns where to stand.
 #
-# Training went on for about 15,000 steps after the first solved evaluation. The rule needs three in a row, and
-# after the first one the greedy habit left the band again: once just below it, then for several evaluations above
-# it, up to about 1.7 m. Each miss starts the count again. Training stopped once three evaluations in a row and the
-# 50-episode check were solved.
+# Training usually goes on for a while after the first solved evaluation: the rule needs three in a row, and the
+# greedy habit can leave the band again between them (look for green-band misses after the dotted line). Each miss
+# starts the count again; training stops once three evaluations in a row and the 50-episode check are solved. The
+# training cell above printed how many steps that took on this run.
 
 # %%
 fig = helpers.learning_curve(history, habit_x=HABIT_X, habit_tol=rule.habit_tol)
@@ -496,8 +499,8 @@ fig = helpers.learning_curve(history, habit_x=HABIT_X, habit_tol=rule.habit_tol)
 # ## 6. Watching the expert
 #
 # One greedy episode of the trained expert: it balances, drives the cart toward its mark (the green triangle under
-# the track, at `HABIT_X`) and holds it a little short of it. With a running kernel, press play or drag the slider;
-# each frame is drawn when you ask for it.
+# the track, at `HABIT_X`) and holds it there, within the checkpoint's 0.15 m. With a running kernel, press play or
+# drag the slider; each frame is drawn when you ask for it.
 
 # %%
 expert_states = helpers.run_episodes(agent.policy, n_episodes=1, seed=eval_seed)[0].states
@@ -559,13 +562,12 @@ print(f"saved {helpers.display_path(path)} ({path.stat().st_size / 1024:.0f} KiB
 #    while the same upright state at step 20 is worth about $1/(1-\gamma) = 50$ rewards. The critic cannot tell the
 #    two apart from the state (the step count is not in the observation), so it is trained toward contradictory
 #    targets, and good actions near the cap get negative advantages.
-# 3. With `HABIT_X = -1.5` the mirror image: with `SEED = 0` the cart drives left and holds a habit of −1.54
-#    (training stopped after 45,269 env steps). The numbers differ from this run's, because the network's first weights
-#    and
-#    the random stream are not mirrored. With `HABIT_X = None` it only has to balance and the rule checks the return
-#    alone, so training stops much sooner (9,161 env steps with `SEED = 0`: in this run the return reached 200 long
-#    before the habit reached its band). The cart then ends wherever this expert's way of balancing takes it, +0.22
-#    here: nothing pays it to go anywhere.
+# 3. With `HABIT_X = -1.5`, the mirror image: the cart drives left and holds its habit near −1.5. The steps it
+#    takes differ from this run's, because the network's first weights and the random stream are not mirrored.
+#    With `HABIT_X = None` it only has to balance and the rule checks the return alone, so training stops much
+#    sooner: the learning curve above shows the return reaching 200 well before the habit reached its band. The cart
+#    then ends wherever this expert's way of balancing takes it, usually not far from the centre: nothing pays it to
+#    go anywhere.
 # 4. Training needs sampling: trying both actions is how PPO finds out which is better. But the expert we want to
 #    imitate is the policy's best guess in each state, the argmax. It is also steadier: a sampled policy that is
 #    95 % sure still pushes the wrong way one step in twenty.

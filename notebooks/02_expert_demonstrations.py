@@ -34,7 +34,7 @@
 # After this notebook the expert leaves the stage: the students of notebooks 03–05 only ever see these pairs.
 #
 # **Reads** `data/expert_policy.pt` (written by notebook 01). **Writes** `data/expert_demos.pt`.
-# **Runs** in about 4 seconds on a laptop CPU.
+# **Runs** in <!-- sweep: runtime-02 -->about 4 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0  # seeds the demonstration episode's start state
@@ -91,9 +91,9 @@ print(f"the sampled action differs from the expert's own choice on {differ:.0%} 
 print(f"median probability of the expert's choice: {confidence.median():.2f}")
 
 # %% [markdown]
-# That is no rare slip: in many states the expert is far from sure (in half of them its preferred push has a
-# probability of 0.80 or less), and sampling often picks the other push there. Which record is right depends on
-# what the student does with it:
+# That is no rare slip: in many states the expert is not sure (the median probability of its preferred push is
+# printed above), and there sampling picks the other push now and then. Which record is right depends on what the
+# student does with it:
 #
 # * **Behavioral cloning** copies the action in each state. For it, a sampled pair that is not the argmax is a label
 #   the expert's decision would not have given.
@@ -167,21 +167,42 @@ print(f"largest |x| = {states[:, 0].abs().max():.3f}  (the track ends at 2.4)")
 print(f"largest |θ| = {states[:, 2].abs().max():.3f}  (the pole falls at 0.2095 rad)")
 print(f"mean x over the last 100 steps: {demo_habit:+.2f}  (HABIT_X = {habit_x})")
 
-# %% [markdown]
-# **Checkpoint.** A full 200-step episode, ended by the cap and not by a fall, with |x| and |θ| within 95 % of the
-# limits (at most 2.28 m and 0.199 rad), and the cart at its habit for the second half (within 0.4 m of `HABIT_X`,
-# the gap every learner is held to: one episode varies more than the expert's 50-episode mean).
-# The angle comes closest: the expert leans the pole to 0.181 rad, 86 % of the way to a fall, to get the cart
-# moving (section 5).
 
 # %%
+def closest_to_a_fall(episode: helpers.Episode) -> float:
+    """How close an episode came to a termination, its last state included: the larger of max |x| / 2.4 and
+    max |θ| / 0.2095 (1 or more: it fell)."""
+    visited = torch.cat([episode.states, episode.next_states[-1:]])
+    return max(float(visited[:, 0].abs().max()) / X_LIMIT, float(visited[:, 2].abs().max()) / THETA_LIMIT)
+
+
+print(f"closest to a fall: {closest_to_a_fall(episode):.0%} of the way to a limit")
+
+# %% [markdown]
+# **Checkpoint.** A full 200-step episode, ended by the cap and not by a fall, that never came closer than 95 % of
+# the way to a limit (|x| at most 2.28 m, |θ| at most 0.199 rad), with the cart at its habit for the second half
+# (within 0.4 m of `HABIT_X`, the gap every learner is held to: one episode varies more than the expert's 50-episode
+# mean). Beside each check, the same numbers for an episode of an **untrained** policy from the same start: a
+# demonstration by someone who did not learn the task must fail them.
+
+# %%
+helpers.seed_everything(SEED)
+untrained = helpers.play_episode(env, helpers.PolicyNet(), greedy=True, seed=SEED)
+control = "an untrained policy"
 hint = "a marginal demonstration: re-run notebook 01"
-checkpoint("demo length (steps)", len(episode), at_least=200, hint=hint)
+checkpoint("demo length (steps)", len(episode), at_least=200, hint=hint, control=(control, len(untrained)))
 assert bool(episode.truncated[-1]) and not episode.terminated.any(), "the demo must end by the cap, not by a fall"
-checkpoint("largest |x| (m)", states[:, 0].abs().max(), at_most=DEMO_LIMIT_SHARE * X_LIMIT, hint=hint)
-checkpoint("largest |θ| (rad)", states[:, 2].abs().max(), at_most=DEMO_LIMIT_SHARE * THETA_LIMIT, hint=hint)
+checkpoint(
+    "closest to a fall (share of a limit)",
+    closest_to_a_fall(episode),
+    at_most=DEMO_LIMIT_SHARE,
+    hint=hint,
+    control=(control, closest_to_a_fall(untrained)),
+)
 if habit_x is not None:
-    checkpoint("|demo habit - HABIT_X| (m)", abs(demo_habit - habit_x), at_most=DEMO_HABIT_TOL, hint=hint)
+    gap = abs(demo_habit - habit_x)
+    untrained_gap = abs(helpers.habit_of(untrained.states) - habit_x)
+    checkpoint("|demo habit - HABIT_X| (m)", gap, at_most=DEMO_HABIT_TOL, hint=hint, control=(control, untrained_gap))
 
 # %% [markdown]
 # ## 4. Save the demonstration
@@ -223,14 +244,24 @@ print("action selection:", demos["meta"]["action_selection"], "| habit_x:", demo
 fig = helpers.state_traces(states, title="the expert's demonstration, one greedy episode", habit_x=habit_x)
 
 # %% [markdown]
-# The expert first pushes the cart a little left (x down to −0.14 m at t = 19) while the pole leans right, up to
-# 0.18 rad: to drive right, the pole must lean right first. Then the cart drives right, its velocity rising to
-# about 1.5 m/s and falling back, and the expert leans the pole the other way (to −0.11 rad) to brake. From
-# t ≈ 115 it holds x between 1.42 and 1.45 m, about 7 cm short of the mark, correcting the pole all the time.
+# The expert first pushes the cart a little left while the pole leans right: to drive right, the pole must lean
+# right first, and only a push left tips it that way. Then the cart drives right, its velocity rising and falling
+# back, and the expert leans the pole the other way to brake. Near the mark it holds x almost still, correcting the
+# pole all the time. The numbers of this demonstration:
+
+# %%
+x, x_dot, theta = states[:, 0], states[:, 1], states[:, 2]
+print(f"leftmost x {x.min():+.2f} m (t = {int(x.argmin())}); the pole leans right up to {theta.max():.2f} rad, ",
+      end="")  # fmt: skip
+print(f"left down to {theta.min():+.2f} rad; top speed {x_dot.abs().max():.2f} m/s")
+print(f"over the last 100 steps x stays between {x[-100:].min():+.2f} and {x[-100:].max():+.2f} m ", end="")
+print(f"(HABIT_X = {habit_x})")
+
+# %% [markdown]
 #
-# Balancing is a constant alternation of small pushes. Over the whole episode the expert pushes right exactly as
-# often as left, so counting the actions tells nothing about the journey: it is in their *order*. The running count
-# of right pushes minus left pushes shows it:
+# Balancing is a constant alternation of small pushes. An episode that starts and ends with the cart at rest has
+# about as many pushes right as left, so counting the actions tells little about the journey: it is in their
+# *order*. The running count of right pushes minus left pushes shows it:
 
 # %%
 pushes = actions[:, 0] * 2 - 1  # +1 for a push right, -1 for a push left
@@ -244,8 +275,8 @@ plt.show()
 
 # %% [markdown]
 # Each push changes the cart's velocity by almost the same amount, about 0.2 m/s either way, so this curve has the
-# shape of the velocity trace above. A surplus of eight pushes right, reached at t ≈ 50, is the cart at full speed,
-# about 1.5 m/s; the extra left pushes that follow brake it; at the mark the count stays within two pushes of zero.
+# shape of the velocity trace above. Its peak is the cart at full speed; the extra left pushes that follow brake it;
+# at the mark the count hardly moves.
 
 # %% [markdown]
 # And the episode itself, in six evenly spaced frames (the step of each is written under it): the cart leaves the
@@ -269,12 +300,11 @@ del expert
 #
 # * A demonstration is a list of (state, action) pairs; ours is one greedy 200-step episode, states float32 [200, 4]
 #   and actions int64 [200, 1].
-# * Greedy: a sampled action was not the expert's choice in 22 % of states here. The students therefore imitate the
-#   greedy expert, not the stochastic policy PPO trained.
+# * Greedy: a sampled action is often not the expert's choice (section 2 printed how often). The students therefore
+#   imitate the greedy expert, not the stochastic policy PPO trained.
 # * It shows the habit: the cart travels to just short of `HABIT_X` and stays, which merely balancing would not do.
 #   The journey is in the order of the pushes, not in their count.
-# * It stays inside 95 % of the failure limits (the pole's lean comes closest): a student can only be as good as
-#   what it copies.
+# * It stays inside 95 % of the failure limits: a student can only be as good as what it copies.
 # %% [markdown]
 # ## Exercises
 #
@@ -292,8 +322,8 @@ del expert
 # print(f"{(ep.actions == choice).float().mean():.0%} of the sampled actions are the expert's choice")
 # ```
 #
-# Expect roughly the complement of the share measured in section 2, about 78 % (not measured: one episode's share
-# varies). For behavioral cloning the mismatched pairs are labels the expert's decision would not have given; for
+# Expect roughly the complement of the share measured in section 2 (one episode's share varies). For behavioral
+# cloning the mismatched pairs are labels the expert's decision would not have given; for
 # GAIL they are a faithful sample of the stochastic expert, a different policy from the greedy one we imitate.
 # </details>
 
@@ -303,12 +333,11 @@ del expert
 # %% [markdown] tags=["solution"]
 # <details><summary>Solution</summary>
 #
-# Look at the state traces: the cart only goes from x = −0.14 to +1.45 m, and the pole leans far only twice, to
-# +0.18 rad when setting off and to −0.11 rad when braking; at the mark |θ| stays below about 0.07 rad (below 0.06 from
-# t ≈ 120). The demo holds no
-# state with the cart left of −0.14 m or right of +1.45 m (not even at the mark itself), none near the ends of the
-# track, and none with the pole leaning far while the cart is near the mark. A student that drifts there has no
-# example to copy: this is the *covariate shift* that notebook 05 measures.
+# Look at the state traces and the numbers printed under them: the cart only goes from a little left of the centre
+# to about the mark, and the pole leans far only twice, when setting off and when braking; at the mark it stays
+# nearly upright. The demo holds no state with the cart left of its leftmost point or past its rightmost, none near
+# the ends of the track, and none with the pole leaning far while the cart is near the mark. A student that drifts
+# there has no example to copy: this is the *covariate shift* that notebook 05 measures.
 # </details>
 
 # %% [markdown]

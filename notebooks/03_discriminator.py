@@ -33,7 +33,7 @@
 # The notebook then trains with the helpers.
 #
 # **Reads** `data/expert_demos.pt` (written by notebook 02). **Writes** nothing.
-# **Runs** in about 4 seconds on a laptop CPU.
+# **Runs** in <!-- sweep: runtime-03 -->about 4 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0
@@ -48,7 +48,7 @@ from torch.nn import functional as F
 
 import helpers
 from helpers import exercises as check
-from helpers.checkpoints import checkpoint
+from helpers.checkpoints import D_LOSS_DROP, checkpoint
 from helpers.discriminator import discriminator_stats
 from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
 
@@ -82,8 +82,8 @@ print(f"cart position x: from {expert_s[:, 0].min():+.2f} to {expert_s[:, 0].max
 # `log(sigmoid(l))` on a rounded probability can give `-inf`, `-softplus(-l)` never does.
 #
 # The state is standardised first, with the mean and standard deviation of the demo's states: the cart
-# position spreads over more than a metre, the pole angle over less than 0.3 rad, and unscaled the network would
-# barely see the angle.
+# position spreads over more than a metre, the pole angle over a few tenths of a radian, and unscaled the network
+# would barely see the angle.
 
 # %%
 config = helpers.GAILConfig()
@@ -201,22 +201,48 @@ plt.show()
 
 # %% [markdown]
 # **Checkpoint.** After training, D separates the two sets: a balanced accuracy of at least 0.9, mean D on the
-# expert's pairs below 0.5 and on the random pairs above, and a loss lower than after the first step.
+# expert's pairs below 0.5 and on the random pairs above, and a loss at least 0.5 lower than after the first step.
+# Beside each number, the same training with the **labels swapped** (the expert's pairs called 1, the random ones 0),
+# scored with the right labels: a discriminator that learned the wrong lesson must fail every one of these checks.
 
 # %%
-checkpoint("D's balanced accuracy", after["d_acc"], at_least=0.9)
-checkpoint("mean D on the expert's pairs (label 0)", after["d_expert"], at_most=0.5)
-checkpoint("mean D on the random pairs (label 1)", after["d_student"], at_least=0.5)
-checkpoint("how much D's loss fell", before["d_loss"] - after["d_loss"], at_least=0.0)
+helpers.seed_everything(SEED)
+swapped = helpers.Discriminator(hidden=config.disc_hidden)
+swapped.set_normalization(expert_s)
+opt_swapped = helpers.Adam(swapped.parameters(), lr=3e-3)
+helpers.update_discriminator(swapped, opt_swapped, random_s, random_a, expert_s, expert_a, steps=1)  # sides swapped
+swapped_before = discriminator_stats(swapped, expert_s, expert_a, random_s, random_a)
+helpers.update_discriminator(swapped, opt_swapped, random_s, random_a, expert_s, expert_a, steps=SANITY_STEPS - 1)
+swapped_after = discriminator_stats(swapped, expert_s, expert_a, random_s, random_a)
+control = "labels swapped"
+checkpoint("D's balanced accuracy", after["d_acc"], at_least=0.9, control=(control, swapped_after["d_acc"]))
+checkpoint(
+    "mean D on the expert's pairs (label 0)",
+    after["d_expert"],
+    at_most=0.5,
+    control=(control, swapped_after["d_expert"]),
+)
+checkpoint(
+    "mean D on the random pairs (label 1)",
+    after["d_student"],
+    at_least=0.5,
+    control=(control, swapped_after["d_student"]),
+)
+checkpoint(
+    "how much D's loss fell",
+    before["d_loss"] - after["d_loss"],
+    at_least=D_LOSS_DROP,
+    control=(control, swapped_before["d_loss"] - swapped_after["d_loss"]),
+)
 
 # %% [markdown]
 # ## A harder contrast: balancing without the habit
 #
 # Telling the expert from a random policy is easy: random play ends with the pole falling, and the expert's pole
 # stays up. A fairer opponent balances just as well but has no habit: the hand-written controller of notebook 01.
-# Both keep the pole up, but differently. The hand controller keeps its cart within about 0.6 m of the centre and
-# its pole within a few hundredths of a radian (printed below); the expert leans its pole up to 0.18 rad to set off,
-# and spends most of its episode more than 1 m right of the centre.
+# Both keep the pole up, but differently. The hand controller keeps its cart near the centre and its pole almost
+# upright (the ranges are printed below); the expert leans its pole far to set off, and spends most of its episode
+# more than 1 m right of the centre.
 
 
 # %%
@@ -250,12 +276,18 @@ print({k: round(v, 3) for k, v in discriminator_stats(disc_b, expert_s, expert_a
 fig = plot_d_heatmap(disc_b, expert_s, expert_a, plane="position")
 fig.suptitle("D against the hand controller: cart position x pole angle (velocities 0)")
 plt.show()
+end_of_track = torch.tensor([[2.4, 0.0, 0.0, 0.0], [2.4, 0.0, 0.0, 0.0]])  # pole upright, all at rest
+with torch.no_grad():
+    d_end = disc_b.prob_student(end_of_track, torch.tensor([0, 1]))
+print(f"the expert's pairs reach x = {expert_s[:, 0].max():+.2f} m at most; at x = +2.40 (upright, at rest) ", end="")
+print(f"D is {d_end[0]:.2f} for a push left and {d_end[1]:.2f} for a push right")
 
 # %% [markdown]
-# The blue region does not stop at the mark: it runs to the end of the track at x = 2.4, where the expert never went
-# (its largest x is 1.45 m). Neither set has a pair right of 1.45 m, so nothing told D that a cart there is wrong:
-# it learned "right of the hand controller", not "at 1.5 m". A reward read from this D would pay a student for
-# overshooting the mark. In GAIL the student's own pairs correct that, but only if D keeps up with the student:
+# Look at the right edge of the plot and the printed D at x = 2.4. Where D stays low out there, the blue region does
+# not stop at the mark: it runs to the end of the track, where the expert never went (the printed largest x). Neither
+# set has a pair beyond the expert's rightmost state, so nothing told D that a cart there is wrong: it learned "right
+# of the hand controller", not "at 1.5 m". A reward read from such a D would pay a student for overshooting the
+# mark. In GAIL the student's own pairs correct that, but only if D keeps up with the student:
 # notebook 04's Exercise 2 shows a student that overshoots under a discriminator that lags.
 #
 # Against random play the pole's angle matters too. Here is the sanity-check discriminator over the pole's angle and
@@ -270,11 +302,9 @@ fig.suptitle("D against random play: pole angle x angular velocity (cart at rest
 plt.show()
 
 # %% [markdown]
-# On this slice D calls almost every state random play's, even the pole upright and still: random play spends its
-# short episodes here, the expert only its first steps (the two dots near θ = −0.05, in red). The blue corner on the
-# right is how the expert sets off: the pole leaned about 0.15 rad to the right and turning slowly, the cart near
-# the centre. The expert's other pairs near the slice lie in it or at its edge; none lies near the blue corner at the
-# top left.
+# On this slice D calls most states random play's, even the pole upright and still: random play spends its short
+# episodes here, the expert only its first steps. Where the plot shows blue, it is mostly how the expert sets off:
+# the pole leaned to the right and turning slowly, the cart near the centre.
 #
 # So this D learns mostly *where* a pair lies. GAIL matches (state, action) pairs, not states alone, but D uses the
 # action only where the states do not already separate the two sets. Against the hand controller they nearly always
@@ -332,8 +362,8 @@ for logit in (-30.0, 0.0, 30.0):
 #   rewards are computed from the logit l, and the loss written out in exercise 2 matched
 #   the helper's.
 # - Against random play D separates the sets within a few hundred steps; against a policy that balances as well as
-#   the expert but has no habit, it learns the cart's position, and pays out to the end of the track, past the
-#   expert's mark. It uses the action only where the states do not separate the sets.
+#   the expert but has no habit, it learns the cart's position, and nothing stops it from paying past the expert's
+#   mark, where neither set has a pair. It uses the action only where the states do not separate the sets.
 # - −log D is always positive (a survival bonus on CartPole), log(1 − D) always negative; a constant log 2 pays for
 #   survival alone and is notebook 04's control.
 # %% [markdown]
@@ -348,14 +378,14 @@ for logit in (-30.0, 0.0, 30.0):
 # %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
-# 1. The first 20 steps are the same as in the 300-step run, so read them off its training plot: after 20 steps the
-#    loss has fallen from about 1.4 to about 1.0 and the balanced accuracy is already near 0.9. Random play is easy
-#    to tell apart. But D is not yet sure: its mean on the expert's pairs is still close to 0.5 (the right-hand plot),
-#    so expect paler heatmaps than after 300 steps (not measured). A discriminator that lags behind pays a weaker
-#    reward: in GAIL it must keep up with the student, which is why notebook 04 takes several discriminator steps
-#    per iteration.
-# 2. `expert_s[150]` is the cart held just short of the mark (x = 1.43, pole upright, both velocities near 0), deep
-#    in the blue of the position heatmap: both D values are far below 0.5, and which one is lower tells little. To
+# 1. The first 20 steps are the same as in the 300-step run, so read them off its training plot at step 20: the loss
+#    has fallen only part of the way, while the balanced accuracy has already climbed most of the way. Random play is
+#    easy to tell apart. But D is not yet sure: its mean on the expert's pairs is still much closer to 0.5 than at
+#    the end (the right-hand plot), so expect paler heatmaps than after 300 steps. A discriminator that lags behind
+#    pays a weaker reward: in GAIL it must keep up with the student, which is why notebook 04 takes several
+#    discriminator steps per iteration.
+# 2. `expert_s[150]` is the cart held near the mark (pole nearly upright, both velocities near 0), deep in the blue
+#    of the position heatmap: both D values are far below 0.5, and which one is lower tells little. To
 #    look at all 200 demo states at once, count how often D prefers the demo's action:
 #    `(disc_b.prob_student(expert_s, expert_a) < disc_b.prob_student(expert_s, 1 - expert_a)).float().mean()`.
 #    Expect (not measured) a share near one half, chance: the hand controller's pairs lie mostly elsewhere on the

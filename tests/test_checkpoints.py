@@ -46,6 +46,30 @@ def test_a_band_uses_the_nearer_limit_and_nan_fails(capsys):
         checkpoint("ratio", 1.0)
 
 
+def test_a_control_is_printed_beside_the_learner_and_must_fail(tmp_path, monkeypatch, capsys):
+    """The control's number is shown and logged; a control that passes the check too makes the check fail."""
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("IL_CHECKPOINT_LOG", str(log))
+    checkpoint("GAIL's habit gap (m)", 0.05, at_most=0.4, control=("the survival control", 1.3))
+    assert capsys.readouterr().out.strip() == (
+        "checkpoint ok: GAIL's habit gap (m) 0.05, limit <= 0.4, margin 0.35; "
+        "the survival control: 1.3, fails it by 0.9"
+    )
+    with pytest.raises(AssertionError, match=r"shows nothing: .*the survival control: 0.3, passes it too"):
+        checkpoint("GAIL's habit gap (m)", 0.05, at_most=0.4, control=("the survival control", 0.3))
+    with pytest.raises(AssertionError, match=r"checkpoint failed: .* margin -0.1; the survival control: 1.3"):
+        checkpoint("GAIL's habit gap (m)", 0.5, at_most=0.4, control=("the survival control", 1.3))
+    logged = [json.loads(x) for x in log.read_text().splitlines()]
+    assert [(x["name"], x["ok"]) for x in logged] == [
+        ("GAIL's habit gap (m)", True),
+        ("GAIL's habit gap (m) (control)", True),  # ok: the control failed the limit, as it must
+        ("GAIL's habit gap (m)", True),
+        ("GAIL's habit gap (m) (control)", False),
+        ("GAIL's habit gap (m)", False),
+        ("GAIL's habit gap (m) (control)", True),
+    ]
+
+
 def test_the_log_and_record_mode(tmp_path, monkeypatch, capsys):
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("IL_CHECKPOINT_LOG", str(log))

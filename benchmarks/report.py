@@ -1,0 +1,571 @@
+"""Every figure over many seeds that a document quotes, made from the results files in ``benchmarks/results/``.
+
+    .venv/bin/python -m benchmarks.report            # rewrite every generated block (make tables)
+    .venv/bin/python -m benchmarks.report --check    # exit 1 if a block is not what its results file makes
+    .venv/bin/python -m benchmarks.report --print 05-coin
+
+A document quotes a figure over seeds only inside a generated block (CONTRIBUTING, "Numbers in prose"):
+
+    <!-- sweep: 05-coin -->
+    | × the coin's length | median | min–max | ≥ 2 × |
+    ...
+    <!-- /sweep -->
+
+or inline, ``**Runs** in <!-- sweep: runtime-04 -->about 11 s<!-- /sweep --> on a laptop CPU``. ``BLOCKS`` maps each
+name to the function that renders it; the documents are the notebooks (their markdown cells; the ``.py`` pairs follow
+by ``jupytext --sync``), the README, ``docs/*.md`` and ``benchmarks/*.md``. ``tests/test_report.py`` fails when a
+block is not what this module makes from the files named below, so a new sweep changes every document at once.
+
+The seed sweeps are ``check_seeds.py``'s results (per seed and notebook, every checkpoint's number, limit and
+verdict, every ``record``ed number, and each checkpoint's control as ``"<name> (control)"``). The tables pool the
+current sweeps of both numerics (this CPU's own and torch's plain kernels) and name their seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+SWEEPS = ["checkpoints_1200-1299_native.json", "checkpoints_2200-2249_default.json"]
+"""The current seed sweeps of the whole series, one per numerics: every table over seeds pools them."""
+NOTEBOOK_TIMES = "notebook-times_0_native.json"
+"""``make bench-notebooks``: each notebook's wall time, kernel start included, on the benchmark machine."""
+
+BLOCK = re.compile(r"<!--\s*sweep:\s*(?P<name>[\w.-]+)\s*-->(?P<body>.*?)<!--\s*/sweep\s*-->", re.S)
+"""A generated block in a document (its body is what ``BLOCKS[name]`` renders)."""
+
+
+# ---------------------------------------------------------------------------------------------------- the sweeps
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One results file of ``check_seeds.py``."""
+
+    path: str
+    data: dict[str, Any]
+
+    @property
+    def numerics(self) -> str:
+        """'native' (this CPU's own kernels) or 'default' (torch's plain kernels)."""
+        return self.data["numerics"]
+
+    @property
+    def seeds(self) -> str:
+        """The seeds as a range, '1200–1299', or a list."""
+        s = self.data["seeds"]
+        return ", ".join(map(str, s)) if isinstance(s, list) else str(s).replace("-", "–")
+
+    @property
+    def n(self) -> int:
+        """How many seeds."""
+        return len(self.data["records"])
+
+    def label(self) -> str:
+        """'seeds 1200–1299 (this CPU)'."""
+        return f"seeds {self.seeds} ({'plain kernels' if self.numerics == 'default' else 'this CPU'})"
+
+    def entries(self, nb: str) -> list[dict[str, Any]]:
+        """Per seed, notebook ``nb``'s entry (status, message, checkpoints)."""
+        return [r["notebooks"].get(nb, {"status": "skipped", "checkpoints": []}) for r in self.data["records"]]
+
+    def logged(self, nb: str, name: str) -> list[dict[str, Any]]:
+        """Per seed that logged ``name`` in notebook ``nb``, its log entry (the first if it logged it twice)."""
+        out = []
+        for e in self.entries(nb):
+            found = [c for c in e.get("checkpoints", []) if c["name"] == name]
+            if found:
+                out.append(found[0])
+        return out
+
+    def values(self, nb: str, name: str) -> list[float]:
+        """The numbers logged under ``name`` by notebook ``nb``, one per seed that reached it."""
+        return [c["value"] for c in self.logged(nb, name)]
+
+
+@cache
+def sweep(name: str) -> Sweep:
+    """A results file of ``benchmarks/results/`` (read once)."""
+    path = RESULTS / name
+    if not path.is_file():
+        raise SystemExit(f"benchmarks/report.py: no results file benchmarks/results/{name}: run the sweep first")
+    return Sweep(f"benchmarks/results/{name}", json.loads(path.read_text()))
+
+
+def sweeps() -> list[Sweep]:
+    """The current sweeps, this CPU's first."""
+    return [sweep(s) for s in SWEEPS]
+
+
+def pooled(nb: str, name: str) -> list[float]:
+    """``name``'s numbers over every seed of the current sweeps."""
+    return [v for s in sweeps() for v in s.values(nb, name)]
+
+
+def seeds_label() -> str:
+    """'seeds 1200–1299 (this CPU) and 2200–2249 (plain kernels)'."""
+    return " and ".join(s.label() for s in sweeps())
+
+
+def n_seeds() -> int:
+    """How many seeds the current sweeps hold."""
+    return sum(s.n for s in sweeps())
+
+
+# ------------------------------------------------------------------------------------------------------ formats
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """A number as the tables show it: whole numbers bare, else ``digits`` decimals (one from 10 on)."""
+    value = float(value)
+    if value.is_integer():
+        return f"{value:.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.{digits}f}"
+
+
+def count(xs: list[float], test: Callable[[float], bool]) -> str:
+    """'k/n': how many of the numbers pass ``test``."""
+    return f"{sum(bool(test(x)) for x in xs)}/{len(xs)}"
+
+
+def med(xs: list[float], digits: int = 2) -> str:
+    """The median, or '—'."""
+    return fmt(statistics.median(xs), digits) if xs else "—"
+
+
+def span(xs: list[float], digits: int = 2) -> str:
+    """'min–max', or '—'."""
+    return f"{fmt(min(xs), digits)}–{fmt(max(xs), digits)}" if xs else "—"
+
+
+def three(xs: list[float], digits: int = 3) -> str:
+    """'min · median · max', or '—'."""
+    return f"{fmt(min(xs), digits)} · {fmt(statistics.median(xs), digits)} · {fmt(max(xs), digits)}" if xs else "—"
+
+
+def limit_text(at_least: float | None, at_most: float | None) -> str:
+    """'≥ 195', '≤ 0.4', or both joined by 'and'."""
+    parts = ([f"≥ {at_least:g}"] if at_least is not None else []) + ([f"≤ {at_most:g}"] if at_most is not None else [])
+    return " and ".join(parts)
+
+
+def cell(text: str) -> str:
+    """Text safe in a Markdown table cell (|x| would end it)."""
+    return text.replace("|", "\\|")
+
+
+# ------------------------------------------------------------------------------------------- checkpoints, controls
+
+
+def checkpoints(nb: str) -> list[tuple[str, str]]:
+    """Notebook ``nb``'s checkpoints in order of appearance: (name, limit text), controls aside."""
+    out: dict[str, str] = {}
+    for s in sweeps():
+        for e in s.entries(nb):
+            for c in e.get("checkpoints", []):
+                checked = c["at_least"] is not None or c["at_most"] is not None
+                if checked and not c["name"].endswith(" (control)") and c["name"] not in out:
+                    out[c["name"]] = limit_text(c["at_least"], c["at_most"])
+    return list(out.items())
+
+
+def passed(s: Sweep, nb: str) -> str:
+    """'k/n': of the seeds that ran notebook ``nb`` in sweep ``s``, how many passed every checkpoint."""
+    ran = [e["status"] for e in s.entries(nb) if e["status"] != "skipped"]
+    return f"{sum(st == 'pass' for st in ran)}/{len(ran)}" if ran else "—"
+
+
+def notebooks_swept() -> list[str]:
+    """The notebooks the current sweeps ran, in order ('01', '02', ...)."""
+    return sorted({nb for s in sweeps() for r in s.data["records"] for nb in r["notebooks"]})
+
+
+def guide_ranges() -> str:
+    """The instructor's guide's table: per checkpoint, the learner's range per sweep and its control's range."""
+    a, b = sweeps()
+    lines = [
+        f"- **A**: `{a.path}`: {a.label()}, {a.n} seeds",
+        f"- **B**: `{b.path}`: {b.label()}, {b.n} seeds",
+        "",
+        "| notebook | checkpoint | limit | A: min · median · max | B: min · median · max "
+        "| control: min · median · max (A and B) | control failed the check |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for nb in notebooks_swept():
+        lines.append(f"| **{nb}** | **every checkpoint** | | **{passed(a, nb)}** seeds passed "
+                     f"| **{passed(b, nb)}** seeds passed | | |")  # fmt: skip
+        for name, limit in checkpoints(nb):
+            learner = [three(s.values(nb, name)) for s in (a, b)]
+            controls = [c for s in (a, b) for c in s.logged(nb, f"{name} (control)")]
+            control = three([c["value"] for c in controls]) if controls else "—"
+            failed = f"{sum(c['ok'] for c in controls)}/{len(controls)}" if controls else "—"
+            lines.append(f"| {nb} | {cell(name)} | {limit} | {learner[0]} | {learner[1]} | {control} | {failed} |")
+    return "\n".join(lines)
+
+
+def readme_headline() -> str:
+    """The README's table: per sweep, the seeds that passed each notebook; and how often the controls failed."""
+    nbs = notebooks_swept()
+    lines = [
+        "| seeds | numerics | " + " | ".join(nbs) + " |",
+        "|---|---|" + "---|" * len(nbs),
+    ]
+    for s in sweeps():
+        numerics = "torch's plain kernels" if s.numerics == "default" else "this CPU's own"
+        lines.append(f"| {s.seeds} | {numerics} | " + " | ".join(passed(s, nb) for nb in nbs) + " |")
+    controls = [c for s in sweeps() for nb in nbs for name, _ in checkpoints(nb)
+                for c in s.logged(nb, f"{name} (control)")]  # fmt: skip
+    failed = sum(c["ok"] for c in controls)
+    lines += [
+        "",
+        f"Beside {len({n for nb in nbs for n, _ in checkpoints(nb)})} checkpoints, a control that cannot have learned "
+        f"the lesson failed the same check {failed} times out of {len(controls)}.",
+    ]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------ notebook 05
+
+
+def table_05_coin() -> str:
+    """Section 1: the coin's pairs and plain GAIL on them."""
+    own = pooled("05", "plain GAIL on the coin's pairs: length / the coin's (control)")
+    plain = pooled("05", "plain GAIL on the coin's pairs: length / the coin's")
+    return "\n".join([
+        f"| × the coin's length, {seeds_label()} | median | min–max | ≥ 2 × |",
+        "|---|---|---|---|",
+        f"| the coin's pairs, their own episodes | {med(own)} | {span(own)} | {count(own, lambda x: x >= 2)} |",
+        f"| plain GAIL on those pairs | {med(plain)} | {span(plain)} | {count(plain, lambda x: x >= 2)} |",
+    ])  # fmt: skip
+
+
+def table_05_absorbing() -> str:
+    """Section 2: absorbing GAIL on both demo sets."""
+    v = lambda name: pooled("05", name)  # noqa: E731
+    vs_coin = v("absorbing GAIL, coin's pairs: length / the coin's")
+    plain = v("absorbing GAIL, coin's pairs: length / the coin's (control)")
+    gap, kept = v("absorbing GAIL, expert's demo: habit gap (m)"), v("absorbing GAIL, expert's demo: kept the habit")
+    ret = v("absorbing GAIL, expert's demo: mean return")
+    clamp = v("absorbing GAIL, expert's demo: r_a at the clamp, share of iterations")
+    ra = v("absorbing GAIL, coin's pairs: largest |r_a| in training")
+    return "\n".join([
+        f"| {seeds_label()} | median | min–max | seeds |",
+        "|---|---|---|---|",
+        f"| absorbing GAIL, coin's pairs: length / the coin's | {med(vs_coin)} | {span(vs_coin)} "
+        f"| ≤ 2.5: {count(vs_coin, lambda x: x <= 2.5)} |",
+        f"| plain GAIL, the same pairs: length / the coin's | {med(plain)} | {span(plain)} "
+        f"| ≤ 2.5: {count(plain, lambda x: x <= 2.5)} |",
+        f"| absorbing GAIL, expert's demo: greedy return | {med(ret, 1)} | {span(ret, 1)} "
+        f"| ≥ 195: {count(ret, lambda x: x >= 195)} |",
+        f"| absorbing GAIL, expert's demo: habit gap (m) | {med(gap)} | {span(gap)} "
+        f"| kept the habit: {count(kept, bool)} |",
+        f"| expert's demo: r_a at the clamp, share of iterations | {med(clamp)} | {span(clamp)} "
+        f"| > 0: {count(clamp, lambda x: x > 0)} |",
+        f"| coin's pairs: largest \\|r_a\\| in training | {med(ra)} | {span(ra)} | at the clamp (2): "
+        f"{count(ra, lambda x: x >= 2 - 1e-6)} |",
+    ])  # fmt: skip
+
+
+def table_05_sizes() -> str:
+    """Section 3: BC and GAIL as the demo shrinks."""
+    rows = [
+        f"| {seeds_label()} | kept the habit | return: median (min) | habit gap (m): median (max) |",
+        "|---|---|---|---|",
+    ]
+    for learner, n in [("BC", 200), ("BC", 50), ("BC", 20), ("BC", 10), ("GAIL", 20)]:
+        kept, ret, gap = (pooled("05", f"{learner} on {n} pairs: {k}") for k in
+                          ("kept the habit", "mean return", "habit gap (m)"))  # fmt: skip
+        if kept:
+            rows.append(f"| {learner}, {n} pairs | {count(kept, bool)} | {med(ret, 1)} ({fmt(min(ret), 1)}) "
+                        f"| {med(gap)} ({fmt(max(gap))}) |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def table_05_falls() -> str:
+    """Section 4: falls in 400 steps, and how long BC's falling episodes stayed away from the demo."""
+    rows = [
+        f"| 400 steps, {seeds_label()} | seeds with a fall | episodes that fell (of 50), mean over the seeds |",
+        "|---|---|---|",
+    ]
+    for name in ("expert", "GAIL, 20 pairs", "BC, 20 pairs"):
+        falls = pooled("05", f"falls in 400 steps: {name}")
+        rows.append(f"| {name} | {count(falls, lambda x: x > 0)} | {fmt(statistics.fmean(falls), 1)} |")
+    bc = pooled("05", "steps outside the demo's neighbourhood before a fall, median: BC, 20 pairs")
+    coin = pooled("05", "steps outside the demo's neighbourhood before a fall, median: the coin")
+    rows += [
+        "",
+        "| steps outside the demo's neighbourhood before a fall, per seed's median | seeds | median | min–max "
+        "| seeds with 30 or more |",
+        "|---|---|---|---|---|",
+        f"| BC, 20 pairs (the seeds where it fell) | {len(bc)} | {med(bc, 0)} | {span(bc, 0)} "
+        f"| {count(bc, lambda x: x >= 30)} |",
+        f"| the coin | {len(coin)} | {med(coin, 0)} | {span(coin, 0)} | {count(coin, lambda x: x >= 30)} |",
+    ]
+    return "\n".join(rows)
+
+
+def table_05_robustness() -> str:
+    """Section 5: "ok" under shifted starts and pushes."""
+    conds = ["as trained", "start x in [-1, 1]", "pushes, p = 0.2"]
+    rows = [f'| "ok" on, {seeds_label()} | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |', "|---|---|---|---|"]
+    for name in ("expert", "GAIL, 200 pairs (04)", "BC, 200 pairs (04)", "GAIL, 20 pairs", "BC, 20 pairs"):
+        cells = [count(pooled("05", f"robustness, {c}: {name} ok"), bool) for c in conds]
+        rows.append(f"| {name.replace(' (04)', '')} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def table_05_no_absorbing() -> str:
+    """Section 2: absorbing GAIL and the logit reward without absorbing states, on the expert's demo."""
+    data = json.loads((RESULTS / "absorbing-expert_1300-1309_native.json").read_text())
+    rows = data["rows"]
+    absorbing = [r["absorbing_50k_return"] for r in rows]
+    plain = [r["logit_no_absorbing_50k_return"] for r in rows]
+    seeds = f"{rows[0]['seed']}–{rows[-1]['seed']}"
+    return "\n".join([
+        f"| on the expert's demo, 50,000 env steps, seeds {seeds} (this CPU) | greedy mean return: min–max "
+        "| seeds ≥ 195 |",
+        "|---|---|---|",
+        f"| absorbing GAIL (logit reward) | {span(absorbing, 1)} | {count(absorbing, lambda x: x >= 195)} |",
+        f"| the logit reward without absorbing states | {span(plain, 1)} | {count(plain, lambda x: x >= 195)} |",
+    ])  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------ notebook 06
+
+
+def table_06_methods() -> str:
+    """Section 1: BC, DAgger and GAIL, what each needs and how often it kept the habit."""
+    v = lambda name: pooled("06", name)  # noqa: E731
+    rows = [
+        f"| {seeds_label()} | env steps in training | expert queries | kept the habit ≤ 0.25 (≤ 0.4) "
+        "| ok: shifted starts / pushes |",
+        "|---|---|---|---|---|",
+    ]
+    for name in [k for k in _labelled("06", ": habit gap (m)") if "labels" in k]:
+        gap, ret = v(f"{name}: habit gap (m)"), v(f"{name}: mean return")
+        kept = [g for g, r in zip(gap, ret, strict=True) if r >= 195]
+        k25, k40 = sum(g <= 0.25 for g in kept), sum(g <= 0.4 for g in kept)
+        shifted, pushed = v(f"{name}: ok, start x in [-1, 1]"), v(f"{name}: ok, pushes, p = 0.2")
+        steps = v("DAgger: env steps its learner played") if name.startswith("DAgger") else []
+        env = f"{med(steps, 0)} ({span(steps, 0)})" if steps else ("80,000" if name.startswith("GAIL") else "none")
+        queries = "yes, during training" if name.startswith("DAgger") else "none"
+        rows.append(f"| {name} | {env} | {queries} | {k25}/{len(gap)} ({k40}/{len(gap)}) "
+                    f"| {count(shifted, bool)} / {count(pushed, bool)} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def table_06_rewards() -> str:
+    """Section 2: fresh students on frozen rewards, and policies carried over, in both worlds."""
+    rows = [
+        f"| kept the habit ≤ 0.25 (≤ 0.4), {seeds_label()} | CartPole as it is | pole twice as long |",
+        "|---|---|---|",
+    ]
+    names = []
+    for world in ("as is", "long pole"):
+        names += [n.split(": ", 1)[1] for n in _labelled("06", ": habit gap (m)") if n.startswith(f"{world}: ")]
+    for name in dict.fromkeys(names):
+        cells = []
+        for world in ("as is", "long pole"):
+            gap = pooled("06", f"{world}: {name}: habit gap (m)")
+            ret = pooled("06", f"{world}: {name}: mean return")
+            if not gap:
+                cells.append("")
+                continue
+            k25 = sum(g <= 0.25 and r >= 195 for g, r in zip(gap, ret, strict=True))
+            k40 = sum(g <= 0.4 and r >= 195 for g, r in zip(gap, ret, strict=True))
+            cells.append(f"{k25}/{len(gap)} ({k40}/{len(gap)})")
+        label = f"student on {name}" if not name.endswith("carried over") and name != "survival control" else name
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _labelled(nb: str, suffix: str) -> list[str]:
+    """The recorded names of notebook ``nb`` that end in ``suffix``, without it, in order of appearance."""
+    out: dict[str, None] = {}
+    for s in sweeps():
+        for e in s.entries(nb):
+            for c in e.get("checkpoints", []):
+                if c["name"].endswith(suffix):
+                    out[c["name"][: -len(suffix)]] = None
+    return list(out)
+
+
+# ------------------------------------------------------------------------------------------ run times, workshop
+
+
+def notebook_times() -> dict[str, Any]:
+    """``make bench-notebooks``' results."""
+    return json.loads((RESULTS / NOTEBOOK_TIMES).read_text())
+
+
+def runtime(nb: str) -> Callable[[], str]:
+    """An inline block: 'about N seconds', notebook ``nb``'s measured wall time (kernel start included)."""
+
+    def render() -> str:
+        for name, t in notebook_times()["notebooks"].items():
+            if name.startswith(nb):
+                return f"about {t['wall_seconds']:.0f} seconds"
+        raise SystemExit(f"benchmarks/report.py: {NOTEBOOK_TIMES} has no time for notebook {nb}")
+
+    return render
+
+
+def series_time() -> str:
+    """An inline block: the whole series' measured time."""
+    return f"{notebook_times()['total_seconds']:.0f} s"
+
+
+def check_seeds_20() -> str:
+    """An inline block: how long ``make check-seeds`` takes for 20 seeds, from the current sweep on this CPU."""
+    s = sweeps()[0]
+    jobs = re.search(r"--jobs (\d+)", s.data.get("command", ""))
+    at_once = f", {jobs.group(1)} seeds at once" if jobs else ""
+    return f"about {s.data['wall_seconds'] / s.n * 20 / 60:.0f} minutes on 2 cores{at_once}"
+
+
+def workshop_table() -> str:
+    """The README's workshop table (``docs/student.py``: reading-time estimates beside the measured run times)."""
+    from docs.student import workshop_table as table
+
+    return table(RESULTS / NOTEBOOK_TIMES)
+
+
+# ------------------------------------------------------------------------------------------------------ blocks
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "readme-headline": readme_headline,
+    "readme-workshop": workshop_table,
+    "series-time": series_time,
+    "check-seeds-20": check_seeds_20,
+    "guide-ranges": guide_ranges,
+    "05-coin": table_05_coin,
+    "05-absorbing": table_05_absorbing,
+    "05-no-absorbing": table_05_no_absorbing,
+    "05-sizes": table_05_sizes,
+    "05-falls": table_05_falls,
+    "05-robustness": table_05_robustness,
+    "06-methods": table_06_methods,
+    "06-rewards": table_06_rewards,
+} | {f"runtime-{nb:02d}": runtime(f"{nb:02d}") for nb in range(1, 10)}
+"""Every generated block's name and the function that renders it."""
+
+
+def documents() -> list[Path]:
+    """The files that may hold generated blocks."""
+    return [
+        *sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        *sorted((ROOT / "benchmarks").glob("*.md")),
+    ]
+
+
+def blocks_in(text: str) -> Iterator[re.Match[str]]:
+    """The generated blocks of a text, in order."""
+    return BLOCK.finditer(text)
+
+
+def rendered(match: re.Match[str], text: Callable[[str], str]) -> str:
+    """A block as it should read: markers kept, body replaced (on lines of its own unless the block is inline)."""
+    name, body = match.group("name"), match.group("body")
+    new = text(name).strip()
+    if "\n" in body:
+        new = f"\n{new}\n"
+    return f"<!-- sweep: {name} -->{new}<!-- /sweep -->"
+
+
+def markdown_texts(path: Path) -> list[str]:
+    """The texts of a document in which blocks live: a notebook's markdown cells, or the whole file."""
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    return [path.read_text(encoding="utf-8")]
+
+
+def update(text: str, render: Callable[[str], str]) -> str:
+    """``text`` with every generated block rendered anew."""
+    return BLOCK.sub(lambda m: rendered(m, render), text)
+
+
+def render(name: str) -> str:
+    """The block ``name``, rendered from the current results files."""
+    if name not in BLOCKS:
+        raise SystemExit(f"benchmarks/report.py: unknown block {name!r}; known: {', '.join(sorted(BLOCKS))}")
+    return BLOCKS[name]()
+
+
+def stale(paths: list[Path] | None = None) -> list[str]:
+    """'<file>: <block>' for every block that is not what its results file makes."""
+    out = []
+    for path in paths or documents():
+        for text in markdown_texts(path):
+            for m in blocks_in(text):
+                if rendered(m, cached_render) != m.group(0):
+                    out.append(f"{path.relative_to(ROOT)}: {m.group('name')}")
+    return out
+
+
+@cache
+def cached_render(name: str) -> str:
+    """``render``, once per block name."""
+    return render(name)
+
+
+def write(paths: list[Path] | None = None) -> list[Path]:
+    """Rewrite every stale block in place (a notebook's .py pair follows through jupytext); returns the files."""
+    changed = []
+    for path in paths or documents():
+        if path.suffix == ".ipynb":
+            import nbformat
+
+            nb = nbformat.read(path, as_version=4)
+            dirty = False
+            for c in nb.cells:
+                if c.cell_type == "markdown" and (new := update(c.source, cached_render)) != c.source:
+                    c.source, dirty = new, True
+            if dirty:
+                nbformat.write(nb, path)
+                subprocess.run([sys.executable, "-m", "jupytext", "--sync", "--quiet", str(path)], check=True)
+                changed.append(path)
+        else:
+            old = path.read_text(encoding="utf-8")
+            new = update(old, cached_render)
+            if new != old:
+                path.write_text(new, encoding="utf-8")
+                changed.append(path)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: write the blocks (default), check them, or print one."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--check", action="store_true", help="exit 1 if a block is stale; write nothing")
+    p.add_argument("--print", metavar="BLOCK", help="print one block")
+    args = p.parse_args(argv)
+    if args.print:
+        print(render(args.print))
+        return 0
+    if args.check:
+        found = stale()
+        for s in found:
+            print(f"stale: {s}")
+        return 1 if found else 0
+    for path in write():
+        print(f"rewrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
