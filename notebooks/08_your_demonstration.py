@@ -204,8 +204,8 @@ plt.show()
 # **Checkpoints.** GAIL balances (mean return ≥ 195) and keeps the cart within 0.4 m of where you kept it
 # (`HABIT_GAP`, the gap notebook 04 holds every learner to); the survival control, which balances too, must not; BC
 # must be within 0.4 m too. Each line also gives what a learner that did not learn scores on the same check (the
-# untrained student, the survival control, or for the control's own check GAIL), which must fail it: a check that both pass
-# would show nothing. On the stand-in's demonstration a miss stops the notebook, as in the other notebooks. On
+# untrained student, the survival control, or for the control's own check GAIL), which must fail it: a check that
+# both pass would show nothing. On the stand-in's demonstration a miss stops the notebook, as in the other notebooks. On
 # **yours** it is reported, not raised: a short episode, a fall or a mark near the centre (where a student paid only
 # to survive keeps its cart too) can make a check miss, and that is a finding about the demonstration, not an error.
 
