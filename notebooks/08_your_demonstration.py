@@ -34,7 +34,7 @@
 # before you play come from it.
 #
 # **Reads** nothing. **Writes** `data/your_demos.pt`.
-# **Runs** in about 25 seconds on a laptop CPU, plus the time you play.
+# **Runs** in about 20 seconds on a laptop CPU, plus the time you play.
 
 # %% tags=["parameters"]
 SEED = 0  # seeds the game's first start state, the students and their evaluation
@@ -238,6 +238,19 @@ for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_see
 # never saw your mark, only your pairs; the discriminator told it where your cart stood. BC copied your pushes state
 # by state and reached the same place without playing. If you played yourself, compare the rows with your own habit:
 # how close did each student come to *your* way of playing?
+#
+# The same checks over many seeds of the stand-in (each seed its own start states, students and evaluation; the seed
+# sweep, `benchmarks/check_seeds.py --notebooks 08-08`, on seeds that played no part in choosing any setting):
+#
+# <!-- sweep: 08-checkpoints -->
+# | seeds 3000–3019 (this CPU), 20 seeds | limit | held | learner: median (worst) | its control | control: range |
+# |---|---|---|---|---|---|
+# | GAIL's mean return | ≥ 195 | 20/20 | 200 (200) | the untrained student | 9.18–28.7 |
+# | GAIL's habit gap to yours (m) | ≤ 0.4 | 20/20 | 0.05 (0.11) | the survival control | 0.66–1.31 |
+# | the control's habit gap to yours (m) | ≥ 0.4 | 20/20 | 0.93 (0.66) | GAIL | 0.03–0.11 |
+# | BC's habit gap to yours (m) | ≤ 0.4 | 20/20 | 0.03 (0.11) | the survival control | 0.66–1.31 |
+# | the stand-in's own habit (m) | — | — | -0.96 (-0.97–-0.92) | | |
+# <!-- /sweep -->
 
 # %% [markdown]
 # ## 4. What a person's demonstration changes
@@ -293,8 +306,15 @@ for name, c in changes.items():
 # - **Shaky pushes.** BC learns the majority push in each state, which is the controller's; GAIL matches the shaky
 #   occupancy, pairs and all. Does one in ten wrong pushes move either habit?
 #
-# <!-- sweep: your_demo_changes -->
-# *The sweep's counts over seeds appear here once `benchmarks/results/your_demo_*.json` exists.*
+# <!-- sweep: 08-changes -->
+# | seeds 3000–3019 (this CPU) | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |
+# |---|---|---|---|---|
+# | fewer pairs, GAIL | 1/20 | 17/20 | 0.61 (0.80) | 200 (118.6) |
+# | fewer pairs, BC | 16/20 | 13/20 | 0.24 (0.51) | 199.4 (147.2) |
+# | a fall inside, GAIL | 20/20 | 20/20 | 0.06 (0.10) | 200 (200) |
+# | a fall inside, BC | 14/20 | 0/20 | 0.21 (0.65) | 155.7 (70.1) |
+# | shaky pushes, GAIL | 20/20 | 20/20 | 0.03 (0.09) | 200 (200) |
+# | shaky pushes, BC | 20/20 | 20/20 | 0.02 (0.08) | 200 (200) |
 # <!-- /sweep -->
 
 # %% [markdown]
