@@ -340,16 +340,17 @@ for name, c in changes.items():
 # %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
 #
-# 1. The control's check is reported as missed: a student paid only for surviving keeps its cart near the centre,
-#    within about 0.5 m of it, so a habit at the centre is where the control goes anyway. GAIL and BC may still
-#    pass their own checks, but the habit no longer proves that they imitated you. That is why the series' expert was
-#    paid to keep its cart at 1.5 m, and why the stand-in's mark is −1.
-# 2. Look at BC's return and your warning: BC copies the pushes you gave while the pole went down, in those states,
-#    so it tends to fall where you did once it reaches them. GAIL's student mostly keeps balancing: every step it
-#    survives pays −log D > 0, whatever D thinks of the fall.
-# 3. Real time gives shakier pairs (late and repeated pushes: the same state answered both ways), turn by turn
-#    steadier ones. Compare your state traces: θ swings wider in real time. BC copies the majority push, so it is
-#    hurt less by the shake than by a fall; GAIL copies where you went.
+# 1. The control's check is reported as missed (or its own control, GAIL, passes it too): a student paid only for
+#    surviving keeps its cart near the centre, so a habit at the centre is where the control goes anyway. GAIL and BC
+#    may still pass their own checks, but the habit no longer shows that they imitated you. That is why the series'
+#    expert was paid to keep its cart at 1.5 m, and why the stand-in's mark is −1.
+# 2. Look at BC's return beside your warning: BC copies the pushes you gave while the pole went down, in those
+#    states, so once its episodes reach them it tends to fall where you did (section 4's sweep counts how often on
+#    the stand-in). GAIL's student mostly keeps balancing: every step it survives pays −log D > 0, whatever D thinks
+#    of the fall.
+# 3. Expect real time to give shakier pairs (late and repeated pushes: similar states answered both ways) and turn by
+#    turn steadier ones; compare the two state traces. Section 4's shaky stand-in shows what one wrong push in ten
+#    does; a fall or an early keep, which real time makes likelier, does more harm to BC than the shake.
 #
 # </details>
 
