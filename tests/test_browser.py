@@ -272,7 +272,18 @@ def test_play_the_game_in_jupyterlab(lab, browser, report) -> None:
         game = nb.panel.locator(".il-cartpole-game").first
         game.scroll_into_view_if_needed()
         canvas = game.locator("canvas.il-game-canvas")
-        game.locator(".il-game-restart").click()  # the stand-in played in this game: start afresh
+        assert _game_state(game)["t"] == 200 and "kept" in _game_state(game)["message"], "the stand-in's episode"
+        # Real time first: the browser's clock steps the game with the push held, and on its own once it is released
+        # (the cart coasts) until the pole falls.
+        game.locator("select.il-game-mode").select_option("real time")
+        wait_until(lambda: _game_state(game)["t"] == 0, WIDGET_TIMEOUT, "real time to start afresh")
+        canvas.click()
+        page.keyboard.down("ArrowRight")
+        wait_until(lambda: _game_state(game)["t"] >= 3, WIDGET_TIMEOUT, "the clock to step with the key held")
+        page.keyboard.up("ArrowRight")
+        held_until = _game_state(game)["t"]
+        wait_until(lambda: _game_state(game)["t"] > held_until + 3, WIDGET_TIMEOUT, "the clock to go on, coasting")
+        game.locator("select.il-game-mode").select_option("turns")  # back to turn by turn: a new episode
         wait_until(lambda: _game_state(game)["t"] == 0, WIDGET_TIMEOUT, "the restart")
         # The mark: a click on the slider, 70 % of the way along (x near +0.8 m on its -2 ... 2 m); read back below.
         mark = game.locator("input.il-game-mark")
