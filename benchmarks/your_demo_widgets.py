@@ -11,7 +11,7 @@ kernel steps → the page shows the new step count), over ``--presses`` presses;
 its real-time mode holds at 20 steps/s. Writes ``benchmarks/results/your_demo_widgets.json``. Run it on a quiet
 machine for final figures; ``benchmarks/your_demo_notes.md`` records what it found and what was chosen.
 
-    .venv/bin/python benchmarks/your_demo_widgets.py [--presses 40]
+    .venv/bin/python -m benchmarks.your_demo_widgets [--presses 40]
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ from pathlib import Path
 
 import nbformat
 
+from benchmarks.common import provenance, write_json
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/ is not a package: the browser tests' JupyterLab driver
 from browser_support import CHROMIUM_ARGS, NotebookPage, chromium_path, running_lab, wait_until  # noqa: E402
-from common import write_json  # noqa: E402
 
 ANYWIDGET_CELLS = [
     "from helpers.teaching.game import cartpole_game\ngame = cartpole_game(seed=0)\ngame",
 ]
 IPYEVENTS_CELLS = [
     """import ipywidgets as W, ipyevents
-from helpers.env import make_env
+from helpers.core.env import make_env
 env = make_env(seed=0)
 obs, _ = env.reset(seed=0)
 steps = [0]
@@ -187,18 +187,7 @@ def main() -> None:
             browser.close()
     for name, r in results.items():
         print(name, r)
-    import subprocess
-
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
-    write_json(
-        args.out,
-        {
-            "command": " ".join(["benchmarks/your_demo_widgets.py", *sys.argv[1:]]),
-            "commit": commit.stdout.strip(),
-            "seconds": time.time() - t0,
-            "results": results,
-        },
-    )
+    write_json(args.out, {**provenance(), "seconds": time.time() - t0, "results": results})
     print("wrote", args.out.relative_to(ROOT))
 
 

@@ -50,9 +50,9 @@ import numpy as np
 import torch
 
 import helpers
-from helpers import exercises as check
-from helpers.checkpoints import EXPERT_HABIT_TOL, checkpoint
-from helpers.ppo import clipped_surrogate
+from helpers.algorithms.ppo import clipped_surrogate
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import EXPERT_HABIT_TOL, checkpoint
 
 helpers.check_parameters(
     SEED=SEED, HABIT_X=HABIT_X, MAX_ENV_STEPS=MAX_ENV_STEPS, EVAL_EPISODES=EVAL_EPISODES, DATA_DIR=DATA_DIR

@@ -47,10 +47,10 @@ import torch
 from torch.nn import functional as F
 
 import helpers
-from helpers import exercises as check
-from helpers.checkpoints import D_LOSS_DROP, checkpoint
-from helpers.discriminator import discriminator_stats
-from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
+from helpers.algorithms.discriminator import discriminator_stats
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import D_LOSS_DROP, checkpoint
+from helpers.teaching.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
 
 helpers.check_parameters(SEED=SEED, SANITY_STEPS=SANITY_STEPS, RANDOM_PAIRS=RANDOM_PAIRS, DATA_DIR=DATA_DIR)
 data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_demos.pt"])

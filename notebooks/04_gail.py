@@ -52,11 +52,11 @@ import matplotlib.pyplot as plt
 import torch
 
 import helpers
-from helpers import exercises as check
-from helpers.bc import bc_accuracy
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
-from helpers.discriminator import update_discriminator
-from helpers.gail_plots import plot_gail_training, plot_habits
+from helpers.algorithms.bc import bc_accuracy
+from helpers.algorithms.discriminator import update_discriminator
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
+from helpers.teaching.gail_plots import plot_gail_training, plot_habits
 
 helpers.check_parameters(
     SEED=SEED,

@@ -53,12 +53,12 @@ import torch
 from IPython.display import display
 
 import helpers
-from helpers import checks
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
+from helpers.core import rules
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 from helpers.teaching.game import ScriptedPlayer, cartpole_game, demo_warnings, play_scripted
 
 helpers.check_parameters(
-    {"PLAYER": checks.one_of("auto", "scripted")},
+    {"PLAYER": rules.one_of("auto", "scripted")},
     SEED=SEED,
     PLAYER=PLAYER,
     GAIL_MAX_ENV_STEPS=GAIL_MAX_ENV_STEPS,

@@ -259,7 +259,7 @@ def test_play_the_game_in_jupyterlab(lab, browser, report) -> None:
     below; the saved file holds their pushes and mark, and GAIL, the control and BC trained on it."""
     import torch
 
-    from helpers.data import load_demos
+    from helpers.files.data import load_demos
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(60_000)

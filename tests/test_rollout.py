@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.env import MAX_STEPS, X_LIMIT, CartPoleBatch, habit_reward, make_env
-from helpers.networks import PolicyNet
-from helpers.rollout import (
+from helpers.core.env import MAX_STEPS, X_LIMIT, CartPoleBatch, habit_reward, make_env
+from helpers.core.networks import PolicyNet
+from helpers.core.rollout import (
     HABIT_WINDOW,
     Episode,
     agreement,

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import traitlets
 
-from helpers.env import MAX_STEPS, make_env
+from helpers.core.env import MAX_STEPS, make_env
 
 CSS_CLASS = "il-cartpole-game"
 """The CSS class of the game's root (``docs/standins.py`` replaces the game by a picture on the website)."""

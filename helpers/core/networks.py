@@ -1,11 +1,12 @@
-"""The small networks of the series, kept apart from the algorithms that train them."""
+"""The small networks of the series (and the coin, a policy with no weights), apart from the algorithms that train
+them."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from helpers.env import N_ACTIONS, OBS_DIM
+from helpers.core.env import N_ACTIONS, OBS_DIM
 
 
 class PolicyNet(nn.Module):
@@ -36,3 +37,11 @@ class ValueNet(nn.Module):
     def forward(self, states: torch.Tensor) -> torch.Tensor:
         """State values ``[N]`` for float32 states ``[N, 4]``."""
         return self.net(states).squeeze(-1)
+
+
+class UniformPolicy(nn.Module):
+    """A policy that picks left or right with probability 1/2 each: logits [N, 2] of zeros (sample it)."""
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """Equal logits for both actions."""
+        return states.new_zeros(states.shape[0], N_ACTIONS)
