@@ -415,14 +415,14 @@ def your_demo_sweeps() -> list[Sweep]:
 
 
 def your_demo_label() -> str:
-    """'seeds 3000–3039 (this CPU) and 3100–3116 (plain kernels)', merging each numerics' chunks."""
+    """'seeds 3000–3039 (this CPU) and 3100–3116 (plain kernels)', each numerics' chunks merged into one range."""
     parts = []
     for numerics, where in (("native", "this CPU"), ("default", "plain kernels")):
         chunks = [s.seeds for s in your_demo_sweeps() if s.numerics == numerics]
         if chunks:
             first, last = chunks[0].split("–")[0], chunks[-1].split("–")[-1]
-            parts.append(f"seeds {first}–{last} ({where})")
-    return " and ".join(parts)
+            parts.append(f"{first}–{last} ({where})")
+    return "seeds " + " and ".join(parts)
 
 
 def your_demo_values(name: str) -> list[float]:
@@ -435,7 +435,9 @@ def table_08_checkpoints() -> str:
     n = sum(s.n for s in your_demo_sweeps())
     habit = your_demo_values("the player's habit")
     rows = [
-        f"| {your_demo_label()}, {n} seeds | limit | held | learner: median (worst) | its control | control: range |",
+        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        "",
+        "| checkpoint | limit | held | learner: median (worst) | its control | control: range |",
         "|---|---|---|---|---|---|",
     ]
     checks = [
@@ -458,8 +460,11 @@ def table_08_checkpoints() -> str:
 
 def table_08_changes() -> str:
     """Section 4: GAIL and BC on the stand-in's demonstration with one human failing each."""
+    n = sum(s.n for s in your_demo_sweeps())
     rows = [
-        f"| {your_demo_label()} | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |",
+        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        "",
+        "| demonstration, learner | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |",
         "|---|---|---|---|---|",
     ]
     for variant in ("fewer pairs", "a fall inside", "shaky pushes"):

@@ -243,7 +243,9 @@ for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_see
 # sweep, `benchmarks/check_seeds.py --notebooks 08-08`, on seeds that played no part in choosing any setting):
 #
 # <!-- sweep: 08-checkpoints -->
-# | seeds 3000–3019 (this CPU) and seeds 3100–3116 (plain kernels), 37 seeds | limit | held | learner: median (worst) | its control | control: range |
+# Seeds 3000–3019 (this CPU) and 3100–3116 (plain kernels): 37 seeds.
+#
+# | checkpoint | limit | held | learner: median (worst) | its control | control: range |
 # |---|---|---|---|---|---|
 # | GAIL's mean return | ≥ 195 | 37/37 | 200 (200) | the untrained student | 9.14–60.8 |
 # | GAIL's habit gap to yours (m) | ≤ 0.4 | 37/37 | 0.05 (0.11) | the survival control | 0.66–1.31 |
@@ -307,7 +309,9 @@ for name, c in changes.items():
 #   occupancy, pairs and all. Does one in ten wrong pushes move either habit?
 #
 # <!-- sweep: 08-changes -->
-# | seeds 3000–3019 (this CPU) and seeds 3100–3116 (plain kernels) | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |
+# Seeds 3000–3019 (this CPU) and 3100–3116 (plain kernels): 37 seeds.
+#
+# | demonstration, learner | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |
 # |---|---|---|---|---|
 # | fewer pairs, GAIL | 6/37 | 27/37 | 0.60 (0.84) | 200 (86.8) |
 # | fewer pairs, BC | 29/37 | 24/37 | 0.30 (0.51) | 199.2 (141.5) |
