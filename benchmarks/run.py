@@ -87,7 +87,8 @@ CONTROL_FAR = HABIT_GAP
 
 def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
     """Each notebook checkpoint that this seed's numbers decide, with the notebooks' own limits
-    (``helpers.teaching.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the notebooks."""
+    (``helpers.teaching.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the
+    notebooks."""
     v = {
         "nb01_expert_solved": row["expert_solved"],
         "nb01_expert_return_200": row["expert_return_50"] >= 200,
