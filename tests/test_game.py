@@ -136,3 +136,14 @@ def test_warnings_say_what_a_short_or_fallen_demonstration_does():
     fall = play_scripted(cartpole_game(seed=0), ScriptedPlayer(lets_go_at=150))
     text = " ".join(demo_warnings(fall))
     assert "fall" in text and "terminated" in text and "BC copies" in text
+
+
+def test_a_tick_that_arrives_after_a_restart_or_a_mode_change_does_nothing():
+    game = cartpole_game(seed=6, mode="real time")
+    game.handle({"event": "tick", "action": 1})  # not started yet
+    assert game.pairs == 0
+    game.handle({"event": "start"})
+    game.handle({"event": "tick", "action": 1})
+    game.handle({"event": "mode", "mode": "turns"})
+    game.handle({"event": "tick", "action": None})  # sent by the browser's clock before the switch
+    assert game.pairs == 0 and game.mode == "turns"

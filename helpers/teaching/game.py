@@ -141,7 +141,7 @@ export default {
       const action = { ArrowLeft: 0, ArrowRight: 1 }[e.key];
       if (action === undefined) return;
       e.preventDefault(); e.stopPropagation();      // the arrow keys are the game's, not JupyterLab's
-      if (!e.repeat || realTime()) { if (!e.repeat) press(action); }
+      if (!e.repeat) press(action);                 // a key held down repeats: one push per press
     });
     canvas.addEventListener("keyup", (e) => {
       const action = { ArrowLeft: 0, ArrowRight: 1 }[e.key];
@@ -151,8 +151,9 @@ export default {
     });
     canvas.addEventListener("blur", () => { held = null; });
     for (const [button, action] of [[left, 0], [right, 1]]) {
+      button.addEventListener("mousedown", (e) => e.preventDefault());  // the keys stay with the canvas
       button.addEventListener("pointerdown", (e) => { e.preventDefault(); canvas.focus(); press(action); });
-      button.addEventListener("pointerup", () => release(action));
+      button.addEventListener("pointerup", () => { release(action); canvas.focus(); });
       button.addEventListener("pointerleave", () => release(action));
     }
     restart.addEventListener("click", () => { held = null; send({ event: "restart" }); canvas.focus(); });
@@ -226,8 +227,9 @@ class CartPoleGame(anywidget.AnyWidget):
         if event == "push":  # turn mode: one step with this push
             self._step(int(content["action"]))
         elif event == "tick":  # real time: one step of the browser's clock, with the push held (None: coast)
-            action = content.get("action")
-            self._step(self._coast() if action is None else int(action))
+            if self.mode == "real time" and self.running:  # a tick still on its way after a restart does nothing
+                action = content.get("action")
+                self._step(self._coast() if action is None else int(action))
             self.send({"event": "answer"})
         elif event == "start":
             if self.status == "ready":
