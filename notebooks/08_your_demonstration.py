@@ -16,7 +16,7 @@
 # %% [markdown]
 # [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
 #
-# # 08 · Your demonstration: play CartPole, and watch GAIL and BC copy *your* habit
+# # 08 · Your demonstration
 #
 # So far every student imitated a PPO expert that this series trained. Here the demonstrator is **you**: you play
 # CartPole in the notebook, choose where you mean to keep the cart (your **mark**), keep one episode, and GAIL and
