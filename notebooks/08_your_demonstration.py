@@ -243,14 +243,14 @@ for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_see
 # sweep, `benchmarks/check_seeds.py --notebooks 08-08`, on seeds that played no part in choosing any setting):
 #
 # <!-- sweep: 08-checkpoints -->
-# Seeds 3000–3039 (this CPU) and 3100–3133 (plain kernels): 74 seeds.
+# Seeds 3000–3039 (this CPU) and 3100–3149 (plain kernels): 90 seeds.
 #
 # | checkpoint | limit | held | learner: median (worst) | its control | control: range |
 # |---|---|---|---|---|---|
-# | GAIL's mean return | ≥ 195 | 74/74 | 200 (200) | the untrained student | 9.14–60.8 |
-# | GAIL's habit gap to yours (m) | ≤ 0.4 | 74/74 | 0.05 (0.15) | the survival control | 0.66–1.31 |
-# | the control's habit gap to yours (m) | ≥ 0.4 | 74/74 | 0.93 (0.66) | GAIL | 0.00–0.15 |
-# | BC's habit gap to yours (m) | ≤ 0.4 | 74/74 | 0.03 (0.11) | the survival control | 0.66–1.31 |
+# | GAIL's mean return | ≥ 195 | 90/90 | 200 (200) | the untrained student | 9.14–60.8 |
+# | GAIL's habit gap to yours (m) | ≤ 0.4 | 90/90 | 0.05 (0.15) | the survival control | 0.66–1.31 |
+# | the control's habit gap to yours (m) | ≥ 0.4 | 90/90 | 0.94 (0.66) | GAIL | 0.00–0.15 |
+# | BC's habit gap to yours (m) | ≤ 0.4 | 90/90 | 0.03 (0.11) | the survival control | 0.66–1.31 |
 # | the stand-in's own habit (m) | — | — | -0.95 (-0.98–-0.92) | | |
 # <!-- /sweep -->
 
@@ -309,16 +309,16 @@ for name, c in changes.items():
 #   occupancy, pairs and all. Does one in ten wrong pushes move either habit?
 #
 # <!-- sweep: 08-changes -->
-# Seeds 3000–3039 (this CPU) and 3100–3133 (plain kernels): 74 seeds.
+# Seeds 3000–3039 (this CPU) and 3100–3149 (plain kernels): 90 seeds.
 #
 # | demonstration, learner | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |
 # |---|---|---|---|---|
-# | fewer pairs, GAIL | 12/74 | 53/74 | 0.62 (0.98) | 200 (86.8) |
-# | fewer pairs, BC | 58/74 | 39/74 | 0.30 (0.54) | 195.9 (118.6) |
-# | a fall inside, GAIL | 74/74 | 74/74 | 0.04 (0.11) | 200 (200) |
-# | a fall inside, BC | 55/74 | 3/74 | 0.20 (0.90) | 154.4 (27.9) |
-# | shaky pushes, GAIL | 71/74 | 73/74 | 0.04 (0.96) | 200 (84.3) |
-# | shaky pushes, BC | 71/74 | 69/74 | 0.03 (0.99) | 200 (28.0) |
+# | fewer pairs, GAIL | 13/90 | 64/90 | 0.61 (0.98) | 200 (81.7) |
+# | fewer pairs, BC | 69/90 | 47/90 | 0.30 (0.54) | 195.9 (111.3) |
+# | a fall inside, GAIL | 90/90 | 90/90 | 0.04 (0.12) | 200 (200) |
+# | a fall inside, BC | 66/90 | 4/90 | 0.19 (0.90) | 155.7 (27.9) |
+# | shaky pushes, GAIL | 86/90 | 89/90 | 0.04 (0.96) | 200 (84.3) |
+# | shaky pushes, BC | 86/90 | 84/90 | 0.03 (1.00) | 200 (11.8) |
 # <!-- /sweep -->
 
 # %% [markdown]
