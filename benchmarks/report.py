@@ -404,6 +404,82 @@ def _labelled(nb: str, suffix: str) -> list[str]:
     return list(out)
 
 
+# ---------------------------------------------------------------------------------------------- notebook 08
+
+
+def your_demo_sweeps() -> list[Sweep]:
+    """Notebook 08's sweeps (``check_seeds.py --notebooks 08-08``, in chunks of seeds), this CPU's first."""
+    names = sorted(p.name for p in RESULTS.glob("your_demo_*_*.json") if p.stem.endswith(("_native", "_default")))
+    found = [sweep(n) for n in names]
+    if not found:
+        raise SystemExit("benchmarks/report.py: no benchmarks/results/your_demo_<seeds>_<numerics>.json: run the sweep")
+    return sorted(found, key=lambda s: (s.numerics != "native", s.path))
+
+
+def your_demo_label() -> str:
+    """'seeds 3000–3039 (this CPU) and 3100–3116 (plain kernels)', each numerics' chunks merged into one range."""
+    parts = []
+    for numerics, where in (("native", "this CPU"), ("default", "plain kernels")):
+        chunks = [s.seeds for s in your_demo_sweeps() if s.numerics == numerics]
+        if chunks:
+            first, last = chunks[0].split("–")[0], chunks[-1].split("–")[-1]
+            parts.append(f"{first}–{last} ({where})")
+    return "seeds " + " and ".join(parts)
+
+
+def your_demo_values(name: str) -> list[float]:
+    """``name``'s numbers logged by notebook 08 over every seed of its sweeps."""
+    return [v for s in your_demo_sweeps() for v in s.values("08", name)]
+
+
+def table_08_checkpoints() -> str:
+    """Section 3: each checkpoint on the stand-in's demonstration, and its control, over the sweep's seeds."""
+    n = sum(s.n for s in your_demo_sweeps())
+    habit = your_demo_values("the player's habit")
+    rows = [
+        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        "",
+        "| checkpoint | limit | held | learner: median (worst) | its control | control: range |",
+        "|---|---|---|---|---|---|",
+    ]
+    checks = [
+        ("GAIL's mean return", "≥ 195", "the untrained student", True),
+        ("GAIL's habit gap to yours (m)", "≤ 0.4", "the survival control", False),
+        ("the control's habit gap to yours (m)", "≥ 0.4", "GAIL", True),
+        ("BC's habit gap to yours (m)", "≤ 0.4", "the survival control", False),
+    ]
+    for name, limit, control, low_is_worst in checks:
+        values, controls = your_demo_values(name), your_demo_values(f"{name} (control)")
+        ok = [c["ok"] for s in your_demo_sweeps() for c in s.logged("08", name)]
+        worst = min(values) if low_is_worst else max(values)
+        rows.append(
+            f"| {cell(name)} | {limit} | {sum(ok)}/{len(ok)} | {med(values)} ({fmt(worst)}) | {control} "
+            f"| {span(controls)} |"
+        )
+    rows.append(f"| the stand-in's own habit (m) | — | — | {med(habit)} ({span(habit)}) | | |")
+    return "\n".join(rows)
+
+
+def table_08_changes() -> str:
+    """Section 4: GAIL and BC on the stand-in's demonstration with one human failing each."""
+    n = sum(s.n for s in your_demo_sweeps())
+    rows = [
+        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        "",
+        "| demonstration, learner | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |",
+        "|---|---|---|---|---|",
+    ]
+    for variant in ("fewer pairs", "a fall inside", "shaky pushes"):
+        for learner in ("GAIL", "BC"):
+            gap = your_demo_values(f"{variant}, {learner}: gap")
+            ret = your_demo_values(f"{variant}, {learner}: return")
+            rows.append(
+                f"| {variant}, {learner} | {count(gap, lambda x: x <= 0.4)} | {count(ret, lambda x: x >= 195)} "
+                f"| {med(gap)} ({fmt(max(gap))}) | {med(ret, 1)} ({fmt(min(ret), 1)}) |"
+            )
+    return "\n".join(rows)
+
+
 # ------------------------------------------------------------------------------------------ run times, workshop
 
 
@@ -505,6 +581,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "05-robustness": table_05_robustness,
     "06-methods": table_06_methods,
     "06-rewards": table_06_rewards,
+    "08-checkpoints": table_08_checkpoints,
+    "08-changes": table_08_changes,
 } | {f"runtime-{nb:02d}": runtime(f"{nb:02d}") for nb in range(1, 10)}
 """Every generated block's name and the function that renders it."""
 

@@ -44,6 +44,7 @@ EXPERT_POLICY = "expert_policy.pt"
 EXPERT_DEMOS = "expert_demos.pt"
 GAIL_POLICY = "gail_policy.pt"
 BC_POLICY = "bc_policy.pt"
+YOUR_DEMOS = "your_demos.pt"
 MINARI_DEMOS = "cartpole-habit-expert-v0"  # a Minari dataset (a folder, in data/minari/): helpers.files.minari_io
 
 # Which notebook writes which file, so an error can say what to re-run.
@@ -53,6 +54,7 @@ PRODUCERS = {
     GAIL_POLICY: "notebooks/04_gail.ipynb",
     BC_POLICY: "notebooks/04_gail.ipynb",
     MINARI_DEMOS: "notebooks/06_beyond_gail.ipynb",
+    YOUR_DEMOS: "notebooks/08_your_demonstration.ipynb",
 }
 
 MAX_FILE_BYTES = 64 * 2**20
@@ -430,7 +432,13 @@ def load_demos(path: str | os.PathLike, n: int | None = None) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- a notebook's first cells
 
-LOADERS = {EXPERT_POLICY: load_policy, GAIL_POLICY: load_policy, BC_POLICY: load_policy, EXPERT_DEMOS: load_demos}
+LOADERS = {
+    EXPERT_POLICY: load_policy,
+    GAIL_POLICY: load_policy,
+    BC_POLICY: load_policy,
+    EXPERT_DEMOS: load_demos,
+    YOUR_DEMOS: load_demos,
+}
 """How each data file of the series is read (``check_data_files`` uses it)."""
 
 
