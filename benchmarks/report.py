@@ -265,7 +265,7 @@ def table_05_absorbing() -> str:
         "|---|---|---|---|",
         f"| absorbing GAIL, coin's pairs: length / the coin's | {med(vs_coin)} | {span(vs_coin)} "
         f"| ≤ 2.5: {count(vs_coin, lambda x: x <= 2.5)} |",
-        f"| plain GAIL, the same pairs: length / the coin's | {med(plain)} | {span(plain)} "
+        f"| the survival control, the same pairs: length / the coin's | {med(plain)} | {span(plain)} "
         f"| ≤ 2.5: {count(plain, lambda x: x <= 2.5)} |",
         f"| absorbing GAIL, expert's demo: greedy return | {med(ret, 1)} | {span(ret, 1)} "
         f"| ≥ 195: {count(ret, lambda x: x >= 195)} |",
@@ -358,8 +358,10 @@ def table_06_methods() -> str:
         kept = [g for g, r in zip(gap, ret, strict=True) if r >= 195]
         k25, k40 = sum(g <= 0.25 for g in kept), sum(g <= 0.4 for g in kept)
         shifted, pushed = v(f"{name}: ok, start x in [-1, 1]"), v(f"{name}: ok, pushes, p = 0.2")
-        steps = v("DAgger: env steps its learner played") if name.startswith("DAgger") else []
-        env = f"{med(steps, 0)} ({span(steps, 0)})" if steps else ("80,000" if name.startswith("GAIL") else "none")
+        steps = {"DAgger": v("DAgger: env steps its learner played"), "GAIL": v("GAIL: env steps it played")}.get(
+            name.split(",")[0], []
+        )
+        env = f"{med(steps, 0)} ({span(steps, 0)})" if steps else "none"
         queries = "yes, during training" if name.startswith("DAgger") else "none"
         rows.append(f"| {name} | {env} | {queries} | {k25}/{len(gap)} ({k40}/{len(gap)}) "
                     f"| {count(shifted, bool)} / {count(pushed, bool)} |")  # fmt: skip

@@ -87,7 +87,8 @@ CONTROL_FAR = HABIT_GAP
 
 def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
     """Each notebook checkpoint that this seed's numbers decide, with the notebooks' own limits
-    (``helpers.teaching.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the notebooks."""
+    (``helpers.teaching.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the
+    notebooks."""
     v = {
         "nb01_expert_solved": row["expert_solved"],
         "nb01_expert_return_200": row["expert_return_50"] >= 200,
@@ -128,7 +129,7 @@ class GoingFurther:
 
     random_pairs: int = 200
     """Pairs of the uniform random policy, the random demonstrations."""
-    random_demo_steps: int = 50_000
+    random_demo_steps: int = 10_000
     """Plain GAIL on the random pairs, the random-demo control (CONTROL_MAX_ENV_STEPS)."""
     absorbing_steps: int = 50_000
     """Absorbing-state GAIL on the expert's demo (ABSORBING_MAX_ENV_STEPS)."""

@@ -44,7 +44,7 @@ _EXPORTS: dict[str, str] = {
         ],
         "core.rollout",
     ),
-    **dict.fromkeys(["PolicyNet", "ValueNet", "UniformPolicy"], "core.networks"),
+    **dict.fromkeys(["PolicyNet", "ValueNet", "UniformPolicy", "HandController"], "core.networks"),
     "Adam": "core.optim",
     **dict.fromkeys(["fresh_seed", "seed_everything"], "core.seeding"),
     **dict.fromkeys(["random_policy_demos", "subsample_demos", "mean_episode_length"], "core.demos"),

@@ -245,6 +245,7 @@ for name, r in rows.items():  # for the seed sweep's tables (benchmarks/check_se
     for cond in list(CONDITIONS)[1:]:
         record(f"{name}: ok, {cond}", r[cond])
 record("DAgger: env steps its learner played", dagger_hist.env_steps[-1])
+record("GAIL: env steps it played", gail_hist.env_steps[-1])
 checkpoint(
     "DAgger's learner-state labels: median distance to the demo",
     float(far.median()),

@@ -230,7 +230,7 @@ def test_budgets_near_their_default_print_nothing(name, capsys):
         rules.check_parameters(**{name: value})
     assert capsys.readouterr() == ("", "")
     assert rules.budget_warning("EVAL_EPISODES", 10**9) is None  # not a training budget
-    assert rules.budget_warning("CONTROL_MAX_ENV_STEPS", 1_000_000) is None  # 100x, but under a minute
+    assert rules.budget_warning("CONTROL_MAX_ENV_STEPS", 500_000) is None  # 50x, but under a minute (two trainings)
 
 
 @pytest.mark.parametrize(

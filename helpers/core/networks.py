@@ -45,3 +45,16 @@ class UniformPolicy(nn.Module):
     def forward(self, states: torch.Tensor) -> torch.Tensor:
         """Equal logits for both actions."""
         return states.new_zeros(states.shape[0], N_ACTIONS)
+
+
+class HandController(nn.Module):
+    """Notebook 01's hand-written controller as a policy: push right when theta + 0.5 theta_dot + 0.05 x + 0.1 x_dot
+    > 0, toward where the pole (and, a little, the cart) drifts. It balances for 200 steps and keeps the cart near the
+    centre: a policy that survives without any habit, the control of notebook 01's habit check and notebook 03's
+    harder contrast. Logits [N, 2] of 0 and 1 (play it greedily)."""
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """One-hot logits of the rule's push for each state."""
+        x, x_dot, theta, theta_dot = states.T
+        push_right = theta + 0.5 * theta_dot + 0.05 * x + 0.1 * x_dot > 0
+        return torch.stack([~push_right, push_right], -1).to(states.dtype)

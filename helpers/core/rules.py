@@ -234,7 +234,9 @@ BUDGETS: dict[str, Budget] = {
     "GAIL_MAX_ENV_STEPS": Budget(
         80_000, 20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2
     ),
-    "CONTROL_MAX_ENV_STEPS": Budget(50_000, 18_000, "env steps", "GAIL trains on the random policy's pairs for it"),
+    "CONTROL_MAX_ENV_STEPS": Budget(
+        10_000, 18_000, "env steps", "plain GAIL and the survival control train on the random policy's pairs for it", 2
+    ),
     "ABSORBING_MAX_ENV_STEPS": Budget(
         50_000, 20_000, "env steps", "absorbing-state GAIL trains for it on each of the two demo sets", 2
     ),
