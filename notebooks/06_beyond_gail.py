@@ -163,8 +163,7 @@ def my_dagger(
     for m in per_round:
         visited = play(policy)  # S_i: the states the newest learner visited
         s = visited[torch.randperm(len(visited))[:m]]  # m_i of them, drawn at random
-        with torch.no_grad():
-            a = expert(s).argmax(-1, keepdim=True)  # the expert's decisions there
+        a = expert(s).argmax(-1, keepdim=True)  # the expert's decisions there
         states, actions = torch.cat([states, s]), torch.cat([actions, a])  # aggregate: nothing is dropped
         policy = fit(states, actions)  # pi_{i+1}: BC on D_i
     return policy, states, actions
