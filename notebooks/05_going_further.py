@@ -41,14 +41,21 @@ BC_EPOCHS = 1000  # behavioral cloning, as in notebook 04
 EVAL_EPISODES = 50  # fresh greedy episodes per learner: return and habit
 SAMPLED_EPISODES = 100  # fresh sampled episodes per learner: episode length
 FULL_SWEEP = False  # True: GAIL on every demo size, not only on 20 pairs
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-import helpers
 from helpers.algorithms import absorbing
 from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
@@ -529,7 +536,8 @@ for name, s in stays.items():
 # The claim: a student that learned from its *own* episodes copes better off the demo. We test notebook 04's
 # students (200 pairs), the 20-pair ones and the expert with the cart starting anywhere in x ∈ [−1, 1] (not
 # [−0.05, 0.05]), or with a random push replacing the action with probability 0.2. "ok": return ≥ 195 and habit
-# within 0.4 of the expert's in the same condition. <!-- setting: 0.05 -->
+# within 0.4 of the expert's in the same condition.
+# <!-- setting: 0.05 (CartPole's start range) -->
 
 # %%
 gail_04, bc_04 = helpers.load_policy(data / "gail_policy.pt"), helpers.load_policy(data / "bc_policy.pt")
@@ -607,8 +615,8 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 #    the demonstrator "ends" after 30 steps, and the student would learn to end early.
 # 4. Reinforcement learning learns where it plays, here from starts in [−0.05, 0.05]: x = −1 is as new to the expert
 #    as to any student. Train it, and record its demos, from wide starts (`CartPoleBatch.reset(seed, low, high)`).
-#    <!-- setting: 0.05 -->
 #
+# <!-- setting: 0.05 -->
 # </details>
 
 # %% [markdown]
