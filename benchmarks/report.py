@@ -368,6 +368,34 @@ def table_06_methods() -> str:
     return "\n".join(rows)
 
 
+def table_06_dagger_vs_bc() -> str:
+    """Section 1, seed by seed: where DAgger kept the habit (return >= 195, gap <= 0.4) and BC, with as many labels,
+    did not, the reverse, both, neither."""
+    rows = [f"| {seeds_label()} | DAgger only | BC only | both | neither |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for n in sorted({int(k.split()[1]) for k in _labelled("06", ": habit gap (m)") if k.startswith("DAgger, ")}):
+        tally = {"dagger": 0, "bc": 0, "both": 0, "neither": 0}
+        for s in sweeps():
+            for e in s.entries("06"):
+                logged = {c["name"]: c["value"] for c in e.get("checkpoints", [])}
+                kept = {}
+                for who in ("DAgger", "BC"):
+                    gap, ret = (
+                        logged.get(f"{who}, {n} labels: habit gap (m)"),
+                        logged.get(f"{who}, {n} labels: mean return"),
+                    )
+                    kept[who] = None if gap is None or ret is None else (ret >= 195 and gap <= 0.4)
+                if None in kept.values():
+                    continue
+                key = {(True, False): "dagger", (False, True): "bc", (True, True): "both"}.get(
+                    (kept["DAgger"], kept["BC"]), "neither"
+                )
+                tally[key] += 1
+        total = sum(tally.values())
+        rows.append(f"| {n} labels each | " + " | ".join(f"{tally[k]}/{total}" for k in tally) + " |")
+    return "\n".join(rows)
+
+
 def table_06_rewards() -> str:
     """Section 2: fresh students on frozen rewards, and policies carried over, in both worlds."""
     rows = [
@@ -527,6 +555,30 @@ def guide_workshop_table() -> str:
     return guide_table(RESULTS / NOTEBOOK_TIMES)
 
 
+def plan(name: str) -> Callable[[], str]:
+    """The instructor's guide's plan ``name`` (``docs/student.py``'s ``PLANS``, timed by its estimate)."""
+
+    def render() -> str:
+        from docs.student import plan_table
+
+        return plan_table(name)
+
+    return render
+
+
+def coding_exercises() -> str:
+    """An inline block: how many coding exercises the series sets, and in which notebooks."""
+    import nbformat
+
+    from docs.student import coding_exercises as count
+    from docs.student import notebooks
+
+    counts = {p.name[:2]: count(nbformat.read(p, as_version=4)) for p in notebooks()}
+    having = [nb for nb, n in counts.items() if n]
+    where = f"notebooks {having[0]}–{having[-1]}" if len(having) > 1 else f"notebook {having[0]}"
+    return f"{sum(counts.values())} coding exercises ({where})"
+
+
 # ------------------------------------------------------------------------------------------------------- figure
 
 FIGURE = ROOT / "benchmarks" / "habit_per_seed.png"
@@ -570,6 +622,9 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "readme-headline": readme_headline,
     "readme-workshop": workshop_table,
     "guide-workshop": guide_workshop_table,
+    "guide-half-day": plan("half-day"),
+    "guide-full-day": plan("full-day"),
+    "coding-exercises": coding_exercises,
     "series-time": series_time,
     "check-seeds-20": check_seeds_20,
     "guide-ranges": guide_ranges,
@@ -580,6 +635,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "05-falls": table_05_falls,
     "05-robustness": table_05_robustness,
     "06-methods": table_06_methods,
+    "06-dagger-vs-bc": table_06_dagger_vs_bc,
     "06-rewards": table_06_rewards,
     "08-checkpoints": table_08_checkpoints,
     "08-changes": table_08_changes,
