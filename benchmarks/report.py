@@ -169,10 +169,28 @@ def cell(text: str) -> str:
 # ------------------------------------------------------------------------------------------- checkpoints, controls
 
 
+OWN_SWEEPS = {"07": "pendulum_", "08": "your_demo_"}
+"""Notebooks swept on their own (``check_seeds.py --notebooks 07-07``), in chunks of seeds: their files' prefixes."""
+
+
+def sweeps_of(nb: str) -> list[Sweep]:
+    """The current sweeps that ran notebook ``nb``: its own chunks if it has them, else the series' sweeps."""
+    prefix = OWN_SWEEPS.get(nb)
+    if prefix is None:
+        return [s for s in sweeps() if any(nb in r["notebooks"] for r in s.data["records"])]
+    names = sorted(p.name for p in RESULTS.glob(f"{prefix}*.json") if p.stem.endswith(("_native", "_default")))
+    return sorted((sweep(n) for n in names), key=lambda s: (s.numerics != "native", s.seeds))
+
+
+def by_numerics(nb: str) -> dict[str, list[Sweep]]:
+    """``sweeps_of(nb)`` split by numerics: {'native': [...], 'default': [...]}."""
+    return {k: [s for s in sweeps_of(nb) if s.numerics == k] for k in ("native", "default")}
+
+
 def checkpoints(nb: str) -> list[tuple[str, str]]:
     """Notebook ``nb``'s checkpoints in order of appearance: (name, limit text), controls aside."""
     out: dict[str, str] = {}
-    for s in sweeps():
+    for s in sweeps_of(nb):
         for e in s.entries(nb):
             for c in e.get("checkpoints", []):
                 checked = c["at_least"] is not None or c["at_most"] is not None
@@ -181,34 +199,42 @@ def checkpoints(nb: str) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def passed(s: Sweep, nb: str) -> str:
-    """'k/n': of the seeds that ran notebook ``nb`` in sweep ``s``, how many passed every checkpoint."""
-    ran = [e["status"] for e in s.entries(nb) if e["status"] != "skipped"]
+def passed(group: list[Sweep], nb: str) -> str:
+    """'k/n': of the seeds of these sweeps that ran notebook ``nb``, how many passed every checkpoint."""
+    ran = [e["status"] for s in group for e in s.entries(nb) if e["status"] != "skipped"]
     return f"{sum(st == 'pass' for st in ran)}/{len(ran)}" if ran else "—"
+
+
+def seeds_of(group: list[Sweep]) -> str:
+    """The seeds of these sweeps: '1200–1299', or chunks joined by commas."""
+    return ", ".join(s.seeds for s in group) or "—"
 
 
 def notebooks_swept() -> list[str]:
     """The notebooks the current sweeps ran, in order ('01', '02', ...)."""
-    return sorted({nb for s in sweeps() for r in s.data["records"] for nb in r["notebooks"]})
+    swept = {nb for s in sweeps() for r in s.data["records"] for nb in r["notebooks"]}
+    return sorted(swept | {nb for nb in OWN_SWEEPS if sweeps_of(nb)})
 
 
 def guide_ranges() -> str:
-    """The instructor's guide's table: per checkpoint, the learner's range per sweep and its control's range."""
-    a, b = sweeps()
+    """The instructor's guide's table: per checkpoint, the learner's range with this CPU's numerics (A) and torch's
+    plain kernels (B), and its control's range over both."""
     lines = [
-        f"- **A**: `{a.path}`: {a.label()}, {a.n} seeds",
-        f"- **B**: `{b.path}`: {b.label()}, {b.n} seeds",
+        "A: this CPU's numerics; B: torch's plain kernels (`ATEN_CPU_CAPABILITY=default`). Files: "
+        + ", ".join(dict.fromkeys(f"`{s.path}`" for nb in notebooks_swept() for s in sweeps_of(nb)))
+        + ".",
         "",
         "| notebook | checkpoint | limit | A: min · median · max | B: min · median · max "
         "| control: min · median · max (A and B) | control failed the check |",
         "|---|---|---|---|---|---|---|",
     ]
     for nb in notebooks_swept():
-        lines.append(f"| **{nb}** | **every checkpoint** | | **{passed(a, nb)}** seeds passed "
-                     f"| **{passed(b, nb)}** seeds passed | | |")  # fmt: skip
+        a, b = by_numerics(nb).values()
+        lines.append(f"| **{nb}** | **every checkpoint** | | **{passed(a, nb)}** seeds passed ({seeds_of(a)}) "
+                     f"| **{passed(b, nb)}** seeds passed ({seeds_of(b)}) | | |")  # fmt: skip
         for name, limit in checkpoints(nb):
-            learner = [three(s.values(nb, name)) for s in (a, b)]
-            controls = [c for s in (a, b) for c in s.logged(nb, f"{name} (control)")]
+            learner = [three([v for s in group for v in s.values(nb, name)]) for group in (a, b)]
+            controls = [c for s in a + b for c in s.logged(nb, f"{name} (control)")]
             control = three([c["value"] for c in controls]) if controls else "—"
             failed = f"{sum(c['ok'] for c in controls)}/{len(controls)}" if controls else "—"
             lines.append(f"| {nb} | {cell(name)} | {limit} | {learner[0]} | {learner[1]} | {control} | {failed} |")
@@ -216,22 +242,21 @@ def guide_ranges() -> str:
 
 
 def readme_headline() -> str:
-    """The README's table: per sweep, the seeds that passed each notebook; and how often the controls failed."""
-    nbs = notebooks_swept()
+    """The README's table: per notebook, the seeds that passed it with each numerics; how often controls failed."""
     lines = [
-        "| seeds | numerics | " + " | ".join(nbs) + " |",
-        "|---|---|" + "---|" * len(nbs),
+        "| notebook | this CPU's numerics: seeds passed | torch's plain kernels: seeds passed |",
+        "|---|---|---|",
     ]
-    for s in sweeps():
-        numerics = "torch's plain kernels" if s.numerics == "default" else "this CPU's own"
-        lines.append(f"| {s.seeds} | {numerics} | " + " | ".join(passed(s, nb) for nb in nbs) + " |")
-    controls = [c for s in sweeps() for nb in nbs for name, _ in checkpoints(nb)
-                for c in s.logged(nb, f"{name} (control)")]  # fmt: skip
-    failed = sum(c["ok"] for c in controls)
+    controls = []
+    for nb in notebooks_swept():
+        a, b = by_numerics(nb).values()
+        lines.append(f"| {nb} | {passed(a, nb)} (seeds {seeds_of(a)}) | {passed(b, nb)} (seeds {seeds_of(b)}) |")
+        controls += [c for s in a + b for name, _ in checkpoints(nb) for c in s.logged(nb, f"{name} (control)")]
+    n_checks = sum(len(checkpoints(nb)) for nb in notebooks_swept())
     lines += [
         "",
-        f"Beside {len({n for nb in nbs for n, _ in checkpoints(nb)})} checkpoints, a control that cannot have learned "
-        f"the lesson failed the same check {failed} times out of {len(controls)}.",
+        f"Beside {n_checks} checkpoints, a control that cannot have learned the lesson failed the same check "
+        f"{sum(c['ok'] for c in controls)} times out of {len(controls)}.",
     ]
     return "\n".join(lines)
 
