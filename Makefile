@@ -9,7 +9,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 LINTED := helpers tests benchmarks docs scripts notebooks/*.py
 
 .PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds check-prose sync site \
-	student figures guide-figures guide-ranges clean
+	student figures guide-figures tables clean
 
 setup: $(STAMP)
 
@@ -57,7 +57,7 @@ run: setup
 			--ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 		$(VENV)/bin/jupytext --sync --quiet "$$nb" || exit 1; \
 	done
-	$(PY) -m helpers.summary
+	$(PY) scripts/summary.py
 
 ## Run ONE notebook without touching tracked files: `make notebook NB=04` (ARGS="-p SEED 7" for papermill options).
 ## It reads and writes build/data (a copy of data/, made once: `rm -rf build/data` to start again from the committed
@@ -103,11 +103,10 @@ figures: setup
 guide-figures: setup
 	$(PY) benchmarks/failure_modes.py --out docs/img
 
-## The guide's table of each checkpoint's range, from seed sweeps' results files (docs/instructors.md, between its
-## markers): `make guide-ranges RESULTS="benchmarks/checkpoints_sweep_native.json benchmarks/checkpoints_sweep_default.json"`.
-RESULTS ?= benchmarks/checkpoints_sweep_native.json benchmarks/checkpoints_sweep_default.json benchmarks/beyond_gail_checkpoints_1250_1299.json
-guide-ranges: setup
-	$(PY) benchmarks/guide_ranges.py $(RESULTS)
+## Every figure over seeds that a document quotes (the README's, the guide's and the notebooks' generated blocks),
+## made again from the current results files in benchmarks/results/ (benchmarks/report.py names them).
+tables: setup
+	$(PY) -m benchmarks.report
 
 ## Numbers in prose (CONTRIBUTING): run the notebooks again under torch's plain kernels and SEED 1 into
 ## build/check-prose/ and fail on a markdown number that only the committed run prints. REUSE=1 compares again
@@ -122,21 +121,23 @@ sync: setup
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
+## Learners over 20 seeds through helpers (benchmarks/results/learners_0-19_native.json), and each notebook's run
+## time, kernel start included (benchmarks/results/notebook-times_0_native.json; quiet machine, please).
 bench: setup
-	$(PY) benchmarks/run.py --seeds 20 --out benchmarks/results.json
+	$(PY) -m benchmarks.run --seeds 20
 
 bench-notebooks: setup
-	$(PY) benchmarks/run.py --notebooks --out benchmarks/notebooks.json
+	$(PY) -m benchmarks.run --notebooks
 
 ## Run every notebook (01 -> 06) on many seeds as a learner would (papermill, each seed on its own copy of data/ under
 ## build/check-seeds/) and count the checkpoints that hold: `make check-seeds SEEDS=1000-1099 JOBS=2`, and
-## NUMERICS=default for torch's plain kernels (as another CPU computes). Writes benchmarks/checkpoints.json.
+## NUMERICS=default for torch's plain kernels (as another CPU computes). Writes
+## benchmarks/results/checkpoints_<seeds>_<numerics>.json (OUT=... elsewhere).
 SEEDS ?= 1000-1049
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 NUMERICS ?= native
 check-seeds: setup
-	$(PY) benchmarks/check_seeds.py --seeds $(SEEDS) --jobs $(JOBS) --numerics $(NUMERICS) \
-		--out $(or $(OUT),benchmarks/checkpoints$(if $(filter default,$(NUMERICS)),_default,).json)
+	$(PY) -m benchmarks.check_seeds --seeds $(SEEDS) --jobs $(JOBS) --numerics $(NUMERICS) $(if $(OUT),--out $(OUT))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,7 +27,6 @@ import contextlib
 import io
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -40,13 +39,12 @@ import numpy as np
 import torch
 
 import helpers
-from benchmarks.common import cached_expert, machine_info, write_json
-from helpers import exercises as check
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN
+from benchmarks.common import cached_expert, machine_info, provenance, results_path, write_json
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_gail.py"
-RESULTS = ROOT / "benchmarks" / "results"
 EVAL_EPISODES, BC_EPOCHS = 50, 1000
 """Notebook 04's parameters' defaults."""
 MISTAKES = (
@@ -276,12 +274,6 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def commit() -> str:
-    """``git describe --always --dirty`` of the working tree."""
-    out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
-
-
 def main(argv: list[str] | None = None) -> None:
     """Command line: sweep the reference solution, or measure the mistakes' signatures."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -297,16 +289,14 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     seeds = parse_seeds(args.seeds)
     name = "capstone" if args.study == "sweep" else "capstone-mistakes"
-    out = args.out or RESULTS / f"{name}_{args.seeds}_{args.numerics}.json"
+    out = args.out or results_path(name, args.seeds, args.numerics)
     cache = ROOT / "build" / "capstone-cache" / args.numerics
     ns = from_scratch()
     mistakes = [m for m in args.mistakes.split(",") if m]
     if unknown := sorted(set(mistakes) - set(MISTAKES)):
         raise SystemExit(f"--mistakes: unknown {unknown}; known: {', '.join(MISTAKES)}")
-    head = {"study": name, "seeds": args.seeds, "numerics": args.numerics,
-            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "commit": commit(),
-            "command": " ".join(["python -m benchmarks.capstone", *(argv or sys.argv[1:])]),
-            "machine": machine_info()}  # fmt: skip
+    head = {"study": name, "seeds": args.seeds, "numerics": args.numerics, **provenance(argv),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "machine": machine_info()}  # fmt: skip
     records: list[dict[str, Any]] = []
     t0 = time.perf_counter()
     for seed in seeds:

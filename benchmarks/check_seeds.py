@@ -1,15 +1,15 @@
 """The seed sweep: run every notebook (01 -> 06) as a learner would, on many seeds, and count the checkpoints that hold.
 
     make check-seeds                                   # seeds 1000-1049, as many at once as there are cores
-    make check-seeds SEEDS=1000-1099 JOBS=2
+    make check-seeds SEEDS=1000-1099 JOBS=2            # benchmarks/results/checkpoints_1000-1099_native.json
     make check-seeds SEEDS=2000-2049 NUMERICS=default  # torch's plain kernels, as another CPU would compute
 
 Per seed s, each notebook in order is executed by papermill with ``-p SEED s`` on the seed's own copy of
 ``data/`` (``build/check-seeds/<numerics>/seed-<s>/data``), so notebook 02 records the demo of the expert that 01
 trained on that seed, and so on; tracked files are never touched. Every checkpoint appends its number, limit and
-margin to a log (``helpers.checkpoints``). A notebook that fails stops its seed's chain: the later notebooks would
-read files it did not write. ``--record`` runs every checkpoint in record mode (a failure is logged, not raised),
-for measuring distributions while tuning; a sweep that gives verdicts runs without it.
+margin to a log (``helpers.teaching.checkpoints``). A notebook that fails stops its seed's chain: the later
+notebooks would read files it did not write. ``--record`` runs every checkpoint in record mode (a failure is logged,
+not raised), for measuring distributions while tuning; a sweep that gives verdicts runs without it.
 
 ``--reuse-data`` runs later notebooks only, on each seed's data folder kept from an earlier sweep of the same
 numerics (``--notebooks 06-06 --reuse-data`` after a sweep of 01-05 on those seeds): nothing is copied from
@@ -17,10 +17,11 @@ numerics (``--notebooks 06-06 --reuse-data`` after a sweep of 01-05 on those see
 
 ``--numerics default`` sets ``ATEN_CPU_CAPABILITY=default`` in every kernel: torch then uses its plain kernels
 instead of this CPU's vector instructions, adds floats in another order and trains differently, as a learner's
-laptop would. The results (``--out``, default ``benchmarks/checkpoints.json``) hold, per seed and notebook, the
-verdict, the failed assert's message, the seconds and every checkpoint's number; the summary gives per notebook
-the seeds passed and, per checkpoint, the worst margin and where its numbers fell. Instructors: run it on a lab
-machine before a workshop.
+laptop would. The results (``--out``, default ``benchmarks/results/checkpoints_<seeds>_<numerics>.json``) hold the
+commit and the command that made them and, per seed and notebook, the verdict, the failed assert's message, the
+seconds and every checkpoint's number (its control's too); the summary gives per notebook the seeds passed and, per
+checkpoint, the worst margin and where its numbers fell. ``benchmarks/report.py`` turns the current sweeps into the
+tables the documents quote. Instructors: run it on a lab machine before a workshop.
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ def summarize(records: list[dict[str, Any]], notebooks: list[str]) -> dict[str, 
         measured: dict[str, list[float]] = {}
         for s, e in ran:
             for c in e["checkpoints"]:
-                if c["at_least"] is None and c["at_most"] is None:  # helpers.checkpoints.record: a number, no check
+                if c["at_least"] is None and c["at_most"] is None:  # checkpoints.record: a number, no check
                     measured.setdefault(c["name"], []).append(c["value"])
                 else:
                     checks.setdefault(c["name"], []).append((s, c))
@@ -248,28 +249,6 @@ def print_table(summary: dict[str, Any], seeds: list[int], numerics: str, capabi
             print(f"  (not run on {skipped} seeds: an earlier notebook failed)")
 
 
-def markdown_report(result: dict[str, Any]) -> str:
-    """A results file as Markdown: per notebook the seeds passed, per checkpoint its limit, range and worst margin."""
-    seeds = result["seeds"]
-    lines = [
-        f"Seeds {seeds}, numerics `{result['numerics']}` (torch: {result['torch_cpu_capability']}), "
-        f"{result['machine']['cpu_model']}, {result['wall_seconds'] / 60:.0f} min.",
-        "",
-        "| notebook | checkpoint | limit | passed | min | median | max | worst margin (seed) |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for key, nb in result["summary"].items():
-        lines.append(f"| **{key}** | **all** | | **{nb['passed']}/{nb['seeds']}** | | | | |")
-        for name, c in nb["checkpoints"].items():
-            limit = limit_text(c, "≥", "≤")
-            name = name.replace("|", "\\|")  # a table cell: |x| would end it
-            lines.append(
-                f"| {key} | {name} | {limit} | {c['n'] - c['failed']}/{c['n']} | {c['min']:.3g} | {c['median']:.3g} "
-                f"| {c['max']:.3g} | {c['worst_margin']:.3g} ({c['worst_seed']}) |"
-            )
-    return "\n".join(lines)
-
-
 def select_notebooks(spec: str) -> list[str]:
     """The notebooks' file names for '01-04', '06' or 'all', in order."""
     if spec == "all":
@@ -291,12 +270,8 @@ def main(argv: list[str] | None = None) -> None:
         help="run on each seed's data folder kept from an earlier sweep (same --numerics), e.g. --notebooks 06-06",
     )
     p.add_argument("--record", action="store_true", help="log failed checkpoints instead of stopping (tuning)")
-    p.add_argument("--out", default=str(ROOT / "benchmarks" / "checkpoints.json"))
-    p.add_argument("--report", metavar="FILE", help="print an existing results file as Markdown tables, run nothing")
+    p.add_argument("--out", help="the results file (default benchmarks/results/checkpoints_<seeds>_<numerics>.json)")
     args = p.parse_args(argv)
-    if args.report:
-        print(markdown_report(json.loads(Path(args.report).read_text())))
-        return
     seeds = parse_seeds(args.seeds)
     notebooks = select_notebooks(args.notebooks)
     if not notebooks:
@@ -324,12 +299,12 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(source.parent, ignore_errors=True)  # this sweep's copy; each seed keeps its executed notebooks
     records.sort(key=lambda r: r["seed"])
     summary = summarize(records, notebooks)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from common import machine_info, write_json
+    from benchmarks.common import machine_info, provenance, results_path, write_json
 
+    contiguous = seeds == list(range(seeds[0], seeds[-1] + 1))
     result = {
-        "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
-        "seeds": f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else seeds,
+        **provenance(argv),
+        "seeds": f"{seeds[0]}-{seeds[-1]}" if contiguous else seeds,
         "numerics": args.numerics,
         "torch_cpu_capability": capability,
         "record_mode": args.record,
@@ -339,7 +314,8 @@ def main(argv: list[str] | None = None) -> None:
         "summary": summary,
         "records": records,
     }
-    out = write_json(Path(args.out), result)
+    name = f"{seeds[0]}-{seeds[-1]}" if contiguous else "_".join(map(str, seeds))
+    out = write_json(Path(args.out) if args.out else results_path("checkpoints", name, args.numerics), result)
     print_table(summary, seeds, args.numerics, capability)
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({result['wall_seconds']:.0f} s)")
 

@@ -1,7 +1,8 @@
-"""What the benchmark scripts share: one seed's expert and demo, scoring a learner, config overrides, the machine.
+"""What the benchmark scripts share: one seed's expert and demo, scoring a learner, config overrides, the machine,
+and where a results file goes and what it records (the commit and the command that made it).
 
-``run.py`` (the benchmark) and the sweeps (``expert_sweep.py``, ``gail_sweep.py``, ``going_further_sweep.py``,
-which explore variants) import these instead of repeating them.
+``run.py``, ``check_seeds.py``, ``absorbing_check.py`` and the tuning studies (``tuning/``) import these instead of
+repeating them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -20,15 +22,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.checks import ParameterError
-from helpers.data import load_policy, save_policy
-from helpers.env import HABIT_X, make_env
-from helpers.ppo import PPO
-from helpers.rollout import agreement, concat_episodes, mean_habit, play_episode, run_episodes
-from helpers.seeding import fresh_seed
-from helpers.train import ExpertHistory, train_expert
+from helpers.algorithms.ppo import PPO
+from helpers.algorithms.train import ExpertHistory, train_expert
+from helpers.core.env import HABIT_X, make_env
+from helpers.core.rollout import agreement, concat_episodes, mean_habit, play_episode, run_episodes
+from helpers.core.rules import ParameterError
+from helpers.core.seeding import fresh_seed
+from helpers.files.data import load_policy, save_policy
 
-__all__ = ["fresh_seed"]  # re-exported: the evaluation seeds are the notebooks' own (helpers.seeding)
+__all__ = ["fresh_seed"]  # re-exported: the evaluation seeds are the notebooks' own (helpers.core.seeding)
 
 
 def calibration_seconds(n: int = 10_000_000) -> float:
@@ -249,3 +251,32 @@ def write_json(path: Path, obj: Any) -> Path:
     tmp.write_text(json.dumps(obj, indent=1) + "\n")
     tmp.replace(path)
     return path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+"""Where every results file that a document, a test or a Makefile target reads lives."""
+
+
+def numerics() -> str:
+    """'default' when torch runs its plain kernels (``ATEN_CPU_CAPABILITY=default``), else 'native'."""
+    return "default" if os.environ.get("ATEN_CPU_CAPABILITY") == "default" else "native"
+
+
+def results_path(study: str, seeds: str, numerics_: str | None = None) -> Path:
+    """``benchmarks/results/<study>_<seeds>_<numerics>.json``, the name every results file takes."""
+    return RESULTS / f"{study}_{seeds}_{numerics_ or numerics()}.json"
+
+
+def provenance(argv: list[str] | None = None) -> dict[str, str]:
+    """What made a results file: the commit (``git describe --always --dirty``) and the command line."""
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    script = Path(sys.argv[0]).resolve()
+    inside = script.is_relative_to(ROOT) and script.suffix == ".py"
+    program = "python -m " + ".".join(script.with_suffix("").relative_to(ROOT).parts) if inside else script.name
+    return {
+        "commit": described.stdout.strip() or "unknown (not a git checkout)",
+        "command": " ".join([program, *(sys.argv[1:] if argv is None else argv)]),
+    }

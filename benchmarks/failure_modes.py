@@ -27,18 +27,18 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch.nn import functional as F  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch.nn import functional as F
 
-import helpers  # noqa: E402
-from helpers import gail as gail_module  # noqa: E402
-from helpers import ppo as ppo_module  # noqa: E402
-from helpers.checkpoints import HABIT_GAP  # noqa: E402
-from helpers.discriminator import Discriminator, reward_from_logits, update_discriminator  # noqa: E402
-from helpers.optim import Adam  # noqa: E402
-from helpers.train import History  # noqa: E402
+import helpers
+from helpers.algorithms import gail as gail_module
+from helpers.algorithms import ppo as ppo_module
+from helpers.algorithms.discriminator import Discriminator, reward_from_logits, update_discriminator
+from helpers.algorithms.train import History
+from helpers.core.optim import Adam
+from helpers.teaching.checkpoints import HABIT_GAP
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 0
@@ -75,8 +75,8 @@ def update_discriminator_flipped(
     student_batch: int | None = None,
 ) -> float:
     """The slip of failure (d): D trained with the labels the other way round, expert 1 and student 0 (the reward,
-    -log D, still assumes expert 0): ``helpers.discriminator.update_discriminator`` with the two sides swapped, every
-    pair of both in each step (``student_batch`` is not applied, as with ``GAILConfig()``'s default)."""
+    -log D, still assumes expert 0): ``helpers.algorithms.discriminator.update_discriminator`` with the two sides
+    swapped, every pair of both in each step (``student_batch`` is not applied, as with ``GAILConfig()``'s default)."""
     return update_discriminator(disc, optimizer, student_states, student_actions, expert_states, expert_actions, steps)
 
 

@@ -358,8 +358,10 @@ def table_06_methods() -> str:
         kept = [g for g, r in zip(gap, ret, strict=True) if r >= 195]
         k25, k40 = sum(g <= 0.25 for g in kept), sum(g <= 0.4 for g in kept)
         shifted, pushed = v(f"{name}: ok, start x in [-1, 1]"), v(f"{name}: ok, pushes, p = 0.2")
-        steps = v("DAgger: env steps its learner played") if name.startswith("DAgger") else []
-        env = f"{med(steps, 0)} ({span(steps, 0)})" if steps else ("80,000" if name.startswith("GAIL") else "none")
+        steps = {"DAgger": v("DAgger: env steps its learner played"), "GAIL": v("GAIL: env steps it played")}.get(
+            name.split(",")[0], []
+        )
+        env = f"{med(steps, 0)} ({span(steps, 0)})" if steps else "none"
         queries = "yes, during training" if name.startswith("DAgger") else "none"
         rows.append(f"| {name} | {env} | {queries} | {k25}/{len(gap)} ({k40}/{len(gap)}) "
                     f"| {count(shifted, bool)} / {count(pushed, bool)} |")  # fmt: skip
@@ -442,11 +444,56 @@ def workshop_table() -> str:
     return table(RESULTS / NOTEBOOK_TIMES)
 
 
+def guide_workshop_table() -> str:
+    """The instructor's guide's version of it, coding and end-of-notebook exercises apart."""
+    from docs.student import guide_table
+
+    return guide_table(RESULTS / NOTEBOOK_TIMES)
+
+
+# ------------------------------------------------------------------------------------------------------- figure
+
+FIGURE = ROOT / "benchmarks" / "habit_per_seed.png"
+"""The README's picture: per seed of the current sweep on this CPU, the habits of notebook 04's learners."""
+
+
+def draw_habit_figure(path: Path = FIGURE) -> Path:
+    """Per seed, the habit of the expert, GAIL, BC and the survival control (notebook 04), and the 0.4-m band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = sweeps()[0]
+    learners = ("expert", "GAIL", "BC", "survival control")
+    seeds, habits = [], {n: [] for n in learners}
+    for r in s.data["records"]:
+        logged = {c["name"]: c["value"] for c in r["notebooks"].get("04", {}).get("checkpoints", [])}
+        if all(f"{n}: habit" in logged for n in learners):
+            seeds.append(r["seed"])
+            for n in learners:
+                habits[n].append(logged[f"{n}: habit"])
+    fig, ax = plt.subplots(figsize=(11, 3.4), layout="constrained")
+    ax.bar(seeds, [0.8] * len(seeds), bottom=[h - 0.4 for h in habits["expert"]], width=0.8, color="0.88",
+           label="within 0.4 m of the expert's habit")  # fmt: skip
+    for (name, hs), style in zip(habits.items(), ["k_", "C0o", "C2^", "C3s"], strict=True):
+        ax.plot(seeds, hs, style, ms=4 if name != "expert" else 8, label=name)
+    ax.set_xlabel("seed (each trains its own expert, demo and learners)")
+    ax.set_ylabel("habit: mean cart x over the last 100 steps (m)")
+    ax.set_title(f"Notebook 04, {s.label()}: 50 fresh greedy episodes per learner and seed")
+    ax.legend(ncol=5, loc="lower center", fontsize="small")
+    ax.set_ylim(-1.2, 2.2)
+    fig.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
 # ------------------------------------------------------------------------------------------------------ blocks
 
 BLOCKS: dict[str, Callable[[], str]] = {
     "readme-headline": readme_headline,
     "readme-workshop": workshop_table,
+    "guide-workshop": guide_workshop_table,
     "series-time": series_time,
     "check-seeds-20": check_seeds_20,
     "guide-ranges": guide_ranges,
@@ -564,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if found else 0
     for path in write():
         print(f"rewrote {path.relative_to(ROOT)}")
+    print(f"drew {draw_habit_figure().relative_to(ROOT)}")
     return 0
 
 

@@ -1,8 +1,8 @@
 """How reliably and how fast the series learns, measured over seeds; or how long the notebooks take.
 
-    .venv/bin/python benchmarks/run.py --seeds 20 --out benchmarks/results.json     # make bench
-    .venv/bin/python benchmarks/run.py --seeds 20 --seed-offset 20 --out benchmarks/results_heldout.json
-    .venv/bin/python benchmarks/run.py --notebooks --out benchmarks/notebooks.json  # make bench-notebooks
+    .venv/bin/python -m benchmarks.run --seeds 20     # make bench: benchmarks/results/learners_0-19_native.json
+    .venv/bin/python -m benchmarks.run --seeds 20 --seed-offset 20
+    .venv/bin/python -m benchmarks.run --notebooks    # make bench-notebooks: results/notebook-times_0_native.json
 
 Per seed s, through the notebooks' own code paths (``helpers``), with the notebooks' own settings:
 - expert (01): ``train_expert(s)``; env steps and training seconds to the first solved evaluation and to the stop
@@ -31,13 +31,13 @@ a notebook's: torch's small operations and NumPy scale differently from a Python
 holds the loop's time measured just before that seed (``calibration_seconds``).
 
 ``--going-further`` adds notebook 05's parts with budgets from ``GoingFurther``, whose defaults mirror notebook
-05's parameters cell: 200 pairs of the uniform random policy (``helpers.absorbing.random_policy_demos``), plain
-GAIL on them (the random-demo control), and absorbing-state GAIL (``helpers.gail.absorbing_config``) on the
+05's parameters cell: 200 pairs of the uniform random policy (``helpers.helpers.random_policy_demos``), plain
+GAIL on them (the random-demo control), and absorbing-state GAIL (``helpers.algorithms.gail.absorbing_config``) on the
 expert's demo and on the random pairs; scored as above plus the mean length of 100 sampled episodes.
 
 ``--notebooks`` executes notebooks/0*.ipynb in order, as the tests do (nbclient, a fresh kernel each,
 ``IL_DATA_DIR`` = a temporary copy of data/), times each one and records the calibration; the seed run reads
-``benchmarks/notebooks.json`` for the notebook-time targets.
+those times for the notebook-time targets. Every results file records the commit and the command that made it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ import json
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
@@ -55,7 +54,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from common import (
+from tqdm.auto import tqdm
+
+from benchmarks.common import (
     calibration_record,
     calibration_seconds,
     expert_and_demo,
@@ -64,16 +65,18 @@ from common import (
     machine_info,
     measure,
     median_range,
+    provenance,
+    results_path,
+    write_json,
 )
-from tqdm.auto import tqdm
-
-from helpers.absorbing import UniformPolicy, mean_episode_length, random_policy_demos
-from helpers.bc import train_bc
-from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
-from helpers.env import HABIT_X, THETA_LIMIT, X_LIMIT
-from helpers.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
-from helpers.rollout import evaluate, habit_of
-from helpers.seeding import fresh_seed
+from helpers.algorithms.bc import train_bc
+from helpers.algorithms.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
+from helpers.core.demos import mean_episode_length, random_policy_demos
+from helpers.core.env import HABIT_X, THETA_LIMIT, X_LIMIT
+from helpers.core.networks import UniformPolicy
+from helpers.core.rollout import evaluate, habit_of
+from helpers.core.seeding import fresh_seed
+from helpers.teaching.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
 
 ROOT = Path(__file__).resolve().parent.parent
 HABIT_TOL = HABIT_GAP
@@ -84,7 +87,8 @@ CONTROL_FAR = HABIT_GAP
 
 def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
     """Each notebook checkpoint that this seed's numbers decide, with the notebooks' own limits
-    (``helpers.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the notebooks."""
+    (``helpers.teaching.checkpoints``): 01's expert, 02's demo and 04's learners; ``check_seeds.py`` runs the
+    notebooks."""
     v = {
         "nb01_expert_solved": row["expert_solved"],
         "nb01_expert_return_200": row["expert_return_50"] >= 200,
@@ -125,7 +129,7 @@ class GoingFurther:
 
     random_pairs: int = 200
     """Pairs of the uniform random policy, the random demonstrations."""
-    random_demo_steps: int = 10_000
+    random_demo_steps: int = 50_000
     """Plain GAIL on the random pairs, the random-demo control (CONTROL_MAX_ENV_STEPS)."""
     absorbing_steps: int = 50_000
     """Absorbing-state GAIL on the expert's demo (ABSORBING_MAX_ENV_STEPS)."""
@@ -524,13 +528,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run whose numbers mean nothing")
     ap.add_argument("--going-further", action="store_true", help="also notebook 05's parts (GoingFurther budgets)")
     ap.add_argument("--notebooks", action="store_true", help="time the notebook series instead")
-    ap.add_argument("--out", type=Path, default=None, help="JSON file to write")
-    ap.add_argument(
-        "--figure",
-        type=Path,
-        default=None,
-        help="habit-per-seed figure (default beside --out: habit_per_seed[_X].png for results[_X].json)",
-    )
+    ap.add_argument("--out", type=Path, default=None, help="JSON file to write (default: in benchmarks/results/)")
+    ap.add_argument("--figure", type=Path, default=None, help="also draw the habit per seed into this PNG file")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)  # as the notebooks do (machine_info reports it)
 
@@ -542,8 +541,7 @@ def main(argv: list[str] | None = None) -> None:
         cal, m = result["calibration"], machine_info()
         print(f"on {m['cores']} cores ({m['cpu_model']}), where a 10-million-iteration Python loop took "
               f"{cal['seconds']:.3f} s")  # fmt: skip
-        if args.out:
-            args.out.write_text(json.dumps(result, indent=1) + "\n")
+        write_json(args.out or results_path("notebook-times", "0"), provenance(argv) | result)
         return
 
     budgets = QUICK if args.quick else Budgets()
@@ -562,10 +560,10 @@ def main(argv: list[str] | None = None) -> None:
     summary = summarize(rows)
     summary["wall_seconds"] = round(wall, 1)
     summary["habit_first_reached"] = speed_report(summary)
-    nb_path = ROOT / "benchmarks" / "notebooks.json"
+    nb_path = results_path("notebook-times", "0")
     notebooks = json.loads(nb_path.read_text()) if nb_path.is_file() else None
     result = {
-        "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
+        **provenance(argv),
         "budgets": asdict(budgets),
         "going_further": None if going_further is None else asdict(going_further),
         "machine": machine | {"loadavg_after": machine_info()["loadavg_1_5_15"]},
@@ -577,12 +575,14 @@ def main(argv: list[str] | None = None) -> None:
         "records": rows,
     }
     print_report(result)
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=1) + "\n")
-        suffix = args.out.stem.removeprefix("results").strip("_")  # results_heldout.json: habit_per_seed_heldout
-        figure = args.figure or args.out.with_name(f"habit_per_seed{'_' + suffix if suffix else ''}.png")
-        plot_habits(rows, figure)
-        print(f"wrote {args.out} and {figure}")
+    last = args.seed_offset + args.seeds - 1
+    out = write_json(
+        args.out or results_path("learners" + ("-quick" if args.quick else ""), f"{args.seed_offset}-{last}"), result
+    )
+    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    if args.figure:
+        plot_habits(rows, args.figure)
+        print(f"drew {args.figure}")
 
 
 if __name__ == "__main__":

@@ -42,8 +42,8 @@ def episode_states(policy_file: Path, seed: int) -> tuple[np.ndarray, bool]:
 def side_by_side(seed: int = SEED, data_dir: Path | None = None, panel_width: int = 300, stride: int = 2) -> bytes:
     """The GIF's bytes: every `stride`-th step of each policy's episode, panels side by side."""
     import helpers
-    from helpers.plots import render_states
-    from helpers.widgets import CROP
+    from helpers.teaching.plots import render_states
+    from helpers.teaching.widgets import CROP
 
     data_dir = data_dir or ROOT / "data"
     habit_x = helpers.load_policy(data_dir / POLICIES[0][1]).meta.get("habit_x")  # the expert's habit, marked

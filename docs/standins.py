@@ -4,7 +4,7 @@
 it swaps each widget function of `helpers` for one that *displays* a picture of the same thing instead:
 
 - `helpers.episode_player(states)` → an animated GIF of the same episode, with a step counter;
-- `helpers.gail_plots.d_explorer(disc)` → D(s, a) for both actions along each of the explorer's sliders.
+- `helpers.teaching.gail_plots.d_explorer(disc)` → D(s, a) for both actions along each of the explorer's sliders.
 
 Each stand-in output carries output metadata (the widget's CSS class, the call's number) so the build finds it. The GIF
 writer `frames_to_gif` is shared with docs/readme_gif.py.
@@ -26,8 +26,8 @@ STANDIN_KEY = "il_standin"  # output metadata: the CSS class of the widget an ou
 CALL_KEY = "il_standin_call"  # output metadata: which stand-in call displayed it (a call may display several)
 # The CSS class a widget's root carries (set by helpers) → the module and name of the function that builds it.
 STANDINS: dict[str, tuple[str, str]] = {
-    "il-episode-player": ("helpers.widgets", "episode_player"),
-    "il-d-explorer": ("helpers.gail_plots", "d_explorer"),
+    "il-episode-player": ("helpers.teaching.widgets", "episode_player"),
+    "il-d-explorer": ("helpers.teaching.gail_plots", "d_explorer"),
 }
 MAX_GIF_FRAMES = 100  # longer episodes show every k-th step, at k times the player's interval
 
@@ -76,11 +76,11 @@ def episode_gif(
     habit_x: float | None = None,
 ) -> bytes:
     """An animated GIF of an episode's states, drawn as the episode player draws them, with a step counter."""
-    from helpers.plots import render_states
+    from helpers.teaching.plots import render_states
 
     states = np.asarray(states, dtype=np.float64)
     if crop is None:
-        crop = getattr(importlib.import_module("helpers.widgets"), "CROP", slice(None))
+        crop = getattr(importlib.import_module("helpers.teaching.widgets"), "CROP", slice(None))
     stride = max(1, math.ceil(len(states) / MAX_GIF_FRAMES))
     shown = list(range(0, len(states), stride))
     if shown[-1] != len(states) - 1:
@@ -144,7 +144,7 @@ def d_sweeps_png(disc: object, sliders: Sequence[tuple[str, float, float, float]
     import torch
     from matplotlib.figure import Figure
 
-    from helpers.gail_plots import ACTION_NAMES
+    from helpers.teaching.gail_plots import ACTION_NAMES
 
     start = [value for _, _, _, value in sliders]
     cols = 2 if len(sliders) > 2 else len(sliders)
@@ -181,7 +181,7 @@ def d_explorer_standin(original: Callable) -> Callable:
         from IPython.display import Image as IPImage
         from IPython.display import Markdown
 
-        from helpers.gail_plots import ACTION_NAMES, STATE_SLIDERS
+        from helpers.teaching.gail_plots import ACTION_NAMES, STATE_SLIDERS
 
         named = _arguments(original, args, kwargs)
         disc = named.get("disc", args[0] if args else None)

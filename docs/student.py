@@ -2,10 +2,10 @@
 
 Each notebooks/0*.ipynb is copied with every cell tagged `solution` removed (nbconvert's TagRemovePreprocessor),
 each coding exercise's solution (the lines between nbgrader's `### BEGIN SOLUTION` and `### END SOLUTION`) replaced
-by a stub that raises `NotImplementedError` with the exercise's hint (`helpers.exercises.HINTS`, by the name of the
-function it sits in), its outputs and execution counts cleared and its saved widget state dropped. The notebooks
-land side by side, so their links to one another still work; their `../README.md` (contents) links point to the
-edition's own README.md, which lists the notebooks and says how to run them. The tracked notebooks are never
+by a stub that raises `NotImplementedError` with the exercise's hint (`helpers.teaching.exercises.HINTS`, by the
+name of the function it sits in), its outputs and execution counts cleared and its saved widget state dropped. The
+notebooks land side by side, so their links to one another still work; their `../README.md` (contents) links point
+to the edition's own README.md, which lists the notebooks and says how to run them. The tracked notebooks are never
 modified.
 """
 
@@ -24,7 +24,7 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocess
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))  # this copy's helpers, for the exercises' hints
-from helpers.exercises import HINTS  # noqa: E402 - after the path
+from helpers.teaching.exercises import HINTS  # noqa: E402 - after the path
 
 OUT = ROOT / "build" / "student"
 SOLUTION_TAG = "solution"
@@ -94,12 +94,14 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
 
 def stub_solutions(source: str) -> str:
     """A code cell with each solution replaced by ``raise NotImplementedError("<hint>")`` at its indentation; the
-    hint is that of the function the solution sits in (``helpers.exercises.HINTS``)."""
+    hint is that of the function the solution sits in (``helpers.teaching.exercises.HINTS``)."""
 
     def stub(match: re.Match) -> str:
         names = DEF.findall(source[: match.start()])
         if not names or names[-1] not in HINTS:
-            raise ValueError(f"a solution outside a function with a hint in helpers.exercises.HINTS: {names[-1:]}")
+            raise ValueError(
+                f"a solution outside a function with a hint in helpers.teaching.exercises.HINTS: {names[-1:]}"
+            )
         indent = match.group(1)
         return f"{indent}# your code here\n{indent}raise NotImplementedError({HINTS[names[-1]]!r})"
 
@@ -128,31 +130,59 @@ def exercises(nb: nbformat.NotebookNode) -> int:
     return count
 
 
-def workshop_table(timings: Path = ROOT / "benchmarks" / "notebooks.json") -> str:
-    """The README's workshop table: per notebook, its measured run time and an estimate of the learner's time."""
+def workshop_rows(timings: Path = ROOT / "benchmarks" / "results" / "notebook-times_0_native.json") -> list[dict]:
+    """Per notebook: its title and path, its measured run time (``make bench-notebooks``), the reading time estimated
+    from its words and lines of code, its coding and end-of-notebook exercises, and reading plus all exercises."""
     measured = json.loads(timings.read_text())["notebooks"] if timings.is_file() else {}
-    rows = [
-        "| notebook | run time (measured) | reading | exercises | reading + exercises |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    total_run = total_learn = 0.0
+    rows = []
     for path in notebooks():
         nb = student_notebook(path)
         words = sum(len(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
         code = sum(len([x for x in c.source.splitlines() if x.strip()]) for c in nb.cells if c.cell_type == "code")
         reading = words / WORDS_PER_MINUTE + code / CODE_LINES_PER_MINUTE
-        n = exercises(nb) + coding_exercises(nbformat.read(path, as_version=4))
-        learn = reading + n * MINUTES_PER_EXERCISE
-        seconds = measured.get(path.name, {}).get("wall_seconds")
-        total_run += seconds or 0.0
-        total_learn += learn
-        run = f"{seconds:.0f} s" if seconds is not None else "not measured"
-        rows.append(
-            f"| [{title(nb, path.stem)}](notebooks/{path.name}) | {run} | ~{reading:.0f} min "
-            f"| {n} × ~{MINUTES_PER_EXERCISE} min | **~{5 * round(learn / 5):.0f} min** |"
+        coding, end = coding_exercises(nbformat.read(path, as_version=4)), exercises(nb)
+        rows.append({
+            "title": title(nb, path.stem), "path": path, "seconds": measured.get(path.name, {}).get("wall_seconds"),
+            "reading": reading, "coding": coding, "end": end,
+            "learn": reading + (coding + end) * MINUTES_PER_EXERCISE,
+        })  # fmt: skip
+    return rows
+
+
+def run_time(seconds: float | None) -> str:
+    """'7 s', or 'not measured'."""
+    return f"{seconds:.0f} s" if seconds is not None else "not measured"
+
+
+def workshop_table(timings: Path | None = None) -> str:
+    """The README's workshop table: per notebook, its measured run time and an estimate of the learner's time."""
+    rows = workshop_rows(*([timings] if timings else []))
+    lines = [
+        "| notebook | run time (measured) | reading | exercises | reading + exercises |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| [{r['title']}](notebooks/{r['path'].name}) | {run_time(r['seconds'])} | ~{r['reading']:.0f} min "
+            f"| {r['coding'] + r['end']} × ~{MINUTES_PER_EXERCISE} min | **~{5 * round(r['learn'] / 5):.0f} min** |"
         )
-    rows.append(f"| all | {total_run:.0f} s | | | **~{total_learn / 60:.1f} h** |")
-    return "\n".join(rows)
+    total = sum(r["seconds"] or 0.0 for r in rows)
+    lines.append(f"| all | {total:.0f} s | | | **~{sum(r['learn'] for r in rows) / 60:.1f} h** |")
+    return "\n".join(lines)
+
+
+def guide_table(timings: Path | None = None) -> str:
+    """The instructor's guide's table: the same estimate, with the coding and end-of-notebook exercises apart."""
+    lines = [
+        "| notebook | run time | reading | coding exercises | end-of-notebook exercises | reading + all exercises |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in workshop_rows(*([timings] if timings else [])):
+        lines.append(
+            f"| [{r['title']}](../notebooks/{r['path'].name}) | {run_time(r['seconds'])} | ~{r['reading']:.0f} min "
+            f"| {r['coding'] or '—'} | {r['end']} | ~{5 * round(r['learn'] / 5):.0f} min |"
+        )
+    return "\n".join(lines)
 
 
 def build(out: Path = OUT) -> list[Path]:
@@ -182,7 +212,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
-        "--workshop-table", action="store_true", help="print the README's workshop table instead (from notebooks.json)"
+        "--workshop-table",
+        action="store_true",
+        help="print the README's workshop table instead (from make bench-notebooks' results)",
     )
     args = parser.parse_args()
     if args.workshop_table:

@@ -1,96 +1,96 @@
-"""Shared code of the *Imitation Learning, step by step* notebooks."""
+"""Shared code of the *Imitation Learning, step by step* notebooks, in four layers; each imports only from below.
 
-from helpers.bc import train_bc
-from helpers.checks import ParameterError, check_parameters
-from helpers.data import (
-    DataFileError,
-    check_data_files,
-    check_writable,
-    data_dir,
-    display_path,
-    load_demos,
-    load_policy,
-    save_demos,
-    save_policy,
-)
-from helpers.discriminator import Discriminator, gail_reward, reward_from_logits, update_discriminator
-from helpers.env import ENV_ID, HABIT_X, MAX_STEPS, CartPoleBatch, HabitReward, StepCap, habit_reward, make_env
-from helpers.gail import GAILConfig, absorbing_config, student_ppo_config, train_gail
-from helpers.networks import PolicyNet, ValueNet
-from helpers.optim import Adam
-from helpers.plots import filmstrip, learning_curve, render_state, render_states, state_traces
-from helpers.ppo import PPO, PPOConfig, expert_config, gae
-from helpers.rollout import (
-    Episode,
-    agreement,
-    collect,
-    concat_episodes,
-    evaluate,
-    habit_of,
-    mean_habit,
-    play_batch,
-    play_episode,
-    run_episodes,
-)
-from helpers.seeding import fresh_seed, seed_everything
-from helpers.train import ExpertRule, History, train_expert
-from helpers.widgets import episode_player
+    teaching/     plots, gail_plots, widgets,      what a notebook draws, shows and asserts: the only layer
+                  exercises, checkpoints           that imports matplotlib or ipywidgets
+        |                        |
+    algorithms/   ppo, train, bc, discriminator,   files/   data, minari_io
+                  gail, absorbing, airl, dagger             the data files, read and written safely
+        |                        |
+    core/         env, rollout, networks, optim, seeding, demos, rules
+                  CartPole (one or n at once), episodes, the networks and the coin, Adam, seeds,
+                  demonstrations in memory, the rules of notebook parameters and config fields
 
-__all__ = [
-    "ENV_ID",
-    "HABIT_X",
-    "MAX_STEPS",
-    "PPO",
-    "Adam",
-    "CartPoleBatch",
-    "DataFileError",
-    "Discriminator",
-    "Episode",
-    "ExpertRule",
-    "GAILConfig",
-    "HabitReward",
-    "History",
-    "PPOConfig",
-    "ParameterError",
-    "PolicyNet",
-    "StepCap",
-    "ValueNet",
-    "absorbing_config",
-    "agreement",
-    "check_data_files",
-    "check_parameters",
-    "check_writable",
-    "collect",
-    "concat_episodes",
-    "data_dir",
-    "display_path",
-    "episode_player",
-    "evaluate",
-    "expert_config",
-    "filmstrip",
-    "fresh_seed",
-    "gae",
-    "gail_reward",
-    "habit_of",
-    "habit_reward",
-    "learning_curve",
-    "load_demos",
-    "load_policy",
-    "make_env",
-    "mean_habit",
-    "play_batch",
-    "play_episode",
-    "render_state",
-    "render_states",
-    "reward_from_logits",
-    "run_episodes",
-    "save_demos",
-    "save_policy",
-    "seed_everything",
-    "state_traces",
-    "student_ppo_config",
-    "train_bc",
-    "train_expert",
-    "train_gail",
-    "update_discriminator",
-]
+``algorithms`` and ``files`` stand side by side: neither imports the other. No module imports another's private
+(``_``) names. ``tests/test_layout.py`` checks both.
+
+The names the notebooks use most are re-exported here (``helpers.PPO``, ``helpers.train_gail``,
+``helpers.load_demos``, ...), lazily (PEP 562): each is imported on first use, so ``import helpers`` costs nothing
+and ``import helpers.core.env`` loads neither matplotlib nor ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    # core
+    **dict.fromkeys(
+        ["ENV_ID", "HABIT_X", "MAX_STEPS", "CartPoleBatch", "HabitReward", "StepCap", "habit_reward", "make_env"],
+        "core.env",
+    ),
+    **dict.fromkeys(
+        [
+            "Episode",
+            "agreement",
+            "collect",
+            "concat_episodes",
+            "evaluate",
+            "habit_of",
+            "mean_habit",
+            "play_batch",
+            "play_episode",
+            "run_episodes",
+        ],
+        "core.rollout",
+    ),
+    **dict.fromkeys(["PolicyNet", "ValueNet", "UniformPolicy", "HandController"], "core.networks"),
+    "Adam": "core.optim",
+    **dict.fromkeys(["fresh_seed", "seed_everything"], "core.seeding"),
+    **dict.fromkeys(["random_policy_demos", "subsample_demos", "mean_episode_length"], "core.demos"),
+    **dict.fromkeys(["ParameterError", "check_parameters"], "core.rules"),
+    # algorithms
+    **dict.fromkeys(["PPO", "PPOConfig", "expert_config", "gae"], "algorithms.ppo"),
+    **dict.fromkeys(["ExpertRule", "History", "train_expert"], "algorithms.train"),
+    "train_bc": "algorithms.bc",
+    **dict.fromkeys(
+        ["Discriminator", "gail_reward", "reward_from_logits", "update_discriminator"], "algorithms.discriminator"
+    ),
+    **dict.fromkeys(["GAILConfig", "absorbing_config", "student_ppo_config", "train_gail"], "algorithms.gail"),
+    # files
+    **dict.fromkeys(
+        [
+            "DataFileError",
+            "check_data_files",
+            "check_writable",
+            "data_dir",
+            "display_path",
+            "load_demos",
+            "load_policy",
+            "save_demos",
+            "save_policy",
+        ],
+        "files.data",
+    ),
+    # teaching
+    **dict.fromkeys(["filmstrip", "learning_curve", "render_state", "render_states", "state_traces"], "teaching.plots"),
+    "episode_player": "teaching.widgets",
+}
+"""Each re-exported name and the module (below ``helpers``) that defines it."""
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a re-exported name from its module on first use (PEP 562), then keep it here."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"helpers.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The re-exported names beside the module's own, for tab completion."""
+    return sorted(set(globals()) | set(__all__))

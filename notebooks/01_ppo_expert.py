@@ -50,9 +50,9 @@ import numpy as np
 import torch
 
 import helpers
-from helpers import exercises as check
-from helpers.checkpoints import EXPERT_HABIT_TOL, checkpoint
-from helpers.ppo import clipped_surrogate
+from helpers.algorithms.ppo import clipped_surrogate
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import EXPERT_HABIT_TOL, checkpoint
 
 helpers.check_parameters(
     SEED=SEED, HABIT_X=HABIT_X, MAX_ENV_STEPS=MAX_ENV_STEPS, EVAL_EPISODES=EVAL_EPISODES, DATA_DIR=DATA_DIR
@@ -473,13 +473,18 @@ print(f"habit {after_habit:+.2f} over {EVAL_EPISODES} fresh episodes")
 # **Checkpoint.** The expert must balance the pole for all 200 steps on every fresh episode, and hold its habit
 # within 0.15 m of `HABIT_X` on these 50 fresh episodes. That limit is wider than the stop rule's 0.08 on purpose:
 # the rule judged other episodes, and an expert that passed it by a hair could miss the same limit on new ones. Each
-# check prints its number, its limit and the margin between them.
+# check prints its number, its limit and the margin between them, and beside it what a policy that did not learn the
+# lesson scores: the untrained policy for the first, and for the habit section 2's hand controller
+# (`helpers.HandController`), which balances all 200 steps but was never paid to go anywhere. Both must fail.
 
 # %%
 assert history.solved, "the expert was not solved within the budget: raise MAX_ENV_STEPS or check the settings"
-checkpoint("shortest fresh greedy episode (steps)", after_len.min(), at_least=200)
+hand = helpers.run_episodes(helpers.HandController(), EVAL_EPISODES, seed=eval_seed)  # balances, has no habit
+checkpoint("shortest fresh greedy episode (steps)", after_len.min(), at_least=200,
+           control=("the untrained policy", min(len(e) for e in before)))  # fmt: skip
 if HABIT_X is not None:
-    checkpoint("|expert's habit - HABIT_X| (m)", abs(after_habit - HABIT_X), at_most=EXPERT_HABIT_TOL)
+    checkpoint("|expert's habit - HABIT_X| (m)", abs(after_habit - HABIT_X), at_most=EXPERT_HABIT_TOL,
+               control=("the hand controller", abs(helpers.mean_habit(hand) - HABIT_X)))  # fmt: skip
 
 # %% [markdown]
 # The learning curves: the dots are the sampled training episodes, the line the greedy evaluation after every

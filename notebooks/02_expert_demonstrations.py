@@ -47,9 +47,9 @@ import matplotlib.pyplot as plt
 import torch
 
 import helpers
-from helpers import exercises as check
-from helpers.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, checkpoint
-from helpers.env import THETA_LIMIT, X_LIMIT
+from helpers.core.env import THETA_LIMIT, X_LIMIT
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, checkpoint
 
 helpers.check_parameters(SEED=SEED, CHECK_EPISODES=CHECK_EPISODES, DATA_DIR=DATA_DIR)
 data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_policy.pt"], writes=["expert_demos.pt"])

@@ -47,10 +47,10 @@ import torch
 from torch.nn import functional as F
 
 import helpers
-from helpers import exercises as check
-from helpers.checkpoints import D_LOSS_DROP, checkpoint
-from helpers.discriminator import discriminator_stats
-from helpers.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
+from helpers.algorithms.discriminator import discriminator_stats
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import D_LOSS_DROP, checkpoint
+from helpers.teaching.gail_plots import d_explorer, plot_d_heatmap, plot_disc_training, plot_reward_shapes
 
 helpers.check_parameters(SEED=SEED, SANITY_STEPS=SANITY_STEPS, RANDOM_PAIRS=RANDOM_PAIRS, DATA_DIR=DATA_DIR)
 data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_demos.pt"])
@@ -242,18 +242,10 @@ checkpoint(
 # stays up. A fairer opponent balances just as well but has no habit: the hand-written controller of notebook 01.
 # Both keep the pole up, but differently. The hand controller keeps its cart near the centre and its pole almost
 # upright (the ranges are printed below); the expert leans its pole far to set off, and spends most of its episode
-# more than 1 m right of the centre.
-
+# more than 1 m right of the centre. `helpers.HandController` is that controller as a policy (states in, logits out).
 
 # %%
-def hand_controller(states: torch.Tensor) -> torch.Tensor:
-    """Notebook 01's controller as logits: push toward where the pole (and a little the cart) drifts."""
-    x, x_dot, theta, theta_dot = states.T
-    push_right = theta + 0.5 * theta_dot + 0.05 * x + 0.1 * x_dot > 0
-    return torch.stack([~push_right, push_right], -1).float()
-
-
-balance_s, balance_a = pairs_of(hand_controller, RANDOM_PAIRS, greedy=True)
+balance_s, balance_a = pairs_of(helpers.HandController(), RANDOM_PAIRS, greedy=True)
 print(f"{len(balance_s)} pairs of the hand controller, cart x from {balance_s[:, 0].min():+.2f} to ", end="")
 print(f"{balance_s[:, 0].max():+.2f} m, largest |θ| {balance_s[:, 2].abs().max():.3f}")
 helpers.seed_everything(SEED)

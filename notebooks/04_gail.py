@@ -51,13 +51,12 @@ DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
 import dataclasses
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 import helpers
-from helpers import exercises as check
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
-from helpers.gail_plots import history_curves, plot_gail_runs, plot_habits
+from helpers.teaching import exercises as check
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
+from helpers.teaching.gail_plots import history_curves, plot_gail_runs, plot_habits
 
 helpers.check_parameters(
     SEED=SEED,

@@ -51,10 +51,11 @@ import numpy as np
 import torch
 
 import helpers
-from helpers import absorbing, dagger, minari_io
-from helpers.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
-from helpers.checkpoints import DAGGER_LABEL_DISTANCE, HABIT_GAP, SOLVED_RETURN, checkpoint, record
-from helpers.env import LONG_POLE
+from helpers.algorithms import dagger
+from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
+from helpers.core.env import LONG_POLE
+from helpers.files import minari_io
+from helpers.teaching.checkpoints import DAGGER_LABEL_DISTANCE, HABIT_GAP, SOLVED_RETURN, checkpoint, record
 
 helpers.check_parameters(
     SEED=SEED,
@@ -139,7 +140,7 @@ def my_dagger(
     labels: int, initial: int, rounds: int, epochs: int
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     """DAgger as in the box: D_0 from the demo, then rounds of play, label, aggregate, retrain."""
-    d0 = absorbing.subsample_demos(demos, initial)
+    d0 = helpers.subsample_demos(demos, initial)
     states, actions = d0["states"], d0["actions"].reshape(-1, 1)
     policy, _ = helpers.train_bc(states, actions, epochs=epochs, hidden=64, seed=SEED)
     envs = helpers.CartPoleBatch(4)  # 4 greedy episodes per round
@@ -167,7 +168,7 @@ print(f"{len(mine_s)} labels; the written-out loop and helpers.dagger.train_dagg
 # Now with `BC_EPOCHS` = 1000 per fit, and BC on 20 pairs beside it:
 
 # %%
-few = absorbing.subsample_demos(demos, EXPERT_LABELS)
+few = helpers.subsample_demos(demos, EXPERT_LABELS)
 bc, _ = helpers.train_bc(few["states"], few["actions"], epochs=BC_EPOCHS, hidden=64, seed=SEED)
 dagger_config = dagger.DAggerConfig(labels=EXPERT_LABELS, initial=EXPERT_LABELS // 2, bc_epochs=BC_EPOCHS)
 dagger_policy, aggregated, dagger_hist = dagger.train_dagger(demos, expert, SEED, dagger_config)
@@ -244,6 +245,7 @@ for name, r in rows.items():  # for the seed sweep's tables (benchmarks/check_se
     for cond in list(CONDITIONS)[1:]:
         record(f"{name}: ok, {cond}", r[cond])
 record("DAgger: env steps its learner played", dagger_hist.env_steps[-1])
+record("GAIL: env steps it played", gail_hist.env_steps[-1])
 checkpoint(
     "DAgger's learner-state labels: median distance to the demo",
     float(far.median()),
@@ -296,7 +298,7 @@ for (world, name), r in transfer.items():
 # The logit, written out and checked against `helpers.airl.AIRLDiscriminator`:
 
 # %%
-from helpers.airl import AIRLDiscriminator, expert_transitions, log_prob
+from helpers.algorithms.airl import AIRLDiscriminator, expert_transitions, log_prob
 
 helpers.seed_everything(SEED)
 airl_check = AIRLDiscriminator(64, gamma=0.98)
@@ -528,7 +530,7 @@ checkpoint(
 #    raw g(s) (`lambda b: airl_disc.reward(b.states, "raw")`). What do their episodes' lengths tell you?
 # 3. Try another changed world: `physics={"force_mag": 5.0}` (a weaker push) or `{"masspole": 0.5}` (a heavier pole).
 #    First carry notebook 04's GAIL policy over: does the world need a new student at all?
-# 4. Save 20 subsampled pairs (`absorbing.subsample_demos(demos, 20)`) as a Minari dataset. What must you write for
+# 4. Save 20 subsampled pairs (`helpers.subsample_demos(demos, 20)`) as a Minari dataset. What must you write for
 #    `observations`, now that the pairs are no longer consecutive?
 
 # %% [markdown] tags=["solution"]

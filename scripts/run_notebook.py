@@ -7,7 +7,7 @@ papermill writes the output notebook while the run goes on; on a full disk it st
 output, which replaces the output in one step once the run ends (complete, or with the error the notebook stopped
 on). A failed write prints one line naming the file and the cause, and leaves no temporary file and any previous
 output intact. Before the run, a training budget passed with ``-p`` far above its default says roughly how long it
-will take (``helpers.checks.budget_warning``, which the notebook's setup cell prints too, inside the notebook).
+will take (``helpers.core.rules.budget_warning``, which the notebook's setup cell prints too, inside the notebook).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 """Errors that mean a folder or a file cannot be written."""
 BUDGET_ENDINGS = ("_STEPS", "_EPOCHS")
-"""How the names of the training budgets in ``helpers.checks.BUDGETS`` end."""
+"""How the names of the training budgets in ``helpers.core.rules.BUDGETS`` end."""
 
 
 def passed_parameters(options: list[str]) -> dict[str, Any]:
@@ -48,14 +48,14 @@ def budget_warnings(options: list[str]) -> list[str]:
     budgets = {name: value for name, value in passed_parameters(options).items() if name.endswith(BUDGET_ENDINGS)}
     if not budgets:
         return []
-    from helpers.checks import budget_warning  # imports torch (seconds): only when a budget is passed
+    from helpers.core.rules import budget_warning  # imports torch (seconds): only when a budget is passed
 
     return [w for name, value in budgets.items() if (w := budget_warning(name, value)) is not None]
 
 
 def write_failure(target: Path, e: OSError, ours: bool) -> str:
     """One line: the file that could not be written, the cause, and what to do."""
-    from helpers.data import display_path, os_error_cause
+    from helpers.files.data import display_path, os_error_cause
 
     advice = "Free some space" if e.errno in SPACE else f"Make {display_path(target.parent)}/ writable"
     kept = " Nothing was left half-written: a previous version of the file, if any, is intact." if ours else ""

@@ -8,18 +8,16 @@ import pytest
 import torch
 
 from helpers import gae
-from helpers.absorbing import (
+from helpers.algorithms.absorbing import (
     ABSORBING,
     AbsorbingDiscriminator,
-    UniformPolicy,
     absorbing_rewards,
-    mean_episode_length,
-    random_policy_demos,
-    subsample_demos,
     with_absorbing,
 )
-from helpers.discriminator import gail_reward, reward_from_logits
-from helpers.rollout import Episode, concat_episodes
+from helpers.algorithms.discriminator import gail_reward, reward_from_logits
+from helpers.core.demos import mean_episode_length, random_policy_demos, subsample_demos
+from helpers.core.networks import UniformPolicy
+from helpers.core.rollout import Episode, concat_episodes
 
 
 def _episode(n: int, terminated: bool) -> Episode:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from helpers.bc import bc_accuracy, bc_loss, train_bc
-from helpers.networks import PolicyNet
+from helpers.algorithms.bc import bc_accuracy, bc_loss, train_bc
+from helpers.core.networks import PolicyNet
 
 
 def test_bc_reaches_high_accuracy_on_a_linear_rule() -> None:

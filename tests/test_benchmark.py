@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import common  # noqa: E402  (benchmarks/ is a script folder rather than a package)
-import run  # noqa: E402
-
-from helpers.train import History  # noqa: E402
+from benchmarks import common, run
+from helpers.algorithms.train import History
 
 OPTIONAL_INT = (int, type(None))
 OPTIONAL_FLOAT = (float, type(None))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +13,9 @@ import pytest
 import torch
 
 import helpers
-from helpers import dagger
-from helpers.absorbing import subsample_demos
-from helpers.airl import (
+from benchmarks import check_seeds
+from helpers.algorithms import dagger
+from helpers.algorithms.airl import (
     AIRLConfig,
     AIRLDiscriminator,
     RewardStudentConfig,
@@ -26,12 +25,11 @@ from helpers.airl import (
     train_airl,
     train_on_reward,
 )
-from helpers.checks import ParameterError
-from helpers.env import LONG_POLE, CartPoleBatch, cartpole_step, check_physics
+from helpers.core.demos import subsample_demos
+from helpers.core.env import LONG_POLE, CartPoleBatch, cartpole_step, check_physics
+from helpers.core.rules import ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import check_seeds  # noqa: E402  (benchmarks/ is a script folder rather than a package)
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +205,7 @@ def test_cartpole_step_and_run_episodes_in_the_changed_world(expert):
 
 
 minari = pytest.importorskip("minari", reason="minari missing: `make setup` installs requirements.txt")
-from helpers import minari_io  # noqa: E402
+from helpers.files import minari_io  # noqa: E402
 
 
 def test_minari_round_trip(tmp_path, demos, monkeypatch):

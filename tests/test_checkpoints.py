@@ -1,19 +1,15 @@
-"""helpers.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
+"""helpers.teaching.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
 and benchmarks/check_seeds.py's seed lists and summary."""
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import checkpoints
-from helpers.checkpoints import checkpoint
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import check_seeds  # noqa: E402  (benchmarks/ is a script folder rather than a package)
+from benchmarks import check_seeds
+from helpers.teaching import checkpoints
+from helpers.teaching.checkpoints import checkpoint
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +81,7 @@ def test_the_log_and_record_mode(tmp_path, monkeypatch, capsys):
 
 
 def test_stop_rules_are_stricter_than_the_checks_they_feed():
-    from helpers.train import ExpertRule
+    from helpers.algorithms.train import ExpertRule
 
     assert ExpertRule().habit_tol < checkpoints.EXPERT_HABIT_TOL
 
@@ -122,41 +118,6 @@ def test_sweep_summary_counts_passes_failures_and_worst_margins(capsys):
     out = capsys.readouterr().out
     assert "01_a.ipynb: passed on 1/2 seeds" in out and "FAIL seed 2: AssertionError" in out
     assert "not run on 1 seeds" in out
-
-
-def test_markdown_report_of_a_results_file():
-    nb = {"status": "pass", "message": None, "seconds": 1.0, "checkpoints": [
-        {"name": "|habit gap|", "value": 0.1, "at_least": None, "at_most": 0.4, "margin": 0.3, "ok": True},
-        {"name": "agreement", "value": 0.9, "at_least": None, "at_most": None, "margin": None, "ok": True},
-    ]}  # fmt: skip
-    summary = check_seeds.summarize([{"seed": 7, "notebooks": {"04": nb}}], ["04_gail.ipynb"])
-    assert summary["04"]["measured"]["agreement"]["median"] == 0.9  # a recorded number, not a checkpoint
-    result = {"seeds": "7-7", "numerics": "native", "torch_cpu_capability": "AVX2", "wall_seconds": 60.0,
-              "machine": {"cpu_model": "a CPU"}, "summary": summary}  # fmt: skip
-    report = check_seeds.markdown_report(result)
-    assert "| **04** | **all** | | **1/1** |" in report
-    assert "| 04 | \\|habit gap\\| | ≤ 0.4 | 1/1 | 0.1 | 0.1 | 0.1 | 0.3 (7) |" in report
-
-
-def test_sweep_tables_read_the_logged_numbers():
-    import sweep_tables
-
-    def c(name, value):
-        return {"name": name, "value": value, "at_least": None, "at_most": None, "margin": None, "ok": True}
-
-    def seed(s, gail_gap, control_gap):
-        nb04 = [c("GAIL's habit gap (m)", gail_gap), c("the control's habit gap (m)", control_gap)]
-        nb04 += [c("GAIL's mean return", 200.0), c("BC's mean return", 190.0), c("BC's habit gap (m)", 0.1)]
-        nb04 += [c(f"{n}: {k}", 0.5) for n in ("GAIL", "survival control", "BC") for k in ("agree_demo", "agree_own")]
-        nbs = {"01": {"status": "pass", "checkpoints": [c("|expert's habit - HABIT_X| (m)", 0.05)]}}
-        nbs["04"] = {"status": "pass" if s != 2 else "fail", "checkpoints": nb04}
-        return {"seed": s, "notebooks": nbs}
-
-    result = {"seeds": "1-2", "numerics": "native", "records": [seed(1, 0.1, 1.2), seed(2, 0.3, 0.9)]}
-    assert sweep_tables.readme_row(result) == "| 1-2 | native | 1/2 | 0.30 | 0.90 | 0.050 |"
-    table = sweep_tables.table_04(result)
-    assert "| GAIL | 2/2 | 0.20, 0.30 | 2/2 | 0.50 / 0.50 |" in table
-    assert "| survival control | — | 1.05, 0.90 | 0/2 |" in table and "| BC | 0/2 |" in table
 
 
 def test_the_sweep_runs_a_snapshot_of_helpers_too(tmp_path, monkeypatch):

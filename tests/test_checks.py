@@ -10,10 +10,10 @@ import jupytext
 import numpy as np
 import pytest
 
-from helpers import checks
-from helpers.gail import GAILConfig, absorbing_config, student_ppo_config
-from helpers.ppo import PPOConfig, expert_config
-from helpers.seeding import seed_everything
+from helpers.algorithms.gail import GAILConfig, absorbing_config, student_ppo_config
+from helpers.algorithms.ppo import PPOConfig, expert_config
+from helpers.core import rules
+from helpers.core.seeding import seed_everything
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = [PPOConfig, GAILConfig]
@@ -48,8 +48,8 @@ CONFIGS = [PPOConfig, GAILConfig]
     ],
 )
 def test_bad_parameter_is_named_with_its_range(name, value, message):
-    with pytest.raises(checks.ParameterError) as info:
-        checks.check_parameters(**{name: value})
+    with pytest.raises(rules.ParameterError) as info:
+        rules.check_parameters(**{name: value})
     assert str(info.value) == message
 
 
@@ -65,41 +65,41 @@ def test_bad_parameter_is_named_with_its_range(name, value, message):
     ],
 )
 def test_good_parameters_pass(params):
-    checks.check_parameters(**params)
+    rules.check_parameters(**params)
 
 
 def test_first_bad_parameter_stops_the_check():
-    with pytest.raises(checks.ParameterError, match="^SEED must"):
-        checks.check_parameters(SEED="abc", BC_EPOCHS=0)
+    with pytest.raises(rules.ParameterError, match="^SEED must"):
+        rules.check_parameters(SEED="abc", BC_EPOCHS=0)
 
 
 def test_a_parameter_without_a_rule_needs_one():
     with pytest.raises(KeyError, match="no rule for notebook parameter 'TRACK_X'"):
-        checks.check_parameters(TRACK_X=0.5)
-    track = checks.number(-2.4, 2.4, optional=True)
-    checks.check_parameters({"TRACK_X": track}, TRACK_X=0.5)
-    checks.check_parameters({"TRACK_X": track}, TRACK_X=None)
+        rules.check_parameters(TRACK_X=0.5)
+    track = rules.number(-2.4, 2.4, optional=True)
+    rules.check_parameters({"TRACK_X": track}, TRACK_X=0.5)
+    rules.check_parameters({"TRACK_X": track}, TRACK_X=None)
     for bad, shown in [(3.0, "3.0"), ("left", "'left'"), (float("nan"), "nan"), (True, "True")]:
-        with pytest.raises(checks.ParameterError) as info:
-            checks.check_parameters({"TRACK_X": track}, TRACK_X=bad)
+        with pytest.raises(rules.ParameterError) as info:
+            rules.check_parameters({"TRACK_X": track}, TRACK_X=bad)
         assert str(info.value) == f"TRACK_X must be None or a number in [-2.4, 2.4], got {shown}"
 
 
 def test_a_rule_passed_explicitly_wins_over_the_known_one():
-    with pytest.raises(checks.ParameterError, match=r"^HABIT_X must be None or a number in \[-2, 2\], got 2.2$"):
-        checks.check_parameters(HABIT_X=2.2)
-    checks.check_parameters({"HABIT_X": checks.number(-2.4, 2.4)}, HABIT_X=2.2)
+    with pytest.raises(rules.ParameterError, match=r"^HABIT_X must be None or a number in \[-2, 2\], got 2.2$"):
+        rules.check_parameters(HABIT_X=2.2)
+    rules.check_parameters({"HABIT_X": rules.number(-2.4, 2.4)}, HABIT_X=2.2)
 
 
 @pytest.mark.parametrize(
     ("rule", "good", "bad", "describe"),
     [
-        (checks.number(0, 1), [0, 0.5, 1], [-0.1, 1.1, float("inf"), "0.5", None], "a number in [0, 1]"),
-        (checks.number(0, low_open=True), [1e-9, 3], [0, -1, float("nan")], "a number > 0"),
-        (checks.number(finite=False), [float("inf"), -2], [float("nan"), "1"], "a number (not NaN)"),
-        (checks.integer(0), [0, 5], [-1, 0.0, False], "an integer >= 0"),
-        (checks.one_of("a", "b"), ["a", "b"], ["c", None], "one of 'a', 'b'"),
-        (checks.flag(), [True, False], [0, "False", None], "True or False"),
+        (rules.number(0, 1), [0, 0.5, 1], [-0.1, 1.1, float("inf"), "0.5", None], "a number in [0, 1]"),
+        (rules.number(0, low_open=True), [1e-9, 3], [0, -1, float("nan")], "a number > 0"),
+        (rules.number(finite=False), [float("inf"), -2], [float("nan"), "1"], "a number (not NaN)"),
+        (rules.integer(0), [0, 5], [-1, 0.0, False], "an integer >= 0"),
+        (rules.one_of("a", "b"), ["a", "b"], ["c", None], "one of 'a', 'b'"),
+        (rules.flag(), [True, False], [0, "False", None], "True or False"),
     ],
 )
 def test_rules(rule, good, bad, describe):
@@ -107,14 +107,14 @@ def test_rules(rule, good, bad, describe):
     for v in good:
         assert rule.check("X", v) is v
     for v in bad:
-        with pytest.raises(checks.ParameterError) as info:
+        with pytest.raises(rules.ParameterError) as info:
             rule.check("X", v)
         assert str(info.value) == f"X must be {describe}, got {v!r}"
 
 
 @pytest.mark.parametrize("cls", CONFIGS, ids=lambda c: c.__name__)
 def test_every_config_field_has_a_rule(cls):
-    assert checks.unchecked_fields(cls) == []  # a new field needs a line in the class's FIELD_RULES
+    assert rules.unchecked_fields(cls) == []  # a new field needs a line in the class's FIELD_RULES
     cls()  # the defaults pass their own rules
 
 
@@ -156,7 +156,7 @@ def test_every_config_field_has_a_rule(cls):
     ],
 )
 def test_bad_config_field_is_named(make, message):
-    with pytest.raises(checks.ParameterError) as info:
+    with pytest.raises(rules.ParameterError) as info:
         make()
     assert str(info.value).startswith(message)
 
@@ -194,20 +194,20 @@ def test_the_budget_table_matches_the_notebooks():
     """BUDGETS holds each training budget's default as the notebooks' parameters cells hold it, so a warning never
     quotes a stale default; every training budget of a notebook has an entry (and a measured rate)."""
     params = notebook_parameters()
-    for name, budget in checks.BUDGETS.items():
+    for name, budget in rules.BUDGETS.items():
         defaults = {nb: values[name] for nb, values in params.items() if name in values}
         assert defaults, f"BUDGETS lists {name}, which no notebook's parameters cell holds"
         assert set(defaults.values()) == {budget.default}, (
-            f"{name}: the notebooks say {defaults}, BUDGETS says {budget.default}: update helpers.checks.BUDGETS"
+            f"{name}: the notebooks say {defaults}, BUDGETS says {budget.default}: update helpers.core.rules.BUDGETS"
         )
     training = {n for values in params.values() for n in values if n.endswith(("MAX_ENV_STEPS", "_EPOCHS"))}
-    assert training <= set(checks.BUDGETS), (
-        f"training budgets without a rate in BUDGETS: {training - set(checks.BUDGETS)}"
+    assert training <= set(rules.BUDGETS), (
+        f"training budgets without a rate in BUDGETS: {training - set(rules.BUDGETS)}"
     )
 
 
 def test_a_huge_budget_says_how_long_it_will_take(capsys):
-    checks.check_parameters(SEED=0, GAIL_MAX_ENV_STEPS=1_000_000_000, BC_EPOCHS=1000, DATA_DIR=None)  # no error
+    rules.check_parameters(SEED=0, GAIL_MAX_ENV_STEPS=1_000_000_000, BC_EPOCHS=1000, DATA_DIR=None)  # no error
     out = capsys.readouterr()
     assert out.out == ""
     assert out.err == (
@@ -215,22 +215,22 @@ def test_a_huge_budget_says_how_long_it_will_take(capsys):
         "control each train for the whole budget, at about 20,000 env steps/s (measured). The default is 80,000; "
         "interrupt the kernel to stop.\n"
     )
-    assert checks.budget_warning("MAX_ENV_STEPS", 10**9).startswith(
+    assert rules.budget_warning("MAX_ENV_STEPS", 10**9).startswith(
         "Warning: MAX_ENV_STEPS = 1,000,000,000 will take up to roughly 16 hours on a laptop CPU: the expert trains "
         "until solved or out of budget"
     )
-    assert "roughly 5 days" in checks.budget_warning("BC_EPOCHS", 10**9)
+    assert "roughly 5 days" in rules.budget_warning("BC_EPOCHS", 10**9)
 
 
-@pytest.mark.parametrize("name", sorted(checks.BUDGETS))
+@pytest.mark.parametrize("name", sorted(rules.BUDGETS))
 def test_budgets_near_their_default_print_nothing(name, capsys):
-    default = checks.BUDGETS[name].default
-    for value in [1, default, checks.BUDGET_WARN_FACTOR * default]:
-        assert checks.budget_warning(name, value) is None
-        checks.check_parameters(**{name: value})
+    default = rules.BUDGETS[name].default
+    for value in [1, default, rules.BUDGET_WARN_FACTOR * default]:
+        assert rules.budget_warning(name, value) is None
+        rules.check_parameters(**{name: value})
     assert capsys.readouterr() == ("", "")
-    assert checks.budget_warning("EVAL_EPISODES", 10**9) is None  # not a training budget
-    assert checks.budget_warning("CONTROL_MAX_ENV_STEPS", 1_000_000) is None  # 100x, but under a minute
+    assert rules.budget_warning("EVAL_EPISODES", 10**9) is None  # not a training budget
+    assert rules.budget_warning("CONTROL_MAX_ENV_STEPS", 1_000_000) is None  # 100x, but under a minute
 
 
 @pytest.mark.parametrize(
@@ -238,4 +238,4 @@ def test_budgets_near_their_default_print_nothing(name, capsys):
     [(0.2, "1 second"), (40, "40 seconds"), (600, "10 minutes"), (3600 * 28, "28 hours"), (86400 * 5.4, "5 days")],
 )
 def test_roughly(seconds, words):
-    assert checks.roughly(seconds) == words
+    assert rules.roughly(seconds) == words

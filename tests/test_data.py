@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers import data as D
-from helpers.networks import PolicyNet
+from helpers.core.networks import PolicyNet
+from helpers.files import data as D
 
 
 def demo_tensors(n: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
@@ -509,8 +509,8 @@ def test_stale_temporary_files_are_removed_by_the_next_save(tmp_path):
 
 KILLED_SAVE = """
 import os, sys, time
-from helpers import data as D
-from helpers.networks import PolicyNet
+from helpers.files import data as D
+from helpers.core.networks import PolicyNet
 
 def stall(fd):
     print("writing", flush=True)
@@ -594,7 +594,7 @@ def relabelled_demos(folder: Path, **meta) -> None:
 
 def test_demonstrations_of_another_expert_are_named_before_the_work(tmp_path):
     """Item 1: notebook 01 re-run with HABIT_X = None and notebook 02 forgotten (notebook 04's exercise 1)."""
-    from helpers.train import ExpertRule, train_expert
+    from helpers.algorithms.train import ExpertRule, train_expert
 
     tracked, folder = tracked_data(), committed_copy(tmp_path)
     torch.manual_seed(0)

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-import helpers.discriminator as disc_module
-from helpers.discriminator import (
+import helpers.algorithms.discriminator as disc_module
+from helpers.algorithms.discriminator import (
     REWARD_KINDS,
     Discriminator,
     discriminator_loss,
@@ -18,7 +18,7 @@ from helpers.discriminator import (
     reward_from_logits,
     update_discriminator,
 )
-from helpers.optim import Adam
+from helpers.core.optim import Adam
 
 
 def _batch(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -6,7 +6,17 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from helpers.env import ENV_ID, HABIT_X, MAX_STEPS, X_LIMIT, CartPoleBatch, HabitReward, StepCap, habit_reward, make_env
+from helpers.core.env import (
+    ENV_ID,
+    HABIT_X,
+    MAX_STEPS,
+    X_LIMIT,
+    CartPoleBatch,
+    HabitReward,
+    StepCap,
+    habit_reward,
+    make_env,
+)
 
 
 def _balance(obs) -> int:

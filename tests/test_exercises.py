@@ -1,5 +1,5 @@
-"""The coding exercises' checks (helpers/exercises.py): every known mistake, written as a learner would write it,
-gets its own message; the reference passes; a stub that raises NotImplementedError gets its hint.
+"""The coding exercises' checks (helpers/teaching/exercises.py): every known mistake, written as a learner would write
+it, gets its own message; the reference passes; a stub that raises NotImplementedError gets its hint.
 
 The references below are the notebooks' solutions (their cells between ``### BEGIN SOLUTION`` and ``### END
 SOLUTION``), taken from the notebooks themselves, so a solution edited there is the one tested here.
@@ -19,7 +19,7 @@ import torch
 from torch.nn import functional as F
 
 import helpers
-from helpers import exercises as check
+from helpers.teaching import exercises as check
 
 ROOT = Path(__file__).resolve().parent.parent
 HABIT_X = 1.5
@@ -593,4 +593,4 @@ def test_a_check_leaves_the_random_streams_alone(name: str, nb01, nb02, nb03, nb
 
 
 def test_the_module_is_importable_as_documented() -> None:
-    assert "helpers.exercises" in sys.modules and issubclass(check.ExerciseError, AssertionError)
+    assert "helpers.teaching.exercises" in sys.modules and issubclass(check.ExerciseError, AssertionError)

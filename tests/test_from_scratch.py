@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 import helpers
-from helpers.discriminator import discriminator_loss, update_discriminator
+from helpers.algorithms.discriminator import discriminator_loss, update_discriminator
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL, ATOL = 1e-4, 1e-5

@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 import torch
 
-import helpers.gail as gail_module
+import helpers.algorithms.gail as gail_module
 from helpers import make_env, play_episode
-from helpers.absorbing import ABSORBING, AbsorbingDiscriminator, random_policy_demos
-from helpers.checks import ParameterError
-from helpers.discriminator import Discriminator, discriminator_stats, gail_reward
-from helpers.env import CartPoleBatch
-from helpers.ppo import PPO, PPOConfig
-from helpers.train import History
+from helpers.algorithms.absorbing import ABSORBING, AbsorbingDiscriminator
+from helpers.algorithms.discriminator import Discriminator, discriminator_stats, gail_reward
+from helpers.algorithms.ppo import PPO, PPOConfig
+from helpers.algorithms.train import History
+from helpers.core.demos import random_policy_demos
+from helpers.core.env import CartPoleBatch
+from helpers.core.rules import ParameterError
 
 STATS = ("d_expert", "d_student", "d_loss", "d_acc")
 SMALL = PPOConfig(hidden=16, n_envs=4, batch_steps=150, epochs=3, minibatches=2, normalize_advantages=True)
@@ -45,7 +46,7 @@ def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
 
 
 def train_gail(cfg, demos=None, seed: int = 0):
-    """``helpers.gail.train_gail`` on ``demos`` (default: the heuristic's 200 pairs), quietly."""
+    """``helpers.algorithms.gail.train_gail`` on ``demos`` (default: the heuristic's 200 pairs), quietly."""
     return gail_module.train_gail(demos if demos is not None else _demos(), seed=seed, config=cfg, progress=False)
 
 

@@ -7,7 +7,7 @@ import torch
 import torch.optim
 from torch import nn
 
-from helpers.optim import Adam
+from helpers.core.optim import Adam
 
 SHAPES = [(7, 4), (7,), (2, 7), (2,)]
 

@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.env import CartPoleBatch
-from helpers.rollout import play_batch, run_episodes
+from helpers.core.env import CartPoleBatch
+from helpers.core.rollout import play_batch, run_episodes
 
 WIDE_X = ([-1.0, -0.05, -0.05, -0.05], [1.0, 0.05, 0.05, 0.05])
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.checks import ParameterError
-from helpers.ppo import PPO, PPOConfig, clipped_surrogate, expert_config, gae
-from helpers.rollout import Episode
-from helpers.train import ExpertRule, train_expert
+from helpers.algorithms.ppo import PPO, PPOConfig, clipped_surrogate, expert_config, gae
+from helpers.algorithms.train import ExpertRule, train_expert
+from helpers.core.rollout import Episode
+from helpers.core.rules import ParameterError
 
 
 def _hand_gae(rewards, values, next_values, terminal_value_counts, gamma, lam):

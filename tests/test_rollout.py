@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.env import MAX_STEPS, X_LIMIT, CartPoleBatch, habit_reward, make_env
-from helpers.networks import PolicyNet
-from helpers.rollout import (
+from helpers.core.env import MAX_STEPS, X_LIMIT, CartPoleBatch, habit_reward, make_env
+from helpers.core.networks import PolicyNet
+from helpers.core.rollout import (
     HABIT_WINDOW,
     Episode,
     agreement,
@@ -257,3 +257,13 @@ def test_agreement():
         flipped.net[-1].weight.neg_()
         flipped.net[-1].bias.neg_()
     assert agreement(policy, flipped, states) == 0.0
+
+
+def test_the_hand_controller_balances_without_a_habit() -> None:
+    """helpers.HandController, the control of notebook 01's habit check: every fresh episode lasts 200 steps, and the
+    cart stays near the centre (its habit more than a metre from HABIT_X)."""
+    import helpers
+
+    episodes = helpers.run_episodes(helpers.HandController(), 50, seed=helpers.fresh_seed(0))
+    assert all(len(e) == 200 for e in episodes)
+    assert abs(helpers.mean_habit(episodes) - helpers.HABIT_X) > 1.0

@@ -7,8 +7,8 @@ import random
 import numpy as np
 import torch
 
-from helpers.env import CartPoleBatch
-from helpers.seeding import SEEDS_PER_RUN, fresh_seed, seed_everything, train_eval_seed
+from helpers.core.env import CartPoleBatch
+from helpers.core.seeding import SEEDS_PER_RUN, fresh_seed, seed_everything, train_eval_seed
 
 SEEDS = np.arange(2001)[:, None]
 KS = np.arange(SEEDS_PER_RUN)[None, :]

@@ -8,10 +8,10 @@ import math
 import pytest
 import torch
 
-import helpers.train as train_module
-from helpers.ppo import PPO, PPOConfig
-from helpers.seeding import train_eval_seed
-from helpers.train import ExpertHistory, ExpertRule, History, train_expert
+import helpers.algorithms.train as train_module
+from helpers.algorithms.ppo import PPO, PPOConfig
+from helpers.algorithms.train import ExpertHistory, ExpertRule, History, train_expert
+from helpers.core.seeding import train_eval_seed
 
 TINY = PPOConfig(n_envs=4, batch_steps=60, epochs=2, hidden=16)
 """A PPO small enough that a run of a few hundred env steps takes a fraction of a second."""

@@ -1,9 +1,9 @@
 """Variants of the PPO expert over seeds: how fast and how reliably it is solved (it balances and holds its habit).
 
-    .venv/bin/python benchmarks/expert_sweep.py                                  # notebook 01's settings, seeds 0-19
-    .venv/bin/python benchmarks/expert_sweep.py --seeds 8 --set policy_lr=2e-3 --set minibatches=2
-    .venv/bin/python benchmarks/expert_sweep.py --set rule.habit_tol=0.1 --max-env-steps 150000
-    .venv/bin/python benchmarks/expert_sweep.py --cache /tmp/il_experts          # keep the experts for gail_sweep.py
+    .venv/bin/python -m benchmarks.tuning.expert_sweep  # notebook 01's settings, seeds 0-19
+    .venv/bin/python -m benchmarks.tuning.expert_sweep --seeds 8 --set policy_lr=2e-3 --set minibatches=2
+    .venv/bin/python -m benchmarks.tuning.expert_sweep --set rule.habit_tol=0.1 --max-env-steps 150000
+    .venv/bin/python -m benchmarks.tuning.expert_sweep --cache /tmp/il_experts  # keep the experts for gail_sweep.py
 
 Each seed s runs ``helpers.train_expert(s, config, rule)`` with ``config = expert_config()`` and ``rule =
 ExpertRule()`` changed by the ``--set`` overrides: ``field=value`` or ``ppo.field=value`` for a ``PPOConfig`` field,
@@ -12,8 +12,8 @@ first solved evaluation and to the stop, then the expert on 50 fresh greedy epis
 mean and lowest return, habit (mean cart x over the last 100 steps), and the habit of 50 sampled episodes. Training
 seconds are wall seconds as ``History`` counts them (evaluation excluded). Sequential, one process, one thread.
 
-``benchmarks/run.py`` measures the defaults with the rest of the series; this script explores variants.
-``benchmarks/README.md`` (measurement history) says what was measured with it.
+A tuning study: ``benchmarks/run.py`` measures the defaults with the rest of the series; this script explores variants.
+``benchmarks/history.md`` says what was measured with it.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-from common import cached_expert, expert_info, machine_info, median_range, with_overrides
 
-from helpers.ppo import PPOConfig, expert_config
-from helpers.rollout import mean_habit, run_episodes
-from helpers.seeding import fresh_seed
-from helpers.train import ExpertRule, train_expert
+from benchmarks.common import cached_expert, expert_info, machine_info, median_range, with_overrides
+from helpers.algorithms.ppo import PPOConfig, expert_config
+from helpers.algorithms.train import ExpertRule, train_expert
+from helpers.core.rollout import mean_habit, run_episodes
+from helpers.core.seeding import fresh_seed
 
 
 @dataclass

@@ -22,13 +22,13 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from helpers import checks
-from helpers.absorbing import subsample_demos
-from helpers.bc import train_bc
-from helpers.env import CartPoleBatch
-from helpers.networks import PolicyNet
-from helpers.rollout import concat_episodes, play_batch
-from helpers.seeding import seed_everything
+from helpers.algorithms.bc import train_bc
+from helpers.core import rules
+from helpers.core.demos import subsample_demos
+from helpers.core.env import CartPoleBatch
+from helpers.core.networks import PolicyNet
+from helpers.core.rollout import concat_episodes, play_batch
+from helpers.core.seeding import seed_everything
 
 
 @dataclass
@@ -50,22 +50,22 @@ class DAggerConfig:
     warm_start: bool = False
     """Retrain each learner from the previous one's weights (the imitation library's way) instead of from scratch."""
 
-    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
-        "labels": checks.integer(1),
-        "initial": checks.integer(1),
-        "rounds": checks.integer(0),
-        "episodes_per_round": checks.integer(1),
-        "bc_epochs": checks.integer(1),
-        "hidden": checks.HIDDEN_RULE,
-        "warm_start": checks.FLAG_RULE,
+    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
+        "labels": rules.integer(1),
+        "initial": rules.integer(1),
+        "rounds": rules.integer(0),
+        "episodes_per_round": rules.integer(1),
+        "bc_epochs": rules.integer(1),
+        "hidden": rules.HIDDEN_RULE,
+        "warm_start": rules.FLAG_RULE,
     }
-    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it, and more initial pairs than labels."""
-        checks.check_config(self)
+        rules.check_config(self)
         if self.initial > self.labels or (self.rounds == 0 and self.initial != self.labels):
-            raise checks.ParameterError(
+            raise rules.ParameterError(
                 f"DAggerConfig.initial must be at most labels ({self.labels}), and equal to it with rounds=0, "
                 f"got {self.initial}"
             )

@@ -19,15 +19,21 @@ from typing import Any, ClassVar
 
 import torch
 
-from helpers import checks
-from helpers.absorbing import AbsorbingDiscriminator, absorbing_rewards, with_absorbing
-from helpers.discriminator import REWARD_KINDS, Discriminator, discriminator_stats, gail_reward, update_discriminator
-from helpers.env import CartPoleBatch
-from helpers.optim import Adam
-from helpers.ppo import PPO, PPOConfig
-from helpers.rollout import Episode
-from helpers.seeding import seed_everything
-from helpers.train import History, train_student
+from helpers.algorithms.absorbing import AbsorbingDiscriminator, absorbing_rewards, with_absorbing
+from helpers.algorithms.discriminator import (
+    REWARD_KINDS,
+    Discriminator,
+    discriminator_stats,
+    gail_reward,
+    update_discriminator,
+)
+from helpers.algorithms.ppo import PPO, PPOConfig
+from helpers.algorithms.train import History, train_student
+from helpers.core import rules
+from helpers.core.env import CartPoleBatch
+from helpers.core.optim import Adam
+from helpers.core.rollout import Episode
+from helpers.core.seeding import seed_everything
 
 
 def student_ppo_config(anneal_lr: bool = True) -> PPOConfig:
@@ -62,25 +68,25 @@ class GAILConfig:
     reward_clip: float | None = None
     """Clamp D's logit to [-reward_clip, reward_clip] before reading rewards (None: unbounded)."""
 
-    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
-        "ppo": checks.instance_of(PPOConfig),
-        "max_env_steps": checks.integer(1),
-        "disc_steps": checks.integer(1),
-        "disc_batch": checks.Rule("None or an integer >= 1", lambda v: v is None or checks.integer(1).accepts(v)),
-        "disc_lr": checks.number(0, low_open=True),
-        "disc_hidden": checks.HIDDEN_RULE,
-        "normalize_disc_inputs": checks.FLAG_RULE,
-        "reward": checks.one_of(*REWARD_KINDS),
-        "absorbing": checks.FLAG_RULE,
-        "reward_clip": checks.number(0, low_open=True, optional=True),
+    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
+        "ppo": rules.instance_of(PPOConfig),
+        "max_env_steps": rules.integer(1),
+        "disc_steps": rules.integer(1),
+        "disc_batch": rules.Rule("None or an integer >= 1", lambda v: v is None or rules.integer(1).accepts(v)),
+        "disc_lr": rules.number(0, low_open=True),
+        "disc_hidden": rules.HIDDEN_RULE,
+        "normalize_disc_inputs": rules.FLAG_RULE,
+        "reward": rules.one_of(*REWARD_KINDS),
+        "absorbing": rules.FLAG_RULE,
+        "reward_clip": rules.number(0, low_open=True, optional=True),
     }
-    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it, and a reward that absorbing states cannot use."""
-        checks.check_config(self)
+        rules.check_config(self)
         if self.absorbing and self.reward == "survival":
-            raise checks.ParameterError(
+            raise rules.ParameterError(
                 "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d' with absorbing=True (a reward read "
                 "from D, which can price the absorbing state), got 'survival'"
             )

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from helpers.discriminator import REWARD_KINDS, Discriminator, reward_from_logits
-from helpers.train import History
+from helpers.algorithms.discriminator import REWARD_KINDS, Discriminator, reward_from_logits
+from helpers.algorithms.train import History
 
 REWARD_LABELS = {
     "neg_log_d": r"$-\log D$  (always > 0)",

@@ -181,7 +181,7 @@ def parameter_rule(name: str, rules: Mapping[str, Rule] | None = None) -> Rule:
         return BUDGET_RULE
     raise KeyError(
         f"no rule for notebook parameter {name!r}: pass one, e.g. check_parameters({{{name!r}: "
-        f"helpers.checks.integer(0)}}, {name}={name}), or add it to helpers.checks.PARAMETER_RULES"
+        f"helpers.core.rules.integer(0)}}, {name}={name}), or add it to helpers.core.rules.PARAMETER_RULES"
     )
 
 
@@ -234,7 +234,7 @@ BUDGETS: dict[str, Budget] = {
     "GAIL_MAX_ENV_STEPS": Budget(
         80_000, 20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2
     ),
-    "CONTROL_MAX_ENV_STEPS": Budget(10_000, 18_000, "env steps", "GAIL trains on the random policy's pairs for it"),
+    "CONTROL_MAX_ENV_STEPS": Budget(50_000, 18_000, "env steps", "GAIL trains on the random policy's pairs for it"),
     "ABSORBING_MAX_ENV_STEPS": Budget(
         50_000, 20_000, "env steps", "absorbing-state GAIL trains for it on each of the two demo sets", 2
     ),

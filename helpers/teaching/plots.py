@@ -11,8 +11,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from helpers.env import ENV_ID, MAX_STEPS, THETA_LIMIT, X_LIMIT
-from helpers.train import ExpertHistory, ExpertRule
+from helpers.algorithms.train import ExpertHistory, ExpertRule
+from helpers.core.env import ENV_ID, MAX_STEPS, THETA_LIMIT, X_LIMIT
 
 # Drawing needs no screen: tell SDL (pygame) so, which also silences its XDG_RUNTIME_DIR warning.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")

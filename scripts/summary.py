@@ -1,10 +1,12 @@
-"""``python -m helpers.summary``: what the data folder holds after ``make run``, measured afresh."""
+"""``python scripts/summary.py`` (the end of ``make run``): what the data folder holds, measured afresh."""
 
 from __future__ import annotations
 
 import torch
 
-from helpers.data import (
+from helpers.core.rollout import agreement, mean_habit, run_episodes
+from helpers.core.seeding import fresh_seed
+from helpers.files.data import (
     BC_POLICY,
     EXPERT_DEMOS,
     EXPERT_POLICY,
@@ -14,8 +16,6 @@ from helpers.data import (
     load_demos,
     load_policy,
 )
-from helpers.rollout import agreement, mean_habit, run_episodes
-from helpers.seeding import fresh_seed
 
 
 def main() -> None:

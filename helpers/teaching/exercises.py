@@ -1,7 +1,7 @@
 """Checks of the coding exercises of notebooks 01-04: instant, specific feedback on a learner's function.
 
-Each notebook cell ``check.gae(my_gae)`` (``from helpers import exercises as check``) calls the learner's function on
-edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
+Each notebook cell ``check.gae(my_gae)`` (``from helpers.teaching import exercises as check``) calls the learner's
+function on edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
 implementation (``helpers.gae``, ``helpers.habit_reward``, ...). A right answer earns one printed line; a wrong one
 raises ``ExerciseError`` (an ``AssertionError``) that says what is wrong in the words of the lesson. A function that
 still raises ``NotImplementedError`` (the student edition's stub) raises ``ExerciseNotDone`` with the exercise's hint.
@@ -28,13 +28,13 @@ from torch import nn
 from torch.distributions import Categorical
 from torch.nn import functional as F
 
-from helpers.discriminator import Discriminator, discriminator_loss
-from helpers.discriminator import gail_reward as _gail_reward
-from helpers.env import HABIT_RAMP, MAX_STEPS, make_env
-from helpers.env import habit_reward as _habit_reward
-from helpers.ppo import gae as _gae
-from helpers.rollout import HABIT_WINDOW, Episode, play_episode
-from helpers.rollout import habit_of as _habit_of
+from helpers.algorithms.discriminator import Discriminator, discriminator_loss
+from helpers.algorithms.discriminator import gail_reward as _gail_reward
+from helpers.algorithms.ppo import gae as _gae
+from helpers.core.env import HABIT_RAMP, MAX_STEPS, make_env
+from helpers.core.env import habit_reward as _habit_reward
+from helpers.core.rollout import HABIT_WINDOW, Episode, play_episode
+from helpers.core.rollout import habit_of as _habit_of
 
 HINTS = {
     "my_habit_reward": "return 1 - 0.25 * min(|x - HABIT_X|, 2) for every x, with NumPy (np.abs, np.minimum)",
@@ -411,7 +411,7 @@ def features(fn: Callable[..., torch.Tensor]) -> None:
 
 
 def disc_loss(fn: Callable[..., torch.Tensor]) -> None:
-    """Check ``fn(disc, expert_s, expert_a, other_s, other_a)`` against ``helpers.discriminator.discriminator_loss``."""
+    """Check ``fn(disc, expert_s, expert_a, other_s, other_a)`` against ``discriminator.discriminator_loss``."""
     gen = torch.Generator().manual_seed(0)
     disc, demo = _toy_discriminator(gen)
     expert_s, expert_a = demo[:5], torch.tensor([0, 1, 1, 0, 1])  # 5 expert pairs against 9 others: sizes differ

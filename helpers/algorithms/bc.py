@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from helpers.networks import PolicyNet
-from helpers.optim import Adam
-from helpers.seeding import seed_everything
+from helpers.core.networks import PolicyNet
+from helpers.core.optim import Adam
+from helpers.core.seeding import seed_everything
 
 
 def bc_loss(policy: PolicyNet, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:

@@ -8,10 +8,10 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from helpers import checks
-from helpers.networks import PolicyNet, ValueNet
-from helpers.optim import Adam
-from helpers.rollout import Episode
+from helpers.core import rules
+from helpers.core.networks import PolicyNet, ValueNet
+from helpers.core.optim import Adam
+from helpers.core.rollout import Episode
 
 
 @dataclass
@@ -45,26 +45,26 @@ class PPOConfig:
     anneal_lr: bool = False
     """Decay both learning rates linearly to 0 over the training budget."""
 
-    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
-        "gamma": checks.number(0, 1),
-        "lam": checks.number(0, 1),
-        "clip": checks.number(0, low_open=True),
-        "epochs": checks.integer(1),
-        "policy_lr": checks.number(0, low_open=True),
-        "value_lr": checks.number(0, low_open=True),
-        "hidden": checks.HIDDEN_RULE,
-        "entropy_coef": checks.number(0),
-        "normalize_advantages": checks.FLAG_RULE,
-        "n_envs": checks.integer(1),
-        "batch_steps": checks.integer(0),
-        "minibatches": checks.integer(1),
-        "anneal_lr": checks.FLAG_RULE,
+    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
+        "gamma": rules.number(0, 1),
+        "lam": rules.number(0, 1),
+        "clip": rules.number(0, low_open=True),
+        "epochs": rules.integer(1),
+        "policy_lr": rules.number(0, low_open=True),
+        "value_lr": rules.number(0, low_open=True),
+        "hidden": rules.HIDDEN_RULE,
+        "entropy_coef": rules.number(0),
+        "normalize_advantages": rules.FLAG_RULE,
+        "n_envs": rules.integer(1),
+        "batch_steps": rules.integer(0),
+        "minibatches": rules.integer(1),
+        "anneal_lr": rules.FLAG_RULE,
     }
-    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it: ``PPOConfig.epochs must be an integer >= 1, got 0``."""
-        checks.check_config(self)
+        rules.check_config(self)
 
 
 def expert_config() -> PPOConfig:

@@ -1,11 +1,12 @@
-"""The small networks of the series, kept apart from the algorithms that train them."""
+"""The small networks of the series (and the coin, a policy with no weights), apart from the algorithms that train
+them."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from helpers.env import N_ACTIONS, OBS_DIM
+from helpers.core.env import N_ACTIONS, OBS_DIM
 
 
 class PolicyNet(nn.Module):
@@ -36,3 +37,24 @@ class ValueNet(nn.Module):
     def forward(self, states: torch.Tensor) -> torch.Tensor:
         """State values ``[N]`` for float32 states ``[N, 4]``."""
         return self.net(states).squeeze(-1)
+
+
+class UniformPolicy(nn.Module):
+    """A policy that picks left or right with probability 1/2 each: logits [N, 2] of zeros (sample it)."""
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """Equal logits for both actions."""
+        return states.new_zeros(states.shape[0], N_ACTIONS)
+
+
+class HandController(nn.Module):
+    """Notebook 01's hand-written controller as a policy: push right when theta + 0.5 theta_dot + 0.05 x + 0.1 x_dot
+    > 0, toward where the pole (and, a little, the cart) drifts. It balances for 200 steps and keeps the cart near the
+    centre: a policy that survives without any habit, the control of notebook 01's habit check and notebook 03's
+    harder contrast. Logits [N, 2] of 0 and 1 (play it greedily)."""
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """One-hot logits of the rule's push for each state."""
+        x, x_dot, theta, theta_dot = states.T
+        push_right = theta + 0.5 * theta_dot + 0.05 * x + 0.1 * x_dot > 0
+        return torch.stack([~push_right, push_right], -1).to(states.dtype)

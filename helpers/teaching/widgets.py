@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from helpers.plots import render_env, render_state
+from helpers.teaching.plots import render_env, render_state
 
 CROP = slice(80, 330)  # rows of the 400-pixel-high frame worth showing: drop the empty sky and floor
 

@@ -6,13 +6,14 @@ Adversarial Inverse Reinforcement Learning (Fu, Luo & Levine 2018) gives the dis
     D_E(s, a, s') = exp(f) / (exp(f) + pi(a | s))        the probability that the pair is the EXPERT's
 
 where g(s) is meant to be the reward, free of the dynamics (h absorbs the shaping), and so reusable in another
-world. This series labels the expert 0 and the student 1 (``helpers.discriminator``), so its D is the other side:
+world. This series labels the expert 0 and the student 1 (``helpers.algorithms.discriminator``), so its D is the other
+side:
 
     D(s, a, s') = 1 - D_E = pi(a | s) / (exp(f) + pi(a | s)),   logit l = log pi(a | s) - f(s, a, s')
 
 and the same binary cross-entropy (expert 0, student 1) trains it. The student's reward, as in AIRL, is
 log D_E - log(1 - D_E) = f - log pi = -l (the series' "logit" reward). The imitation library has AIRL; it is not a
-dependency of this series, and the discriminator is a few lines on top of ``helpers.discriminator``.
+dependency of this series, and the discriminator is a few lines on top of ``helpers.algorithms.discriminator``.
 
 ``train_on_reward`` trains a fresh PPO student on any frozen reward: GAIL's final -log D, AIRL's g(s), or the
 survival control's constant log 2, in CartPole as it is or in a changed one (``physics``).
@@ -28,15 +29,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers import checks
-from helpers.discriminator import StateNormalization, reward_from_logits
-from helpers.env import OBS_DIM, CartPoleBatch, cartpole_step
-from helpers.gail import student_ppo_config
-from helpers.optim import Adam
-from helpers.ppo import PPO, PPOConfig
-from helpers.rollout import Episode
-from helpers.seeding import seed_everything
-from helpers.train import History, train_student
+from helpers.algorithms.discriminator import StateNormalization, reward_from_logits
+from helpers.algorithms.gail import student_ppo_config
+from helpers.algorithms.ppo import PPO, PPOConfig
+from helpers.algorithms.train import History, train_student
+from helpers.core import rules
+from helpers.core.env import OBS_DIM, CartPoleBatch, cartpole_step
+from helpers.core.optim import Adam
+from helpers.core.rollout import Episode
+from helpers.core.seeding import seed_everything
 
 
 def _mlp(hidden: int) -> nn.Sequential:
@@ -124,20 +125,20 @@ class AIRLConfig:
     reward_clip: float | None = None
     """Clamp D's logit to [-reward_clip, reward_clip] before reading the reward (None: unbounded)."""
 
-    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
-        "ppo": checks.instance_of(PPOConfig),
-        "max_env_steps": checks.integer(1),
-        "disc_steps": checks.integer(1),
-        "disc_lr": checks.number(0, low_open=True),
-        "disc_hidden": checks.HIDDEN_RULE,
-        "reward": checks.one_of("neg_log_d", "logit"),
-        "reward_clip": checks.number(0, low_open=True, optional=True),
+    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
+        "ppo": rules.instance_of(PPOConfig),
+        "max_env_steps": rules.integer(1),
+        "disc_steps": rules.integer(1),
+        "disc_lr": rules.number(0, low_open=True),
+        "disc_hidden": rules.HIDDEN_RULE,
+        "reward": rules.one_of("neg_log_d", "logit"),
+        "reward_clip": rules.number(0, low_open=True, optional=True),
     }
-    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it."""
-        checks.check_config(self)
+        rules.check_config(self)
 
 
 def expert_transitions(demos: dict[str, Any]) -> dict[str, torch.Tensor]:
@@ -201,15 +202,15 @@ class RewardStudentConfig:
     max_env_steps: int = 60_000
     """Training budget in env steps, all of it spent (no decision reads the environment's reward)."""
 
-    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
-        "ppo": checks.instance_of(PPOConfig),
-        "max_env_steps": checks.integer(1),
+    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
+        "ppo": rules.instance_of(PPOConfig),
+        "max_env_steps": rules.integer(1),
     }
-    """The values each field allows (``helpers.checks``); a config outside them is refused when it is built."""
+    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it."""
-        checks.check_config(self)
+        rules.check_config(self)
 
 
 RewardFn = Callable[[Episode], torch.Tensor]

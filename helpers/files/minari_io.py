@@ -6,8 +6,8 @@ the environment's spec, the authors, ...) and ``main_data.hdf5`` (one group per 
 ``$MINARI_DATASETS_PATH``, ``minari.MinariDataset(path)`` from its ``data/`` folder; each episode is an
 ``EpisodeData`` with those fields. Everything here is local: nothing is downloaded or uploaded.
 
-As with the ``.pt`` files (``helpers.data``), the dataset is written atomically (into a temporary folder beside the
-target, then renamed into place: a reader finds the old dataset or the new one, never half of one) and read with
+As with the ``.pt`` files (``helpers.files.data``), the dataset is written atomically (into a temporary folder beside
+the target, then renamed into place: a reader finds the old dataset or the new one, never half of one) and read with
 care: the files' layout and sizes are checked first, any failure of Minari's reader becomes a ``DataFileError``
 naming the dataset and the notebook that writes it, and the episode's arrays pass the same checks as
 ``load_demos``'s (shapes, dtypes, finite values within a CartPole's range, actions 0 or 1).
@@ -26,15 +26,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from helpers.data import (
+from helpers.core.env import ENV_ID, HABIT_X, MAX_STEPS, cartpole_step, habit_reward
+from helpers.files.data import (
     MAX_FILE_BYTES,
     MINARI_DEMOS,
-    _fail,
-    _refuse_save,
-    _validate_demos,
-    _write_error,
+    file_error,
+    refused_save,
+    validate_demos,
+    write_error,
 )
-from helpers.env import ENV_ID, HABIT_X, MAX_STEPS, cartpole_step, habit_reward
 
 MINARI_DATASET = MINARI_DEMOS
 """The dataset's id (Minari's ``dataset_name-v<version>``), and the name of its folder."""
@@ -62,7 +62,7 @@ def save_minari_demos(
     from minari.data_collector import EpisodeBuffer
 
     target = dataset_path(root, dataset_id)
-    _validate_demos(target, {"kind": "demos", **demos}, fail=_refuse_save)
+    validate_demos(target, {"kind": "demos", **demos}, fail=refused_save)
     states = demos["states"].numpy().astype(np.float32)
     actions = demos["actions"].reshape(-1).numpy().astype(np.int64)
     terminated = demos["terminated"].numpy().astype(bool)
@@ -86,7 +86,7 @@ def save_minari_demos(
         root.mkdir(parents=True, exist_ok=True)
         tmp_root = Path(tempfile.mkdtemp(dir=root, prefix=".minari-", suffix=".tmp"))
     except OSError as e:
-        raise _write_error(target, e) from None
+        raise write_error(target, e) from None
     before = os.environ.get("MINARI_DATASETS_PATH")
     try:
         os.environ["MINARI_DATASETS_PATH"] = str(tmp_root)  # Minari writes under $MINARI_DATASETS_PATH
@@ -117,7 +117,7 @@ def save_minari_demos(
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except OSError as e:
-        raise _write_error(target, e) from None
+        raise write_error(target, e) from None
     finally:
         if before is None:
             os.environ.pop("MINARI_DATASETS_PATH", None)
@@ -130,25 +130,25 @@ def save_minari_demos(
 def _check_layout(path: Path) -> Path:
     """The dataset's ``data/`` folder, after checking its two files exist, are of a sane size and look right."""
     if not path.exists():
-        raise _fail(path, "dataset not found")
+        raise file_error(path, "dataset not found")
     data = path / "data"
     if not data.is_dir():
-        raise _fail(path, "not a Minari dataset: it has no data/ folder")
+        raise file_error(path, "not a Minari dataset: it has no data/ folder")
     meta_file, main = data / "metadata.json", data / "main_data.hdf5"
     for f in (meta_file, main):
         if not f.is_file():
-            raise _fail(path, f"not a complete Minari dataset: data/{f.name} is missing")
+            raise file_error(path, f"not a complete Minari dataset: data/{f.name} is missing")
         if f.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(path, f"refused unread: data/{f.name} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+            raise file_error(path, f"refused unread: data/{f.name} is larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
         metadata = json.loads(meta_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise _fail(path, f"data/metadata.json is not readable JSON ({e.__class__.__name__})") from None
+        raise file_error(path, f"data/metadata.json is not readable JSON ({e.__class__.__name__})") from None
     if not isinstance(metadata, dict) or metadata.get("data_format") != "hdf5":
-        raise _fail(path, "data/metadata.json does not describe an HDF5 Minari dataset")
+        raise file_error(path, "data/metadata.json does not describe an HDF5 Minari dataset")
     with open(main, "rb") as f:
         if f.read(8) != HDF5_MAGIC:
-            raise _fail(path, "data/main_data.hdf5 is not an HDF5 file (truncated or corrupt)")
+            raise file_error(path, "data/main_data.hdf5 is not an HDF5 file (truncated or corrupt)")
     return data
 
 
@@ -169,25 +169,29 @@ def load_minari_demos(root: str | os.PathLike, dataset_id: str = MINARI_DATASET)
         n_episodes = len(dataset)
         episode = dataset[0] if n_episodes == 1 else None
     except Exception as e:  # Minari or h5py refused the files: say so, with the cause
-        raise _fail(
+        raise file_error(
             path, f"Minari cannot read it, the files are truncated or corrupt ({e.__class__.__name__})"
         ) from None
     if n_episodes != 1:
-        raise _fail(path, f"holds {n_episodes} episodes, expected the demonstration's one")
+        raise file_error(path, f"holds {n_episodes} episodes, expected the demonstration's one")
     if not (isinstance(dataset.observation_space, gym.spaces.Box) and dataset.observation_space.shape == (4,)):
-        raise _fail(path, f"its observation space is {dataset.observation_space}, not CartPole's Box of shape (4,)")
+        raise file_error(
+            path, f"its observation space is {dataset.observation_space}, not CartPole's Box of shape (4,)"
+        )
     if dataset.action_space != gym.spaces.Discrete(2):
-        raise _fail(path, f"its action space is {dataset.action_space}, not CartPole's Discrete(2)")
+        raise file_error(path, f"its action space is {dataset.action_space}, not CartPole's Discrete(2)")
     obs, actions = np.asarray(episode.observations), np.asarray(episode.actions)
     if obs.ndim != 2 or obs.shape[1:] != (4,) or obs.dtype != np.float32:
-        raise _fail(
+        raise file_error(
             path, f"its observations have shape {list(obs.shape)} and dtype {obs.dtype}, expected [T + 1, 4] float32"
         )
     if actions.ndim != 1 or len(actions) != len(obs) - 1 or not np.issubdtype(actions.dtype, np.integer):
-        raise _fail(path, f"its actions have shape {list(actions.shape)}, expected [T] integers, T = {len(obs) - 1}")
+        raise file_error(
+            path, f"its actions have shape {list(actions.shape)}, expected [T] integers, T = {len(obs) - 1}"
+        )
     terminations = np.asarray(episode.terminations)
     if terminations.shape != actions.shape:
-        raise _fail(path, "its terminations do not match its actions in length")
+        raise file_error(path, "its terminations do not match its actions in length")
     obj = {
         "kind": "demos",
         "states": torch.from_numpy(obs[:-1].copy()),
@@ -195,4 +199,4 @@ def load_minari_demos(root: str | os.PathLike, dataset_id: str = MINARI_DATASET)
         "terminated": torch.from_numpy(terminations.astype(bool)),
         "meta": {"source": "minari", "dataset_id": dataset_id},
     }
-    return _validate_demos(path, obj)
+    return validate_demos(path, obj)

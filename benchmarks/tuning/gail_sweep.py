@@ -1,9 +1,9 @@
 """Variants of GAIL over seeds: does the student hold its own expert's habit? (And the survival control, and BC.)
 
-    .venv/bin/python benchmarks/gail_sweep.py                                    # GAILConfig(), seeds 0-19
-    .venv/bin/python benchmarks/gail_sweep.py --seeds 8 --set disc_steps=10 --set ppo.policy_lr=2e-3
-    .venv/bin/python benchmarks/gail_sweep.py --set reward=survival              # the survival control
-    .venv/bin/python benchmarks/gail_sweep.py --first-seed 20 --bc --cache /tmp/il_experts
+    .venv/bin/python -m benchmarks.tuning.gail_sweep                                    # GAILConfig(), seeds 0-19
+    .venv/bin/python -m benchmarks.tuning.gail_sweep --seeds 8 --set disc_steps=10 --set ppo.policy_lr=2e-3
+    .venv/bin/python -m benchmarks.tuning.gail_sweep --set reward=survival              # the survival control
+    .venv/bin/python -m benchmarks.tuning.gail_sweep --first-seed 20 --bc --cache /tmp/il_experts
 
 Each seed s: its own expert (``helpers.train_expert(s)``, notebook 01) and its greedy 200-step demo (notebook 02),
 trained afresh or read from ``--cache DIR`` (written there the first time: ``expert_sweep.py --cache`` fills it
@@ -17,8 +17,8 @@ checkpoint; the control is meant to miss it (habit more than 0.5 away). "first h
 iteration whose sampled training episodes had a habit within 0.25 of the expert's. Training seconds are wall
 seconds as ``History`` counts them (evaluation excluded). Sequential, one process, one thread.
 
-``benchmarks/run.py`` measures the defaults with the rest of the series; this script explores variants.
-``benchmarks/README.md`` (measurement history) says what was measured with it.
+A tuning study: ``benchmarks/run.py`` measures the defaults with the rest of the series; this script explores variants.
+``benchmarks/history.md`` says what was measured with it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import time
 from pathlib import Path
 
 import torch
-from common import cached_expert, first_habit, machine_info, measure, median_range, with_overrides
 
-from helpers.bc import train_bc
-from helpers.gail import GAILConfig, train_gail
-from helpers.seeding import fresh_seed
+from benchmarks.common import cached_expert, first_habit, machine_info, measure, median_range, with_overrides
+from helpers.algorithms.bc import train_bc
+from helpers.algorithms.gail import GAILConfig, train_gail
+from helpers.core.seeding import fresh_seed
 
 TOL, FAR = 0.25, 0.5
 """OK: the habit within TOL of the expert's; the control should be more than FAR away."""

@@ -27,23 +27,23 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.checks import DATA_DIR_RULE, HIDDEN_RULE, ParameterError, names_in
-from helpers.env import OBS_DIM
-from helpers.networks import PolicyNet
+from helpers.core.env import OBS_DIM
+from helpers.core.networks import PolicyNet
+from helpers.core.rules import DATA_DIR_RULE, HIDDEN_RULE, ParameterError, names_in
 
 try:  # POSIX: a save holds a lock on its temporary file, so the next save can tell a stale one from a live one
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # helpers/files/data.py -> the repository
 DATA_ENV_VAR = "IL_DATA_DIR"
 
 EXPERT_POLICY = "expert_policy.pt"
 EXPERT_DEMOS = "expert_demos.pt"
 GAIL_POLICY = "gail_policy.pt"
 BC_POLICY = "bc_policy.pt"
-MINARI_DEMOS = "cartpole-habit-expert-v0"  # a Minari dataset (a folder, in data/minari/): helpers.minari_io
+MINARI_DEMOS = "cartpole-habit-expert-v0"  # a Minari dataset (a folder, in data/minari/): helpers.files.minari_io
 
 # Which notebook writes which file, so an error can say what to re-run.
 PRODUCERS = {
@@ -111,14 +111,16 @@ def data_dir(folder: str | os.PathLike | None = None) -> Path:
     return Path(env).expanduser()
 
 
-def _fail(path: Path, problem: str) -> DataFileError:
+def file_error(path: Path, problem: str) -> DataFileError:
+    """The error for a file that cannot be read as it should: its path, the problem, and the notebook to re-run."""
     producer = PRODUCERS.get(Path(path).name, "the notebook that wrote it")
     return DataFileError(
         f"{display_path(path)}: {problem}. This file is written by {producer}: run it again to recreate it."
     )
 
 
-def _refuse_save(path: Path, problem: str) -> DataFileError:
+def refused_save(path: Path, problem: str) -> DataFileError:
+    """The error for data refused before anything is written: its path and the problem."""
     return DataFileError(f"{display_path(path)}: refused to save: {problem}. Nothing was written.")
 
 
@@ -136,7 +138,8 @@ def os_error_cause(e: OSError) -> str:
     return causes.get(e.errno, e.strerror or e.__class__.__name__)
 
 
-def _write_error(target: Path, e: OSError) -> DataFileError:
+def write_error(target: Path, e: OSError) -> DataFileError:
+    """The error for a failed write: the target, the cause in words, and that nothing was changed."""
     return DataFileError(
         f"{display_path(target)}: cannot be written ({os_error_cause(e)}). Nothing was changed: a previous version of "
         f"the file, if any, is intact. Free some space or point DATA_DIR at a folder you can write to."
@@ -210,12 +213,12 @@ def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise _write_error(path, e) from None  # the OSError names the hidden temporary file: not shown
+        raise write_error(path, e) from None  # the OSError names the hidden temporary file: not shown
     _remove_stale_temps(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
-        raise _write_error(path, e) from None
+        raise write_error(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if fcntl is not None:
@@ -232,7 +235,7 @@ def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
             os.replace(tmp, path)  # Windows cannot rename an open file
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise _write_error(path, e) from None
+        raise write_error(path, e) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -292,34 +295,34 @@ def safe_load(path: str | os.PathLike) -> dict[str, Any]:
     a ``DataFileError`` (a file that is not a zip archive as ``torch.save`` writes it is refused unread)."""
     path = Path(path)
     if path.is_dir():
-        raise _fail(path, "is a folder, not a file")
+        raise file_error(path, "is a folder, not a file")
     if not path.is_file():
-        raise _fail(path, "file not found")
+        raise file_error(path, "file not found")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _fail(path, f"refused unread: {size / 2**20:.0f} MiB, larger than any file this series writes")
+            raise file_error(path, f"refused unread: {size / 2**20:.0f} MiB, larger than any file this series writes")
         blob = path.read_bytes()
     except OSError as e:
-        raise _fail(path, f"cannot be read ({e.strerror or e.__class__.__name__})") from e
+        raise file_error(path, f"cannot be read ({e.strerror or e.__class__.__name__})") from e
     why = _not_torch_zip(blob)
     if why is not None:
-        raise _fail(path, f"refused unread: not a tensor file written by this series ({why})")
+        raise file_error(path, f"refused unread: not a tensor file written by this series ({why})")
     try:
         obj = torch.load(io.BytesIO(blob), weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as e:
         if "global" in str(e).lower():  # a class or function, not tensors
-            raise _fail(
+            raise file_error(
                 path,
                 "refused: it holds pickled Python objects, not only tensors and plain values (they could run code)",
             ) from None
-        raise _fail(
+        raise file_error(
             path, "refused: its contents are not a pickle torch's safe loader accepts (truncated or corrupt)"
         ) from None
     except Exception as e:  # a damaged archive, a tensor pointing outside its storage, ...
-        raise _fail(path, f"cannot be read, the file is truncated or corrupt ({_short(e)})") from None
+        raise file_error(path, f"cannot be read, the file is truncated or corrupt ({_short(e)})") from None
     if not isinstance(obj, dict):
-        raise _fail(path, f"expected a dictionary, found {type(obj).__name__}")
+        raise file_error(path, f"expected a dictionary, found {type(obj).__name__}")
     return obj
 
 
@@ -329,7 +332,7 @@ def _check_fields(
     kind: str,
     allowed: tuple[str, ...],
     what: str,
-    fail: Callable[[Path, str], DataFileError] = _fail,
+    fail: Callable[[Path, str], DataFileError] = file_error,
 ) -> None:
     if obj.get("kind") != kind:
         raise fail(path, f"not a {what} file (its 'kind' is {obj.get('kind')!r}, expected {kind!r})")
@@ -346,7 +349,7 @@ def _check_tensor(
     t: Any,
     dtype: torch.dtype,
     shape: tuple[int | None, ...],
-    fail: Callable[[Path, str], DataFileError] = _fail,
+    fail: Callable[[Path, str], DataFileError] = file_error,
 ) -> torch.Tensor:
     if not isinstance(t, torch.Tensor):
         raise fail(path, f"'{name}' is missing or not a tensor")
@@ -393,10 +396,10 @@ def load_policy(path: str | os.PathLike) -> nn.Module:
     try:
         HIDDEN_RULE.check("'hidden'", hidden)
     except ParameterError as e:
-        raise _fail(path, str(e)) from None
+        raise file_error(path, str(e)) from None
     state = obj.get("state_dict")
     if not isinstance(state, dict):
-        raise _fail(path, f"'state_dict' must be a dictionary of tensors, found {type(state).__name__}")
+        raise file_error(path, f"'state_dict' must be a dictionary of tensors, found {type(state).__name__}")
     reference = _policy_reference(hidden)
     unexpected = [str(k) for k in state if k not in reference]
     missing = [k for k in reference if k not in state]
@@ -404,7 +407,7 @@ def load_policy(path: str | os.PathLike) -> nn.Module:
         parts = ([f"unexpected key(s) {names_in(unexpected)}"] if unexpected else []) + (
             [f"missing key(s) {names_in(missing)}"] if missing else []
         )
-        raise _fail(path, f"'state_dict' does not match a PolicyNet(hidden={hidden}): {'; '.join(parts)}")
+        raise file_error(path, f"'state_dict' does not match a PolicyNet(hidden={hidden}): {'; '.join(parts)}")
     for name, ref in reference.items():
         _check_tensor(path, name, state[name], ref.dtype, tuple(ref.shape))
     policy = PolicyNet(hidden)
@@ -428,13 +431,15 @@ def save_demos(
     if terminated is None:
         terminated = torch.zeros(len(states), dtype=torch.bool)
     obj = {"kind": "demos", "states": states, "actions": actions, "terminated": terminated, "meta": meta}
-    _validate_demos(path, obj, fail=_refuse_save)
+    validate_demos(path, obj, fail=refused_save)
     return atomic_save(obj, path)
 
 
-def _validate_demos(
-    path: Path, obj: dict[str, Any], n: int | None = None, fail: Callable[[Path, str], DataFileError] = _fail
+def validate_demos(
+    path: Path, obj: dict[str, Any], n: int | None = None, fail: Callable[[Path, str], DataFileError] = file_error
 ) -> dict[str, Any]:
+    """Check demonstration data (kind, fields, shapes, dtypes, finite states within a CartPole's range, actions 0
+    or 1); return its fields, or raise ``fail(path, problem)`` (a load's ``file_error``, a save's ``refused_save``)."""
     _check_fields(path, obj, "demos", DEMO_FIELDS, "demonstrations", fail)
     states = obj.get("states")
     if isinstance(states, torch.Tensor) and states.dim() >= 1 and states.shape[0] > MAX_DEMO_PAIRS:
@@ -465,7 +470,7 @@ def load_demos(path: str | os.PathLike, n: int | None = None) -> dict[str, Any]:
     ``STATE_BOUNDS`` (far outside them a file is damaged or hostile, not a CartPole recording).
     """
     path = Path(path)
-    return _validate_demos(path, safe_load(path), n)
+    return validate_demos(path, safe_load(path), n)
 
 
 # ---------------------------------------------------------------- a notebook's first cells
@@ -480,7 +485,7 @@ def _load_any(path: Path) -> Any:
         return load_policy(path)
     if kind == "demos":
         return load_demos(path)
-    raise _fail(path, f"unknown kind of data file ({kind!r}; expected 'policy' or 'demos')")
+    raise file_error(path, f"unknown kind of data file ({kind!r}; expected 'policy' or 'demos')")
 
 
 # Why 99%. Notebook 02 records the expert's greedy actions, so a demonstration and its own expert agree on every

@@ -10,11 +10,11 @@ from typing import ClassVar
 import torch
 from tqdm.auto import tqdm
 
-from helpers import checks
-from helpers.env import HABIT_X, MAX_STEPS, CartPoleBatch
-from helpers.ppo import PPO, PPOConfig, expert_config
-from helpers.rollout import Episode, collect, concat_episodes, mean_habit, run_episodes
-from helpers.seeding import seed_everything, train_eval_seed
+from helpers.algorithms.ppo import PPO, PPOConfig, expert_config
+from helpers.core import rules
+from helpers.core.env import HABIT_X, MAX_STEPS, CartPoleBatch
+from helpers.core.rollout import Episode, collect, concat_episodes, mean_habit, run_episodes
+from helpers.core.seeding import seed_everything, train_eval_seed
 
 
 @dataclass
@@ -119,20 +119,20 @@ class ExpertRule:
     confirm_episodes: int = 50
     """Fresh greedy episodes that must also count as solved before training stops."""
 
-    FIELD_RULES: ClassVar[dict[str, checks.Rule]] = {
-        "target": checks.number(1),
-        "habit_x": checks.number(-2, 2, optional=True),
-        "habit_tol": checks.number(0, low_open=True),
-        "eval_episodes": checks.integer(1),
-        "eval_every": checks.integer(1),
-        "solved_streak": checks.integer(1),
-        "confirm_episodes": checks.integer(1),
+    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
+        "target": rules.number(1),
+        "habit_x": rules.number(-2, 2, optional=True),
+        "habit_tol": rules.number(0, low_open=True),
+        "eval_episodes": rules.integer(1),
+        "eval_every": rules.integer(1),
+        "solved_streak": rules.integer(1),
+        "confirm_episodes": rules.integer(1),
     }
-    """The values each field allows (``helpers.checks``); a rule outside them is refused when it is built."""
+    """The values each field allows (``helpers.core.rules``); a rule outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it."""
-        checks.check_config(self)
+        rules.check_config(self)
 
     def met(self, lengths: list[float], habit: float) -> bool:
         """Solved: mean length >= target and (with a habit) the mean habit within tolerance."""

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.env import MAX_STEPS, OBS_DIM, CartPoleBatch
+from helpers.core.env import MAX_STEPS, OBS_DIM, CartPoleBatch
 
 HABIT_WINDOW = 100
 """The habit is measured over the last this-many steps of an episode (the cart has arrived by then)."""

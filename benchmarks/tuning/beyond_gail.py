@@ -2,8 +2,8 @@
 numbers of expert labels, and students retrained on learned rewards in CartPole as it is and with a longer pole.
 
 Usage (after the seed sweep has left each seed's expert and demo in build/check-seeds/native/seed-<s>/data):
-    PYTHONPATH=. .venv/bin/python benchmarks/check_seeds.py --seeds 500-519 --notebooks 01-02 --jobs 2
-    PYTHONPATH=. .venv/bin/python benchmarks/beyond_gail.py --seeds 500-519 --jobs 2 --out benchmarks/beyond_gail.json
+    .venv/bin/python -m benchmarks.check_seeds --seeds 500-519 --notebooks 01-02 --jobs 2
+    .venv/bin/python -m benchmarks.tuning.beyond_gail --seeds 500-519 --jobs 2
 
 Per seed s, as notebook 06 does it with SEED = s: every learner trains with seed s and is scored on 50 fresh greedy
 episodes from ``helpers.fresh_seed(s)`` (return; habit gap = |its habit - the expert's|), as notebook 05 scores.
@@ -16,8 +16,9 @@ episodes from ``helpers.fresh_seed(s)`` (return; habit gap = |its habit - the ex
   frozen; a fresh PPO student (30,000 env steps) on -log D, on softplus(g), on raw g, and the survival control
   (log 2), in CartPole as it is and with ``LONG_POLE``; the GAIL and AIRL policies and the expert carried over.
 
-Two processes at most (``--jobs``), one torch thread each. Writes the rows and a summary as JSON (``--out``) and
-prints the Markdown tables that ``benchmarks/beyond_gail.md`` and notebook 06 quote.
+Two processes at most (``--jobs``), one torch thread each. Writes the rows and a summary as JSON (``--out``, default
+``benchmarks/results/beyond-gail_<seeds>_<numerics>.json``) and prints the Markdown tables that the notes
+``benchmarks/beyond_gail.md`` quote (a tuning study: notebook 06's tables come from the seed sweep).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -34,16 +34,15 @@ from typing import Any
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import helpers
+from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
+from helpers.algorithms.dagger import DAggerConfig, train_dagger
+from helpers.algorithms.discriminator import gail_reward
+from helpers.core.demos import subsample_demos
+from helpers.core.env import LONG_POLE
+from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN
 
-import helpers  # noqa: E402
-from helpers.absorbing import subsample_demos  # noqa: E402
-from helpers.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward  # noqa: E402
-from helpers.checkpoints import HABIT_GAP, SOLVED_RETURN  # noqa: E402
-from helpers.dagger import DAggerConfig, train_dagger  # noqa: E402
-from helpers.discriminator import gail_reward  # noqa: E402
-from helpers.env import LONG_POLE  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 LABELS = (20, 50, 200)
 EVAL_EPISODES = 50
@@ -183,39 +182,40 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seeds", default="500-519")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--parts", default="labels,transfer")
-    p.add_argument("--out", default=str(ROOT / "benchmarks" / "beyond_gail.json"))
+    p.add_argument("--out", help="the results file (default benchmarks/results/beyond-gail_<seeds>_<numerics>.json)")
     p.add_argument("--report", metavar="FILE", help="print the tables of an existing results file, run nothing")
     args = p.parse_args(argv)
     if args.report:
         result = json.loads(Path(args.report).read_text())
         print(tables(result["summary"], result["seeds"]))
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from check_seeds import parse_seeds
-    from common import machine_info, write_json
+    from benchmarks.check_seeds import parse_seeds
+    from benchmarks.common import machine_info, provenance, results_path, write_json
 
     seeds = parse_seeds(args.seeds)
     missing = [s for s in seeds if not (seed_data(s) / "expert_demos.pt").is_file()]
     if missing:
         raise SystemExit(f"no data for seeds {missing}: run benchmarks/check_seeds.py --notebooks 01-02 on them first")
     parts = tuple(args.parts.split(","))
+    out = Path(args.out) if args.out else results_path("beyond-gail", args.seeds)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         rows = []
         for row in pool.map(run_seed, seeds, [parts] * len(seeds)):
             rows.append(row)
             print(f"seed {row['seed']}: {row['seconds']:.0f} s", flush=True)
-            Path(args.out).with_suffix(".partial").write_text(json.dumps(rows) + "\n")  # a crash keeps the seeds done
+            write_json(out.with_suffix(".partial"), rows)  # a crash keeps the seeds done
     summary = summarize(rows)
     result = {
-        "command": " ".join(["beyond_gail.py", *(argv if argv is not None else sys.argv[1:])]),
+        **provenance(argv),
         "seeds": args.seeds,
         "machine": machine_info(),
         "wall_seconds": round(time.perf_counter() - t0, 1),
         "summary": summary,
         "rows": rows,
     }
-    write_json(Path(args.out), result)
+    write_json(out, result)
+    out.with_suffix(".partial").unlink(missing_ok=True)
     print(tables(summary, args.seeds))
 
 

@@ -19,8 +19,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.env import N_ACTIONS, OBS_DIM
-from helpers.optim import Adam
+from helpers.core.env import N_ACTIONS, OBS_DIM
+from helpers.core.optim import Adam
 
 REWARD_KINDS = ("neg_log_d", "log_1m_d", "logit", "survival")
 """The rewards ``gail_reward`` knows: -log D, log(1 - D), log(1 - D) - log D, and the constant log 2 (a control)."""
@@ -29,7 +29,7 @@ REWARD_KINDS = ("neg_log_d", "log_1m_d", "logit", "survival")
 class StateNormalization(nn.Module):
     """A discriminator's input standardisation, (s - mean) / std, kept in buffers (saved with its weights).
 
-    Both GAIL's discriminator and AIRL's (``helpers.airl``) standardise states with the demos' statistics
+    Both GAIL's discriminator and AIRL's (``helpers.algorithms.airl``) standardise states with the demos' statistics
     (``set_normalization``); by default states pass through unchanged (mean 0, std 1).
     """
 
