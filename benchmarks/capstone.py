@@ -58,6 +58,14 @@ MISTAKES = (
     "seed_every_batch",
 )
 """The training loop's known mistakes (``make_gail``)."""
+EXPECTED = {
+    "reward_sign": ("ends_episodes",),
+    "fall_as_truncation": ("ends_episodes",),
+    "labels_swapped": ("labels_swapped",),
+    "one_d_step": ("d_not_learning", "overshoot"),
+    "no_d_training": ("d_not_learning",),
+}
+"""What the check should name when a run with each mistake fails (``helpers.teaching.exercises.likely_mistake``)."""
 
 
 # ---------------------------------------------------------------------------------------------------- the notebook
@@ -170,8 +178,9 @@ def gail_run(ns: dict[str, Any], fn: Callable[..., tuple], demos: dict[str, Any]
     scores = score(run.policy, expert, expert_s, eval_seed)
     sig = check.gail_signature(run, scores["return"], scores["habit"], expert_habit, expert_s, expert_a)
     passed = scores["return"] >= SOLVED_RETURN and sig["gap"] <= HABIT_GAP
-    return {**scores, "gap": sig["gap"], "passed": passed, "signature": sig, "diagnosis": check.diagnose(sig),
-            "seconds": run.seconds, "env_steps": run.env_steps}  # fmt: skip
+    return {**scores, "gap": sig["gap"], "passed": passed, "signature": sig, "likely": check.likely_mistake(sig),
+            "diagnosis": check.diagnose(sig), "seconds": run.seconds, "env_steps": run.env_steps,
+            "curves": run.curves()}  # fmt: skip
 
 
 def sweep_seed(seed: int, ns: dict[str, Any], cache: Path) -> dict[str, Any]:
@@ -252,16 +261,10 @@ def mistakes_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
     for mistake in records[0]["runs"]:
         runs = [r["runs"][mistake] for r in records]
         failed = [x for x in runs if not x["passed"]]
-        named = [x for x in failed if _names(x["diagnosis"], mistake)]
+        named = [x for x in failed if check.likely_mistake(x["signature"]) in EXPECTED.get(mistake, ())]
         out[mistake] = {"runs": len(runs), "failed": len(failed), "named_right": len(named),
-                        "diagnoses": sorted({x["diagnosis"][:70] for x in failed})}  # fmt: skip
+                        "named": sorted({check.likely_mistake(x["signature"]) for x in failed})}  # fmt: skip
     return out
-
-
-def _names(diagnosis: str, mistake: str) -> bool:
-    """The diagnosis is the one ``helpers.exercises.GAIL_SIGNATURES`` writes for ``mistake``."""
-    known = getattr(check, "GAIL_SIGNATURES", {})
-    return mistake in known and diagnosis == known[mistake][0]
 
 
 # ---------------------------------------------------------------------------------------------------- main

@@ -1009,10 +1009,81 @@ def gail_signature(run: GAILRun, mean_return: float, habit: float, expert_habit:
 def diagnose_gail(run: GAILRun, mean_return: float, habit: float, expert_habit: float, expert_s: torch.Tensor,
                   expert_a: torch.Tensor) -> str:  # fmt: skip
     """The most likely mistake behind a learner's GAIL that failed its judgment, read from its run's signature
-    (``gail_signature``, ``diagnose``)."""
-    return diagnose(gail_signature(run, mean_return, habit, expert_habit, expert_s, expert_a))
+    (``gail_signature``, ``diagnose``), or what to try when no known signature fits."""
+    return diagnose(gail_signature(run, mean_return, habit, expert_habit, expert_s, expert_a)) or (
+        "no known mistake's signature fits this run. The reference solution passes on every seed of the sweep: "
+        "compare your loop with the four steps of an iteration, then try another SEED"
+    )
+
+
+SHORT_EPISODES = 30.0
+"""A student whose last training episodes last at most this many steps (and whose greedy return is under 100) has
+learned to end them: measured on every seed with the reward's sign flipped and with a fall bootstrapped as a
+truncation (about 9 steps; the reference solution's last episodes last about 200), ``benchmarks/capstone.py``."""
+D_EXPERT_FLIPPED = 0.9
+"""D's mean on the expert's own pairs at the end, at least this: D was trained with the labels swapped (measured:
+1.00 with swapped labels, about 0.4-0.5 otherwise)."""
+D_NOT_LEARNING = 1.15
+"""D's lowest loss in the first third of training, at least this: D never told the two sides apart (measured: 1.2 to
+1.5 with one D step per iteration or none, about 0.4-0.75 with the reference's 20; log 4 = 1.386)."""
+SIGN_BEFORE_FALL = 0.03
+"""Of the two mistakes that end episodes, a lowest early D loss under this points at the reward's sign first (about
+0.01 with the sign flipped, 0.05-0.15 with falls bootstrapped)."""
+
+GAIL_SIGNATURES = {
+    "budget": "your loop played only {played:.0%} of its budget of env steps: count each batch's steps (its valid "
+    "rows) and go on while steps < max_env_steps",
+    "ends_episodes": "your student learned to END its episodes (the last training episodes lasted {len_late:.1f} "
+    "steps): every step alive costs it. Most likely {first}; else {second}",
+    "labels_swapped": "D calls the expert's own pairs the student's (mean D on them at the end: {d_expert:.2f}): its "
+    "labels are swapped, so -log D pays the student for being UNLIKE the expert (failure mode (d)). D's step takes "
+    "the expert's pairs first, labelled 0, and the student's second, labelled 1",
+    "d_not_learning": "D never told the two sides apart: its loss stayed at {d_early_min:.2f} or above in the first "
+    "third of training (log 4 = 1.386 is a D that cannot tell; one that keeps up falls well below it early). Give D "
+    "its DISC_STEPS steps on every batch, each one a step of its optimizer (failure modes (b) and (c))",
+    "overshoot": "your student balances but its cart stops past the expert's mark ({habit:+.2f} against "
+    "{expert_habit:+.2f}): a D that lags behind keeps paying past the mark (failure mode (c)). Check that D takes "
+    "its DISC_STEPS steps on every batch, and that the rewards are read after them",
+    "no_habit": "your student balances but not where the expert does ({habit:+.2f} against {expert_habit:+.2f}), as "
+    "the survival control does: its reward does not say where the expert stands. Check that it is paid "
+    "reward(disc, s, a) of the updated D, for the batch's own pairs",
+    "falls": "your student falls on some episodes (mean return {return:.1f}): check the step sizes (they shrink "
+    "linearly to 0 over the budget) and that PPO learns from the rewards of this batch",
+}
+"""What the check says for each signature (``likely_mistake``), formatted with the run's own numbers."""
+
+ENDINGS = {
+    "sign": "the reward's sign: your loop pays log D (or -reward) where -log D is meant (failure mode (a))",
+    "fall": "a fall counted as a truncation in the batch PPO learns from, so that GAE bootstraps the fallen state's "
+    "value (failure mode (e))",
+}
+
+
+def likely_mistake(sig: dict[str, float]) -> str:
+    """The key in ``GAIL_SIGNATURES`` of the most likely mistake behind a run's signature, "" if none fits. The
+    thresholds are measured (``benchmarks/capstone.py mistakes``; see each constant)."""
+    if sig["played_per_budget"] < 0.5:
+        return "budget"
+    if sig["len_late"] <= SHORT_EPISODES and sig["return"] < 100:
+        return "ends_episodes"
+    if sig["d_expert"] >= D_EXPERT_FLIPPED:
+        return "labels_swapped"
+    if sig["d_early_min"] >= D_NOT_LEARNING:
+        return "d_not_learning"
+    if sig["return"] >= 195 and sig["gap"] > 0.4:
+        far = abs(sig["habit"]) > abs(sig["expert_habit"]) and sig["habit"] * sig["expert_habit"] > 0
+        return "overshoot" if far else "no_habit"
+    if sig["return"] < 195:
+        return "falls"
+    return ""
 
 
 def diagnose(sig: dict[str, float]) -> str:
-    """The most likely mistake for a run's signature (``GAIL_SIGNATURES``), in the lesson's words; "" if none fits."""
-    return ""
+    """The most likely mistake for a run's signature, in the lesson's words, with the run's numbers ("" if none)."""
+    key = likely_mistake(sig)
+    if not key:
+        return ""
+    sign_first = sig["d_early_min"] < SIGN_BEFORE_FALL
+    first, second = (ENDINGS["sign"], ENDINGS["fall"]) if sign_first else (ENDINGS["fall"], ENDINGS["sign"])
+    return "likely mistake: " + GAIL_SIGNATURES[key].format(**sig, played=sig["played_per_budget"], first=first,
+                                                            second=second)  # fmt: skip
