@@ -170,17 +170,18 @@ def score(policy: torch.nn.Module, expert: torch.nn.Module, expert_s: torch.Tens
 
 
 def gail_run(ns: dict[str, Any], fn: Callable[..., tuple], demos: dict[str, Any], seed: int, expert: torch.nn.Module,
-             expert_habit: float) -> dict[str, Any]:  # fmt: skip
-    """Train ``fn`` as notebook 04's training cell does, score its student, and read its signature and diagnosis."""
+             expert_habit: float, curves: bool = False) -> dict[str, Any]:  # fmt: skip
+    """Train ``fn`` as notebook 04's training cell does, score its student, and read its signature and diagnosis
+    (with ``curves``, also its per-batch curves: D's loss, the training episodes' length and habit)."""
     expert_s, expert_a = demos["states"], demos["actions"].reshape(-1)
     eval_seed = helpers.fresh_seed(seed)
     run = check.run_gail(fn, expert_s, expert_a, vector_cartpole(ns), 80_000, seed)
     scores = score(run.policy, expert, expert_s, eval_seed)
     sig = check.gail_signature(run, scores["return"], scores["habit"], expert_habit, expert_s, expert_a)
     passed = scores["return"] >= SOLVED_RETURN and sig["gap"] <= HABIT_GAP
-    return {**scores, "gap": sig["gap"], "passed": passed, "signature": sig, "likely": check.likely_mistake(sig),
-            "diagnosis": check.diagnose(sig), "seconds": run.seconds, "env_steps": run.env_steps,
-            "curves": run.curves()}  # fmt: skip
+    out = {**scores, "gap": sig["gap"], "passed": passed, "signature": sig, "likely": check.likely_mistake(sig),
+           "diagnosis": check.diagnose(sig), "seconds": run.seconds, "env_steps": run.env_steps}  # fmt: skip
+    return out | ({"curves": run.curves()} if curves else {})
 
 
 def sweep_seed(seed: int, ns: dict[str, Any], cache: Path) -> dict[str, Any]:
@@ -224,7 +225,7 @@ def mistakes_seed(seed: int, ns: dict[str, Any], cache: Path, mistakes: list[str
     eh = score(expert, expert, expert_s, helpers.fresh_seed(seed))["habit"]
     runs = {}
     for mistake in [None, *mistakes]:
-        r = gail_run(ns, make_gail(ns, mistake), demos, seed, expert, eh)
+        r = gail_run(ns, make_gail(ns, mistake), demos, seed, expert, eh, curves=True)
         runs[mistake or "none"] = r
         sig = r["signature"]
         print(f"seed {seed} {mistake or 'none':20s} return {r['return']:6.1f} gap {r['gap']:.2f} "
