@@ -14,7 +14,8 @@ episodes from ``fresh_seed(seed)``, scored as the notebook scores them, and its 
 
 ``sweep`` records the reference solution and its beside-learners; ``mistakes`` trains, for each seed, the reference
 loop and the loop with one known mistake (``MISTAKES``), and records each run's signature
-(``helpers.exercises.gail_signature``) and what ``diagnose`` names. ``--numerics default`` runs with
+(``helpers.teaching.exercises.gail_signature``), what ``diagnose`` names, its per-batch curves and D's reward along
+the track (``docs/failure_modes.py`` draws the failure modes' figures from them). ``--numerics default`` runs with
 ``ATEN_CPU_CAPABILITY=default`` (the script starts itself again with it set). Results:
 ``benchmarks/results/capstone_<seeds>_<numerics>.json`` and ``capstone-mistakes_<seeds>_<numerics>.json``, each with
 the commit and the command that made it; experts are cached in ``build/capstone-cache/<numerics>/``.
@@ -52,6 +53,7 @@ MISTAKES = (
     "labels_swapped",
     "fall_as_truncation",
     "one_d_step",
+    "slow_d",
     "old_d_rewards",
     "no_anneal",
     "no_d_training",
@@ -63,6 +65,7 @@ EXPECTED = {
     "fall_as_truncation": ("ends_episodes",),
     "labels_swapped": ("labels_swapped",),
     "one_d_step": ("d_not_learning", "overshoot"),
+    "slow_d": ("d_not_learning", "overshoot"),
     "no_d_training": ("d_not_learning",),
 }
 """What the check should name when a run with each mistake fails (``helpers.teaching.exercises.likely_mistake``)."""
@@ -102,6 +105,7 @@ def make_gail(ns: dict[str, Any], mistake: str | None = None) -> Callable[..., t
     play, disc_step, reward, ppo_update = ns["play"], ns["disc_step"], ns["reward"], ns["ppo_update"]
     mlp, discriminator, torch_ = ns["mlp"], ns["Discriminator"], ns["torch"]
     policy_lr, value_lr, disc_lr = ns["POLICY_LR"], ns["VALUE_LR"], ns["DISC_LR"]
+    disc_lr = disc_lr / 10 if mistake == "slow_d" else disc_lr
     disc_steps = 1 if mistake == "one_d_step" else ns["DISC_STEPS"]
 
     def gail(expert_s, expert_a, envs, max_env_steps, seed):
@@ -181,7 +185,29 @@ def gail_run(ns: dict[str, Any], fn: Callable[..., tuple], demos: dict[str, Any]
     passed = scores["return"] >= SOLVED_RETURN and sig["gap"] <= HABIT_GAP
     out = {**scores, "gap": sig["gap"], "passed": passed, "signature": sig, "likely": check.likely_mistake(sig),
            "diagnosis": check.diagnose(sig), "seconds": run.seconds, "env_steps": run.env_steps}  # fmt: skip
-    return out | ({"curves": run.curves()} if curves else {})
+    if curves:
+        out["curves"] = run.curves()
+        out["reward_along_x"] = reward_along_x(run.disc, demos).tolist()
+    return out
+
+
+ALONG_X = np.linspace(-2.4, 2.4, 49)
+"""The cart positions at which ``reward_along_x`` reads D's reward (the whole track)."""
+
+
+@torch.no_grad()
+def reward_along_x(disc: Callable[..., torch.Tensor], demos: dict[str, Any]) -> np.ndarray:
+    """Mean reward -log D over the demo's pairs with their cart moved to each x of ``ALONG_X`` (the other three state
+    variables and the action as the expert had them): what D pays for the expert's own behaviour elsewhere."""
+    from torch.nn import functional as F
+
+    states, actions = demos["states"], demos["actions"].reshape(-1)
+    out = []
+    for x in ALONG_X:
+        moved = states.clone()
+        moved[:, 0] = float(x)
+        out.append(float(F.softplus(-torch.as_tensor(disc(moved, actions)).reshape(-1)).mean()))
+    return np.array(out)
 
 
 def sweep_seed(seed: int, ns: dict[str, Any], cache: Path) -> dict[str, Any]:

@@ -148,17 +148,21 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # | D's expectations | over ρ, discounted by γᵗ | every pair weighs the same, early or late in its episode |
 # | the expert's pairs | sampled from ρ_E | one greedy episode: ρ_E is the *greedy* expert's, on 200 pairs |
 # | D's batches | a sample of each side | every expert pair and every pair of the student's batch, each step |
-# | D's labels | D = P(student): expert 0 | the same. The imitation library and DAC (Kostrikov et al. 2019) label the expert 1: their logit is high for the expert, and their GAIL reward −log(1 − D) is our −log D |
+# | D's labels | D = P(student): expert 0 | the same (the imitation library and DAC label the expert 1: below) |
 #
 # Why: PPO takes the same kind of small steps as TRPO with plain gradients, and notebook 01 wrote its update out.
 # The student samples its actions, which explores on this small task without an entropy term: one knob fewer. D has
-# to keep up with a student that changes every iteration (exercise 2 below tries a single step). Cart x (metres) and
-# pole angle (radians) differ in scale: standardised, they weigh alike. A student still taking full steps when its
-# budget runs out stops wherever its last update left it; with the steps shrinking to 0, it settles. Weighting every
-# pair alike, like most implementations, counts late steps as much as early ones, where the discount would let the
-# first steps of an episode dominate; the habit is a late-episode behaviour. And with one greedy episode, the student
-# is asked to look like the expert's *decisions*, not like its sampled play. When you read other code, check the
-# label convention first: the same reward can be written −log D or −log(1 − D).
+# to keep up with a student that changes every iteration (exercise 2 at the end tries a single step). Cart x (metres)
+# and pole angle (radians) differ in scale: standardised, they weigh alike. A student still taking full steps when
+# its budget runs out stops wherever its last update left it; with the steps shrinking to 0, it settles. Weighting
+# every pair alike, as most implementations do, counts a late step as much as an early one, where the discount would
+# let the first steps of an episode dominate; the habit is a late-episode behaviour. With one greedy episode, the
+# student is asked to look like the expert's *decisions*, not like its sampled play.
+#
+# **Read other code with the labels in mind.** The imitation library and DAC (Kostrikov et al. 2019) train D with the
+# expert labelled 1, so their logit is high for the expert and their D is our 1 − D. The imitation library's GAIL
+# reward, −log(1 − D) in its labels, is our −log D: the same number. But −log D applied to a D with the other labels
+# pays the student for looking like a *student*: it would learn to run from the expert.
 
 # %% [markdown]
 # ## GAIL from scratch
@@ -388,9 +392,10 @@ def ppo_update(policy: nn.Module, value: nn.Module, opt: torch.optim.Optimizer, 
 # - seed torch with `seed`; build the policy `mlp(4, 2)`, the critic `mlp(4, 1)` and `Discriminator(expert_s)`; one
 #   `torch.optim.Adam` for the policy and the critic, each with its own step size (parameter groups), and one for D;
 # - repeat the four steps of an iteration until `max_env_steps` env steps of the batches' episodes are spent:
-#   `play` (with `seed` for the first batch only), `DISC_STEPS` calls of `disc_step` on the batch's valid pairs,
-#   `reward` from the updated D, `ppo_update`; before each update, the student's step sizes shrink linearly to 0
-#   over the budget (their full size times 1 − steps spent / `max_env_steps`);
+#   `play` (with `seed` for the first batch only), `DISC_STEPS` calls of `disc_step` on the batch's valid pairs
+#   (`batch["s"][batch["valid"]]` and the same for `a`), `reward` from the updated D for those pairs, in that order,
+#   and `ppo_update`; before each update, the student's step sizes shrink linearly to 0 over the budget (their full
+#   size times 1 − steps spent / `max_env_steps`);
 # - return the policy, the discriminator and D's loss at each iteration (a list of floats).
 #
 # Your function is judged by what it learns, not by its code: the next cell trains it on Gymnasium's vector CartPole
@@ -586,46 +591,54 @@ plt.show()
 # ## When GAIL goes wrong
 #
 # GAIL has two learners pulling against each other, so a slip in one place shows up somewhere else. Five slips are
-# classic. Each figure comes from a run with that one slip (`docs/failure_modes.py` trains them with this notebook's
-# code), beside the right run; each **signature** is something you can read in your own run: the summary printed
-# under your training cell, the figure above, the evaluation table. The check of your training loop reads the same
-# signatures when it names a likely mistake.
+# classic. Each figure shows this notebook's training loop with that one slip (thin lines, one per seed, each seed with
+# its own expert and demonstration) beside the loop as written above: runs that `benchmarks/capstone.py` made and
+# `docs/failure_modes.py` draws. Each **signature** is something you can read in your own run: the summary printed
+# under your training cell, the figure of D's loss and of the training episodes' habit, the evaluation table. The
+# judgment of your loop reads the same signatures when it names a likely mistake.
 #
-# **(a) A reward below 0 on every step: episodes of a few steps.** With the sign of the reward flipped (log D instead
-# of −log D), or with log(1 − D), every step alive costs, so the student learns to end each episode as fast as it
-# can. *Signature:* the training episodes shrink to about 9 steps and stay there; the evaluation's return is about 9.
+# **(a) A reward below 0 on every step: the student ends its episodes.** With the reward's sign flipped (log D
+# instead of −log D), or with log(1 − D), every step alive costs, so the student learns to end each episode as fast as
+# it can. *Signature:* the training episodes shrink to a handful of steps within a few batches and stay there; the
+# evaluation's return is as low as the untrained student's; D tells the two sides apart at once (its loss near 0).
 #
-# ![Mean length of the training episodes over 80,000 env steps: paid −log D they reach 200 steps; paid log D or log(1 − D) they fall to about 9](../docs/img/failure_reward_sign.png)
+# ![The training episodes' length over training: the loop as written reaches 200 steps; with the reward's sign
+# flipped, the episodes shrink to a few steps](../docs/img/failure_reward_sign.png)
 #
 # **(b) Too few discriminator steps: D never separates the two sides.** With one step per iteration, D cannot keep up
-# with a student that changes every iteration. *Signature:* D's loss stays near log 4 from the start, where the right
-# run's falls well below it in the first third of training. The student still balances, but its habit arrives late,
-# and often overshoots the mark: **(c)**.
+# with a student that changes every iteration. *Signature:* D's loss stays near log 4 from the start, where the loop
+# as written falls well below it in the first third of training and climbs back later. The student usually still
+# balances, but the habit arrives late and is less sure: see (c).
 #
-# ![D's mean on the expert's and on the student's pairs over training: with 20 steps per iteration they separate early and close in later; with 1 step they stay near 0.5 throughout](../docs/img/failure_weak_d.png)
+# ![D's loss at each iteration: with 20 steps it falls well below log 4 early and climbs back; with 1 step it stays
+# near log 4 throughout](../docs/img/failure_weak_d.png)
 #
 # **(c) A lagging discriminator: the cart overshoots the mark.** A D that has not kept up (one step per iteration, or
-# a step size 10 times smaller) keeps paying for "further right" past where the expert ever went, and the student
+# a step size ten times smaller) keeps paying for "further right" past where the expert ever went, and the student
 # follows. *Signature:* return 200, and a habit beyond the expert's, sometimes outside the band.
 #
-# ![Left: per training seed, the habit of GAIL and of GAIL with a lagging D, against the expert's habit and its band. Right: D's reward for the demo's pairs moved along the track, after training](../docs/img/failure_overshoot.png)
+# ![Left: per seed, the student's habit minus the expert's, for the loop as written and with a lagging D, against the
+# band. Right: D's reward for the demo's pairs moved along the track](../docs/img/failure_overshoot.png)
 #
-# **(d) Labels flipped: the student runs from the expert.** D trained with the expert labelled 1 and the student 0,
+# **(d) Labels swapped: the student runs from the expert.** D trained with the expert labelled 1 and the student 0,
 # while the reward −log D still assumes the expert is 0: the student is paid for being *unlike* the expert.
-# *Signature:* D's loss falls low and stays low (it separates the two sides easily); D is near 1 on the expert's own
-# pairs; the student's cart goes to the other side of the track, and it often falls.
+# *Signature:* D's loss falls to near 0 and stays there (it tells the two apart easily); at the end D is near 1 on the
+# expert's own pairs; the training episodes' habit heads the other way, and the student often falls.
 #
-# ![Left: with flipped labels D's mean on the expert's pairs rises to 1 and on the student's falls to 0. Right: the habit of the training episodes: GAIL's reaches the expert's, the flipped run's goes the other way](../docs/img/failure_labels_flipped.png)
+# ![Left: D's loss, near 0 throughout with swapped labels. Right: the training episodes' habit, heading to the other
+# side of the track with swapped labels](../docs/img/failure_labels_flipped.png)
 #
-# **(e) A fall bootstrapped as a truncation.** If GAE treats a fall like the 200-step cap, the value of the fallen
-# state is carried on as if the episode went on, and nothing tells the critic that a fall ends every reward. In
-# notebook 01 that keeps the expert from ever learning to balance. *Signature:* short episodes that never grow, in
-# training and in the evaluation.
+# **(e) A fall bootstrapped as a truncation.** If GAE treats a fall like the 200-step cap, it carries the fallen
+# state's value on as if the episode went on, and nothing tells the critic that falling ends every reward (in notebook
+# 01 the same slip keeps the expert from ever balancing). *Signature:* the same as (a), episodes of a handful of
+# steps; the check tells them apart by D's loss early on, which the flipped sign drives lower still.
 #
-# ![Mean length of the expert's training episodes: with a fall ending the return they reach 200; treating a fall as a truncation, they peak early and shrink to about 12](../docs/img/failure_bootstrap_fall.png)
+# ![The training episodes' length over training: with falls treated as the step cap, they shrink to a few
+# steps](../docs/img/failure_bootstrap_fall.png)
 #
-# Two slips are easy to make and hard to see: rewards read from D *before* its update on the batch, and step sizes
-# that never shrink. Both still learn on most seeds; the check tells you about them only when your student fails.
+# Three slips are easy to make and hard to see: rewards read from D *before* its update on the batch, step sizes that
+# never shrink, and every batch reset with the same seed. Each still learns on most seeds; the judgment mentions them
+# only when your student fails.
 
 # %% [markdown]
 # ## Saving both learners
