@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import statistics
 import sys
@@ -40,7 +41,7 @@ import numpy as np
 import torch
 
 import helpers
-from benchmarks.common import cached_expert, machine_info, provenance, results_path, write_json
+from benchmarks.common import RESULTS, cached_expert, machine_info, provenance, results_path, write_json
 from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN
 
@@ -344,3 +345,76 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------------------------------------ notebook 04's table
+SWEEPS = ("capstone_4000-4099_native.json", "capstone_4100-4149_default.json")
+"""The reference solution's sweeps, one per numerics, that notebook 04's comparison table pools."""
+
+
+def comparison_table(names: tuple[str, ...] = SWEEPS) -> str:
+    """Notebook 04's table over the sweeps (its generated block ``04-comparison``): per learner, how many seeds reach
+    a return of 195 and keep the habit gap within 0.4 m, the gap's median and worst (the control's smallest), and the
+    median agreement with the expert on the demo's states and on its own."""
+    files = [json.loads((RESULTS / name).read_text()) for name in names]
+    records = [r for f in files for r in f["records"]]
+    n = len(records)
+    seeds = " and ".join(
+        f"{f['seeds'].replace('-', '–')} ({'torch’s plain kernels' if f['numerics'] == 'default' else 'this CPU'})"
+        for f in files
+    )
+    rows = [f"Seeds {seeds}, {n} in all:", "",
+            "| learner | return ≥ 195 | habit gap (m): median, worst | gap ≤ 0.4 | agreement: demo / own |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for key, name in (("gail", "GAIL (the loop you wrote)"), ("control", "survival control"), ("bc", "BC"),
+                      ("untrained", "untrained student")):  # fmt: skip
+        xs = [r[key] for r in records]
+        ret = f"{sum(x['return'] >= SOLVED_RETURN for x in xs)}/{n}"
+        demo, own = (statistics.median(x[k] for x in xs) for k in ("agree_demo", "agree_own"))
+        agree = f"{demo:.2f} / {own:.2f}"
+        if "gap" not in xs[0]:
+            rows.append(f"| {name} | {ret} | — | — | {agree} |")
+            continue
+        gaps = [x["gap"] for x in xs]
+        extreme = min(gaps) if key == "control" else max(gaps)
+        rows.append(f"| {name} | {ret} | {statistics.median(gaps):.2f}, {extreme:.2f} | "
+                    f"{sum(g <= HABIT_GAP for g in gaps)}/{n} | {agree} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+MISTAKE_RESULTS = ("capstone-mistakes_4500-4503_native.json",)
+"""The mistakes study's results that the instructor's guide's failure-mode table reads."""
+MISTAKE_NAMES = {
+    "none": "none (the loop as written)",
+    "reward_sign": "(a) the reward's sign flipped",
+    "one_d_step": "(b) one D step per iteration",
+    "slow_d": "(c) D's step size / 10",
+    "labels_swapped": "(d) D's labels swapped",
+    "fall_as_truncation": "(e) a fall bootstrapped as a truncation",
+    "old_d_rewards": "rewards read before D's update",
+    "no_anneal": "step sizes never shrink",
+    "seed_every_batch": "every batch reset with the seed",
+    "no_d_training": "D never trained",
+}
+"""How the guide names each of ``MISTAKES``."""
+
+
+def failure_table(names: tuple[str, ...] = MISTAKE_RESULTS) -> str:
+    """The instructor's guide's table of the loop's mistakes (its generated block ``failure-modes``): per mistake, how
+    many runs failed notebook 04's judgment, what the judgment named for them, and the signature's ranges."""
+    files = [json.loads((RESULTS / name).read_text()) for name in names]
+    records = [r for f in files for r in f["records"]]
+    seeds = ", ".join(f"{f['seeds'].replace('-', '–')} ({f['numerics']})" for f in files)
+    rows = [f"Seeds {seeds}, each with its own expert and demonstration:", "",
+            "| slip | failed the judgment | named | last episodes (steps) | D's lowest early loss | D on the expert |",
+            "|---|---|---|---|---|---|"]  # fmt: skip
+    for mistake, label in MISTAKE_NAMES.items():
+        runs = [r["runs"][mistake] for r in records if mistake in r["runs"]]
+        if not runs:
+            continue
+        failed = [x for x in runs if not x["passed"]]
+        named = sorted({check.likely_mistake(x["signature"]) for x in failed} - {""})
+        sig = {k: [x["signature"][k] for x in runs] for k in ("len_late", "d_early_min", "d_expert")}
+        spans = [f"{min(v):.{d}f}–{max(v):.{d}f}" for v, d in zip(sig.values(), (0, 2, 2), strict=True)]
+        rows.append(f"| {label} | {len(failed)}/{len(runs)} | {', '.join(named) or '—'} | " + " | ".join(spans) + " |")
+    return "\n".join(rows)

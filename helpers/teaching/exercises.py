@@ -8,6 +8,11 @@ still raises ``NotImplementedError`` (the student edition's stub) raises ``Exerc
 
 The checks draw their random inputs from their own generators and put torch's, NumPy's and Python's random streams
 back as they found them, so a notebook computes the same numbers with or without its checks.
+
+Notebook 04's capstone, the learner's whole GAIL loop, is judged by behaviour instead: ``run_gail`` trains it on
+Gymnasium's vector CartPole, watched (the env steps it plays, the episodes of each batch), the notebook's checkpoints
+judge its student, and ``diagnose_gail`` names the most likely mistake behind a failed judgment from the run's
+signature (``gail_signature``, ``likely_mistake``; thresholds measured by ``benchmarks/capstone.py``).
 """
 
 from __future__ import annotations
