@@ -404,7 +404,10 @@ def failure_table(names: tuple[str, ...] = MISTAKE_RESULTS) -> str:
     many runs failed notebook 04's judgment, what the judgment named for them, and the signature's ranges."""
     files = [json.loads((RESULTS / name).read_text()) for name in names]
     records = [r for f in files for r in f["records"]]
-    seeds = ", ".join(f"{f['seeds'].replace('-', '–')} ({f['numerics']})" for f in files)
+    seeds = ", ".join(
+        f"{f['seeds'].replace('-', '–')} ({'torch’s plain kernels' if f['numerics'] == 'default' else 'this CPU'})"
+        for f in files
+    )
     rows = [f"Seeds {seeds}, each with its own expert and demonstration:", "",
             "| slip | failed the judgment | named | last episodes (steps) | D's lowest early loss | D on the expert |",
             "|---|---|---|---|---|---|"]  # fmt: skip

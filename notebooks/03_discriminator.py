@@ -39,14 +39,21 @@
 SEED = 0
 SANITY_STEPS = 300  # discriminator gradient steps in each training run
 RANDOM_PAIRS = 200  # how many pairs of the other policies to compare against
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import matplotlib.pyplot as plt
 import torch
 from torch.nn import functional as F
 
-import helpers
 from helpers.algorithms.discriminator import discriminator_stats
 from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import D_LOSS_DROP, checkpoint
@@ -148,7 +155,8 @@ print(f"{len(random_s)} random pairs, cart x within ±{random_s[:, 0].abs().max(
 # sizes: `F.binary_cross_entropy_with_logits(logits, labels)` is $-\text{mean}[y \log D + (1 - y) \log(1 - D)]$,
 # with labels $y$ = 0 for the expert's pairs and 1 for the others. Return the loss as a tensor: the training step
 # calls `loss.backward()` on it. The check compares value and gradient with the helper's `discriminator_loss`, on 5
-# expert pairs against 9 others.
+# expert pairs against 9 others, then where D is sure, rightly and wrongly (logits of ±200): there a loss computed
+# from probabilities gives `inf`, or stops growing, and one computed on the logits does not.
 
 
 # %%

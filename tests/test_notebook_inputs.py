@@ -18,6 +18,8 @@ import pytest
 
 import helpers
 
+pytestmark = pytest.mark.notebook
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_gail.ipynb"
 
@@ -71,8 +73,9 @@ CASES = {
         {},
         plain_pickle,
         "DataFileError",
-        "expert_policy.pt: refused unread: not a tensor file written by this series (it looks like a plain "
-        "Python pickle, which could run code). This file is written by notebooks/01_ppo_expert.ipynb",
+        "expert_policy.pt: refused unread: not a tensor file written by this series (it is not a zip archive as "
+        "torch.save writes: truncated or corrupt, or another format). This file is written by "
+        "notebooks/01_ppo_expert.ipynb",
     ),
     "demos from another expert": (
         {},
