@@ -1148,7 +1148,7 @@ ROLLOUT_KEYS = ("s", "a", "s2", "term", "trunc")
 """The rollout's five tensors, one row per step t: GAE's layout (notebook 01)."""
 
 
-class _Watched(gym.Wrapper):
+class _WatchedEnv(gym.Wrapper):
     """Logs every reset and step a learner's loop makes, and refuses a step after the episode ended."""
 
     def __init__(self, env: gym.Env) -> None:
@@ -1218,7 +1218,7 @@ def _rollout_rows(out: Any) -> dict[str, torch.Tensor]:
 
 def _check_rollout(fn: Callable, policy: nn.Module, cap: int, n_episodes: int, seed: int) -> dict[str, torch.Tensor]:
     """Run the learner's rollout in a watched CartPole capped at ``cap``; compare its rows with what was played."""
-    env = _Watched(make_env(max_steps=cap))
+    env = _WatchedEnv(make_env(max_steps=cap))
     try:
         out = _call(fn, env, policy, n_episodes, seed)
     except _SteppedPastTheEnd as exc:
