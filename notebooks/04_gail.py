@@ -655,7 +655,7 @@ plt.show()
 # %% [markdown]
 # ## Saving both learners
 #
-# `helpers.load_policy` reads them back; `python -m helpers.summary` (after `make run`) compares every saved learner.
+# `helpers.load_policy` reads them back; `python scripts/summary.py` (after `make run`) compares every saved learner.
 
 # %%
 gail_policy, bc_policy = helpers.PolicyNet(HIDDEN), helpers.PolicyNet(HIDDEN)
