@@ -210,6 +210,10 @@ def test_an_unknown_mistake_gets_the_planted_share() -> None:
     expect(lambda s, a: float("nan"), "the share is a number between 0 and 1")
 
 
+def test_the_exercise_has_a_hint() -> None:
+    assert set(check.HINTS_08) == {NAME} and set(check.HINTS_08) <= set(check.HINTS)
+
+
 def test_a_stub_gets_its_hint() -> None:
     """The student edition's stub fails at its check with ExerciseNotDone and the exercise's hint, not deeper."""
 

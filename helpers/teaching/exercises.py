@@ -1647,10 +1647,12 @@ def _minus(big: list[tuple], small: list[tuple]) -> list[tuple]:
 
 # ================================================================ 08: the same state answered both ways (issue 30)
 
-HINTS["my_conflicting_pushes"] = (
-    "distances between every two states (torch.cdist), the diagonal masked with inf, argmin per row; then the share "
-    "of states whose nearest other state got the other push"
-)
+HINTS_08 = {
+    "my_conflicting_pushes": "distances between every two states (torch.cdist), the diagonal masked with inf, argmin "
+    "per row; then the share of states whose nearest other state got the other push",
+}
+"""The hint of notebook 08's exercise (part of ``HINTS``)."""
+HINTS.update(HINTS_08)
 
 
 def _planted_pushes() -> tuple[torch.Tensor, torch.Tensor]:
