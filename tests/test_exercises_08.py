@@ -238,3 +238,19 @@ def test_the_check_leaves_the_random_streams_alone(reference) -> None:
     check.conflicting_pushes(reference)
     assert torch.equal(torch.rand(3), before[0]) and np.array_equal(np.random.rand(3), before[1])
     assert random.random() == before[2]
+
+
+def test_the_check_inputs_leave_no_near_tie() -> None:
+    """On every input the check tries, each state's nearest other state is nearer than the second nearest by more
+    than 1e-4 of its distance (the least on them is about 9e-4), far more than float32's rounding of a distance: a
+    learner computing in float32 or with squared distances gets the reference's neighbours."""
+    gen = torch.Generator().manual_seed(0)  # the check's generator, drawn in the check's order
+    cases = [check._planted_pushes(), *(check._random_pushes(n, gen) for n in (2, 3, 17, 200))]
+    for states, _ in cases:
+        if len(states) < 3:
+            continue
+        s = states.double()
+        d = torch.cdist(s, s, compute_mode="donot_use_mm_for_euclid_dist")
+        d.fill_diagonal_(float("inf"))
+        first, second = d.sort(dim=1).values[:, :2].T
+        assert float(((second - first) / first).min()) > 1e-4
