@@ -343,7 +343,7 @@ for name, c in changes.items():
 def my_conflicting_pushes(states: torch.Tensor, actions: torch.Tensor) -> float:
     """The share of states whose nearest other state (Euclidean) got the other push."""
     ### BEGIN SOLUTION
-    states = states.double()  # near states differ in the last digits of float32
+    states = states.double()  # in float32, cdist's shortcut (a matrix product) can swap two near states
     distance = torch.cdist(states, states)  # [N, N]: ||s_i - s_j||
     distance.fill_diagonal_(float("inf"))  # a state is not its own neighbour
     nearest = distance.argmin(dim=1)  # j(i)
@@ -380,9 +380,9 @@ print(f"the shaky hand's share minus the steady one's: {shaky_share - steady_sha
 # Read the column: even the steady stand-in and the expert, which never answer one state two ways, score above 0.
 # Their pushes switch sides many times a second, and a state's nearest recorded neighbour often lies on the other side
 # of that switch. So the share is not a count of mistakes: compare it between demonstrations. The last line shows
-# what one wrong push in ten did to the share on this seed, beside the steady share that every demonstrator of
-# CartPole has. BC learns the majority push among near states, so a wrong push among right ones is outvoted: that is
-# why the sweep above finds shaky pushes moving BC's habit on few seeds.
+# what one wrong push in ten did to the share on this seed, beside the share the same stand-in has without any wrong
+# push. BC learns the majority push among near states, so a wrong push among right ones is outvoted, which fits the
+# sweep above: shaky pushes move BC's habit on few seeds.
 # If you played, where does your own demonstration fall?
 
 # %% [markdown]
