@@ -643,7 +643,7 @@ plt.show()
 # **(e) A fall bootstrapped as a truncation.** If GAE treats a fall like the 200-step cap, it carries the fallen
 # state's value on as if the episode went on, and nothing tells the critic that falling ends every reward (in notebook
 # 01 the same slip keeps the expert from ever balancing). *Signature:* the same as (a), episodes of a handful of
-# steps; the check tells them apart by D's loss early on, which the flipped sign drives lower still.
+# steps. D's loss early on is usually lower still with the sign flipped, but not always: the check names both.
 #
 # ![The training episodes' length over training: with falls treated as the step cap, they shrink to a few
 # steps](../docs/img/failure_bootstrap_fall.png)
