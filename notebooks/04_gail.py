@@ -158,19 +158,19 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # | D's batches | a sample of each side | every expert pair and every pair of the student's batch, each step |
 # | D's labels | D = P(student): expert 0 | the same (the imitation library and DAC label the expert 1: below) |
 #
-# Why: PPO takes the same kind of small steps as TRPO with plain gradients, and notebook 01 wrote its update out.
-# The student samples its actions, which explores on this small task without an entropy term: one knob fewer. D has
-# to keep up with a student that changes every iteration (end-of-notebook exercise 2 tries a single step). Cart x (metres)
-# and pole angle (radians) differ in scale: standardised, they weigh alike. A student still taking full steps when
-# its budget runs out stops wherever its last update left it; with the steps shrinking to 0, it settles. Weighting
-# every pair alike, as most implementations do, counts a late step as much as an early one, where the discount would
-# let the first steps of an episode dominate; the habit is a late-episode behaviour. With one greedy episode, the
-# student is asked to look like the expert's *decisions*, not like its sampled play.
+# Why: PPO takes the same kind of small steps as TRPO with plain gradients, and notebook 01 wrote its update out. The
+# student samples its actions, which explores on this small task without an entropy term: one knob fewer. D has to keep
+# up with a student that changes every iteration (end-of-notebook exercise 2 tries a single step). Cart x (metres) and
+# pole angle (radians) differ in scale: standardised, they weigh alike. A student still taking full steps when its
+# budget runs out stops wherever its last update left it; with the steps shrinking to 0, it settles. Weighting every
+# pair alike, as most implementations do, counts a late step as much as an early one, where the discount would let the
+# first steps of an episode dominate; the habit is a late-episode behaviour. With one greedy episode, the student is
+# asked to look like the expert's *decisions*, not like its sampled play.
 #
-# **Read other code with the labels in mind.** The imitation library and DAC (Discriminator-Actor-Critic, Kostrikov
-# et al. 2019) train D with the expert labelled 1, so their logit is high for the expert and their D is our 1 − D. The imitation library's GAIL
-# reward, −log(1 − D) in its labels, is our −log D: the same number. But −log D applied to a D with the other labels
-# pays the student for looking like a *student*: it would learn to run from the expert.
+# **Read other code with the labels in mind.** The imitation library and DAC (Discriminator-Actor-Critic, Kostrikov et
+# al. 2019) train D with the expert labelled 1, so their logit is high for the expert and their D is our 1 − D. The
+# imitation library's GAIL reward, −log(1 − D) in its labels, is our −log D: the same number. But −log D applied to a D
+# with the other labels pays the student for looking like a *student*: it would learn to run from the expert.
 
 # %% [markdown]
 # ## GAIL from scratch
@@ -190,9 +190,9 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # balancing worth something, whatever D thinks of it: a survival bonus built into the algorithm, which the control
 # below and notebook 05 take apart.
 #
-# The code cells from here to the training loop use torch and Gymnasium alone, no `helpers` (the checks, and the
-# asserts that tie these settings to `helpers.GAILConfig`, aside): the program you would write in an empty file. Its settings are `helpers.GAILConfig()`'s; `tests/test_from_scratch.py`
-# checks that each piece computes what the helpers compute.
+# The code cells from here to the training loop use torch and Gymnasium alone, no `helpers` (the checks, and the asserts
+# that tie these settings to `helpers.GAILConfig`, aside): the program you would write in an empty file. Its settings
+# are `helpers.GAILConfig()`'s; `tests/test_from_scratch.py` checks that each piece computes what the helpers compute.
 
 # %%
 import gymnasium as gym
@@ -318,9 +318,9 @@ def gae(r, v, v2, term, trunc) -> torch.Tensor:
 #
 # $$L(w) = -\mathbb{E}_{\pi_E}[\log(1 - D_w(s, a))] - \mathbb{E}_{\pi}[\log D_w(s, a)], \qquad D_w = \sigma(l_w).$$
 #
-# Write `disc_step(disc, opt, expert_s, expert_a, s, a)`: one gradient step of the optimizer `opt` on L, computed
-# from the logits `disc(s, a)`; return L's value before the step, as a float (`loss.item()`). The check gives your function a plain
-# gradient-descent optimizer, so that each step shows the gradient you computed, and tries it twice in a row, on
+# Write `disc_step(disc, opt, expert_s, expert_a, s, a)`: one gradient step of the optimizer `opt` on L, computed from
+# the logits `disc(s, a)`; return L's value before the step, as a float (`loss.item()`). The check gives your function a
+# plain gradient-descent optimizer, so that each step shows the gradient you computed, and tries it twice in a row, on
 # logits far out too.
 
 
