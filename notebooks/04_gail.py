@@ -42,7 +42,7 @@
 
 # %% tags=["parameters"]
 SEED = 0
-GAIL_MAX_ENV_STEPS = 80_000  # training budget of GAIL and of the control: both use all of it
+GAIL_MAX_ENV_STEPS = 80_000  # training budget of GAIL and of the control: env steps of the batches' episodes
 BC_EPOCHS = 1000  # full-batch epochs of behavioral cloning
 EVAL_EPISODES = 50  # fresh greedy episodes for the final comparison
 DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
@@ -141,7 +141,7 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 #
 # a job for any RL algorithm. At $D^*$ this is $r = \log\big(1 + \rho_E(s, a) / \rho_\pi(s, a)\big)$: large on pairs
 # the expert visits more often than the student, near 0 on pairs only the student visits, and never negative
-# (notebook 03's survival bias, which notebook 05 takes up). Ho & Ermon's Algorithm 1 alternates: the student plays,
+# (notebook 03's survival bonus, which notebook 05 takes up). Ho & Ermon's Algorithm 1 alternates: the student plays,
 # D takes a gradient step, the student takes a policy step on that reward.
 #
 # **What this series changes from the paper:**
@@ -158,19 +158,19 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # | D's batches | a sample of each side | every expert pair and every pair of the student's batch, each step |
 # | D's labels | D = P(student): expert 0 | the same (the imitation library and DAC label the expert 1: below) |
 #
-# Why: PPO takes the same kind of small steps as TRPO with plain gradients, and notebook 01 wrote its update out.
-# The student samples its actions, which explores on this small task without an entropy term: one knob fewer. D has
-# to keep up with a student that changes every iteration (exercise 2 at the end tries a single step). Cart x (metres)
-# and pole angle (radians) differ in scale: standardised, they weigh alike. A student still taking full steps when
-# its budget runs out stops wherever its last update left it; with the steps shrinking to 0, it settles. Weighting
-# every pair alike, as most implementations do, counts a late step as much as an early one, where the discount would
-# let the first steps of an episode dominate; the habit is a late-episode behaviour. With one greedy episode, the
-# student is asked to look like the expert's *decisions*, not like its sampled play.
+# Why: PPO takes the same kind of small steps as TRPO with plain gradients, and notebook 01 wrote its update out. The
+# student samples its actions, which explores on this small task without an entropy term: one knob fewer. D has to keep
+# up with a student that changes every iteration (end-of-notebook exercise 2 tries a single step). Cart x (metres) and
+# pole angle (radians) differ in scale: standardised, they weigh alike. A student still taking full steps when its
+# budget runs out stops wherever its last update left it; with the steps shrinking to 0, it settles. Weighting every
+# pair alike, as most implementations do, counts a late step as much as an early one, where the discount would let the
+# first steps of an episode dominate; the habit is a late-episode behaviour. With one greedy episode, the student is
+# asked to look like the expert's *decisions*, not like its sampled play.
 #
-# **Read other code with the labels in mind.** The imitation library and DAC (Kostrikov et al. 2019) train D with the
-# expert labelled 1, so their logit is high for the expert and their D is our 1 − D. The imitation library's GAIL
-# reward, −log(1 − D) in its labels, is our −log D: the same number. But −log D applied to a D with the other labels
-# pays the student for looking like a *student*: it would learn to run from the expert.
+# **Read other code with the labels in mind.** The imitation library and DAC (Discriminator-Actor-Critic, Kostrikov et
+# al. 2019) train D with the expert labelled 1, so their logit is high for the expert and their D is our 1 − D. The
+# imitation library's GAIL reward, −log(1 − D) in its labels, is our −log D: the same number. But −log D applied to a D
+# with the other labels pays the student for looking like a *student*: it would learn to run from the expert.
 
 # %% [markdown]
 # ## GAIL from scratch
@@ -190,9 +190,9 @@ print(f"the demo's own habit (mean x over its last 100 steps): {helpers.habit_of
 # balancing worth something, whatever D thinks of it: a survival bonus built into the algorithm, which the control
 # below and notebook 05 take apart.
 #
-# The code cells from here to the training loop use torch and Gymnasium alone, no `helpers` (the checks aside): the
-# program you would write in an empty file. Its settings are `helpers.GAILConfig()`'s; `tests/test_from_scratch.py`
-# checks that each piece computes what the helpers compute.
+# The code cells from here to the training loop use torch and Gymnasium alone, no `helpers` (the checks, and the asserts
+# that tie these settings to `helpers.GAILConfig`, aside): the program you would write in an empty file. Its settings
+# are `helpers.GAILConfig()`'s; `tests/test_from_scratch.py` checks that each piece computes what the helpers compute.
 
 # %%
 import gymnasium as gym
@@ -256,8 +256,9 @@ class Discriminator(nn.Module):
 # - **Whole episodes.** Record episodes back to back until the batch holds at least `BATCH_STEPS` steps; from then
 #   on, each environment stops recording when the episode it is in ends (one between episodes stops at once).
 #
-# Write `play(envs, policy, seed)`: reset the environments with `seed`, then step them all, each action sampled from
-# π(·|s) (`Categorical(logits=policy(s))`), until no environment is recording. Return time-major tensors, row t
+# Write `play(envs, policy, seed)`: reset the environments with `seed`, then step them all (`envs.num_envs` of them;
+# those that stopped recording are still stepped, their rows `valid = False`), each action sampled from π(·|s)
+# (`Categorical(logits=policy(s))`), until no environment is recording. Return time-major tensors, row t
 # holding step t of every environment: `s` and `s2` (the state before and after the step, float32 [T, N, 4]), `a`
 # (int64 [T, N]), and three bool [T, N]: `term`, `trunc`, and `valid` (the row is a step of a recorded episode).
 # The check plays your function on Gymnasium's CartPole capped at 25 steps, so that a batch holds falls and
@@ -294,8 +295,9 @@ check.play(play, BATCH_STEPS)
 
 # %% [markdown]
 # GAE, as in notebook 01, on the time-major rows: a termination zeroes V(s′) and stops the sum; a truncation only stops
-# the sum. Rows that are not steps of an episode sit right after an episode's end, where the sum has stopped, so they
-# never reach a step that counts.
+# the sum. Rows that are not steps of a recorded episode (reset steps, and episodes an environment plays after it
+# stopped recording) all come after a recorded episode's end, where the sum stopped, so they never reach a step that
+# counts.
 
 
 # %%
@@ -316,9 +318,9 @@ def gae(r, v, v2, term, trunc) -> torch.Tensor:
 #
 # $$L(w) = -\mathbb{E}_{\pi_E}[\log(1 - D_w(s, a))] - \mathbb{E}_{\pi}[\log D_w(s, a)], \qquad D_w = \sigma(l_w).$$
 #
-# Write `disc_step(disc, opt, expert_s, expert_a, s, a)`: one gradient step of the optimizer `opt` on L, computed
-# from the logits `disc(s, a)`; return L's value at that step, a float. The check gives your function a plain
-# gradient-descent optimizer, so that each step shows the gradient you computed, and tries it twice in a row, on
+# Write `disc_step(disc, opt, expert_s, expert_a, s, a)`: one gradient step of the optimizer `opt` on L, computed from
+# the logits `disc(s, a)`; return L's value before the step, as a float (`loss.item()`). The check gives your function a
+# plain gradient-descent optimizer, so that each step shows the gradient you computed, and tries it twice in a row, on
 # logits far out too.
 
 
@@ -404,7 +406,8 @@ def ppo_update(policy: nn.Module, value: nn.Module, opt: torch.optim.Optimizer, 
 #   (`batch["s"][batch["valid"]]` and the same for `a`), `reward` from the updated D for those pairs, in that order,
 #   and `ppo_update`; before each update, the student's step sizes shrink linearly to 0 over the budget (their full
 #   size times 1 − steps spent / `max_env_steps`);
-# - return the policy, the discriminator and D's loss at each iteration (a list of floats).
+# - return the policy, the discriminator and a list with one float per iteration: the loss its last `disc_step`
+#   returned.
 #
 # Your function is judged by what it learns, not by its code: the next cell trains it on Gymnasium's vector CartPole
 # (watching how many steps it plays), and the evaluation below checks its student's habit and return on fresh
@@ -514,7 +517,7 @@ for name, r in rows.items():
 # **Checkpoint: your GAIL.** Its student balances (mean return ≥ 195; the untrained student beside it does not) and
 # keeps the cart within `HABIT_GAP` = 0.4 m of where the expert does (the survival control, which balances too, must
 # fail that same test). If a check fails, its message names the most likely mistake, read from your run's signature
-# (the section "When GAIL goes wrong" below shows each one).
+# (its D losses, episode lengths and habit: the section "When GAIL goes wrong" below shows each one).
 
 # %%
 gail_row, ctrl, bc_row = rows["your GAIL"], rows["survival control"], rows["BC"]
@@ -522,8 +525,9 @@ gap = {name: abs(r["habit"] - expert_habit) for name, r in rows.items()}
 hint = check.diagnose_gail(mine, gail_row["return"], gail_row["habit"], expert_habit, expert_s, expert_a)
 checkpoint("GAIL's mean return", gail_row["return"], at_least=SOLVED_RETURN, hint=hint,
            control=("an untrained student", rows["untrained student"]["return"]))  # fmt: skip
-checkpoint("GAIL's habit gap (m)", gap["your GAIL"], at_most=HABIT_GAP, hint=hint,
-           control=("the survival control", gap["survival control"]))  # fmt: skip
+if habit_x is not None:  # without a habit (exercise 1) there is no habit to be near
+    checkpoint("GAIL's habit gap (m)", gap["your GAIL"], at_most=HABIT_GAP, hint=hint,
+               control=("the survival control", gap["survival control"]))  # fmt: skip
 
 # %% [markdown]
 # **Checkpoint: the control and BC.** The control's cart must stay at least 0.4 m from the expert's habit (a learner
@@ -549,9 +553,11 @@ for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_see
 # Left: D's loss at each iteration, your GAIL's (the list your loop returned) and the control's. log 4 is the loss of
 # a D that cannot tell the two sides apart. Right: the habit of each iteration's training episodes (sampled actions).
 # Look for three things in your own run: GAIL's loss first falls — D learns to tell the student — then climbs back
-# towards log 4 as the student comes to look like the expert; the control's stays low, since nothing in its reward
-# asks it to look like anyone; and GAIL's cart moves to where the expert keeps it, the control's stays wherever
-# balancing leaves it.
+# towards log 4 as the student comes to look like the expert; the control's keeps falling, since D tells its pairs
+# from the expert's ever more easily and nothing in its reward asks it to look like anyone; and GAIL's cart moves to
+# where the expert keeps it, the control's stays wherever balancing leaves it. Your run's x-axis counts every step
+# your loop played, reset steps and the episodes played after recording stopped included: a little more than the
+# budget, which counts the batches' episodes, as the control's axis does.
 
 # %%
 runs = {"your GAIL": mine.curves(), "survival control": history_curves(control_hist)}
@@ -572,7 +578,7 @@ plt.show()
 # ### What the output shows
 #
 # - **The return cannot tell them apart.** Your GAIL, the control and the expert all balance for 200 steps (the
-#   table's return column), where the untrained student falls within a few dozen steps.
+#   table's return column), where the untrained student falls long before (its row).
 # - **The habit can.** Your GAIL's student drives the cart to where the expert keeps it and holds it there (its habit
 #   gap is the checkpoint's number). The control, trained by the same PPO for as long, balances just as well and
 #   leaves the cart near the centre, far outside the band. GAIL learned where the expert stands from the 200 pairs,
@@ -580,7 +586,7 @@ plt.show()
 # - **Agreement follows the habit.** Now that the expert's pushes depend on where the cart is, the control, which
 #   does not go there, chooses the expert's action on about half of the states it visits itself, a coin's share;
 #   GAIL and BC on most of theirs. Without the habit, every balancing policy agrees with the expert on most states
-#   (exercise 1).
+#   (end-of-notebook exercise 1).
 # - **BC** copies the 200 actions by supervised learning and gets the habit too, without ever playing.
 #
 # The same comparison over many seeds, each with its own expert and demonstration: this notebook's reference solution
@@ -643,7 +649,7 @@ plt.show()
 # **(e) A fall bootstrapped as a truncation.** If GAE treats a fall like the 200-step cap, it carries the fallen
 # state's value on as if the episode went on, and nothing tells the critic that falling ends every reward (in notebook
 # 01 the same slip keeps the expert from ever balancing). *Signature:* the same as (a), episodes of a handful of
-# steps; the check tells them apart by D's loss early on, which the flipped sign drives lower still.
+# steps. D's loss early on is usually lower still with the sign flipped, but not always: the check names both.
 #
 # ![The training episodes' length over training: with falls treated as the step cap, they shrink to a few
 # steps](../docs/img/failure_bootstrap_fall.png)
@@ -685,11 +691,15 @@ print("saved", helpers.display_path(gail_path), "and", helpers.display_path(bc_p
 # %% [markdown]
 # ## Exercises
 #
-# 1. Switch the habit off: run notebook 01 with `HABIT_X = None`, then notebook 02 and this one. What happens to the
-#    comparison between GAIL and the control?
+# 1. Switch the habit off, in a scratch data folder so that the committed files stay: run notebook 01 with
+#    `HABIT_X = None` and `DATA_DIR = "no_habit"`, then notebook 02 and this one with the same `DATA_DIR`. What
+#    happens to the comparison between GAIL and the control?
 # 2. Give the discriminator a single step per iteration: `DISC_STEPS = 1` before your training cell. Does the student
 #    still learn the habit? Look at D's loss and at the habit of the training episodes.
 # 3. Train BC on only the first 50 pairs (`expert_s[:50]`, `expert_a[:50]`). Where does its cart go?
+#
+# In exercises 2 and 3 a checkpoint may stop the notebook: that is the point. Read the evaluation table, then run the
+# figure cells below it by hand.
 
 # %% [markdown] tags=["solution"]
 # <details><summary>Solutions</summary>
@@ -702,7 +712,7 @@ print("saved", helpers.display_path(gail_path), "and", helpers.display_path(bc_p
 #    habit checks are skipped then: there is no habit to be far from.)
 # 2. With one discriminator step per iteration D lags behind the student: its loss stays near log 4 from the start,
 #    so its reward says little. The student still balances, and usually drives right, but late (the training
-#    episodes' habit may first drift the wrong way) and often past the mark, with fewer states on which it agrees
+#    episodes' habit may first drift the wrong way) and may overshoot the mark, with fewer states on which it agrees
 #    with the expert. A lagging D still pays for being right of the student's states, and its reward does not stop at
 #    the mark: notebook 03's heat map pays out as far as x = 2.4, where the expert never went. D has to keep up with
 #    the student to say where to stop (failure modes (b) and (c)).

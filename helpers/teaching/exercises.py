@@ -956,14 +956,16 @@ D_NOT_LEARNING = 1.15
 """D's lowest loss in the first third of training, at least this: D never told the two sides apart (measured: 1.2 to
 1.5 with one D step per iteration or none, about 0.4-0.75 with the reference's 20; log 4 = 1.386)."""
 SIGN_BEFORE_FALL = 0.03
-"""Of the two mistakes that end episodes, a lowest early D loss under this points at the reward's sign first (about
-0.01 with the sign flipped, 0.05-0.15 with falls bootstrapped)."""
+"""Of the two mistakes that end episodes, a lowest early D loss under this names the reward's sign first. Measured
+(seeds 4500-4503): 0.01-0.07 with the sign flipped, 0.05-0.14 with falls bootstrapped. The ranges overlap, so the
+check names both slips; this only orders them."""
 
 GAIL_SIGNATURES = {
     "budget": "your loop played only {played:.0%} of its budget of env steps: count each batch's steps (its valid "
     "rows) and go on while steps < max_env_steps",
     "ends_episodes": "your student learned to END its episodes (the last training episodes lasted {len_late:.1f} "
-    "steps): every step alive costs it. Most likely {first}; else {second}",
+    "steps): every step alive costs it. One of two slips does this, and a run cannot always tell which: {first}; or "
+    "{second}",
     "labels_swapped": "D calls the expert's own pairs the student's (mean D on them at the end: {d_expert:.2f}): its "
     "labels are swapped, so -log D pays the student for being UNLIKE the expert (failure mode (d)). D's step takes "
     "the expert's pairs first, labelled 0, and the student's second, labelled 1",
@@ -977,7 +979,8 @@ GAIL_SIGNATURES = {
     "the survival control does: its reward does not say where the expert stands. Check that it is paid "
     "reward(disc, s, a) of the updated D, for the batch's own pairs",
     "falls": "your student falls on some episodes (mean return {return:.1f}): check the step sizes (they shrink "
-    "linearly to 0 over the budget) and that PPO learns from the rewards of this batch",
+    "linearly to 0 over the budget), that PPO learns from the rewards of this batch, and that only the first reset "
+    "takes the seed (a seed on every reset replays the same start states)",
 }
 """What the check says for each signature (``likely_mistake``), formatted with the run's own numbers."""
 
