@@ -1,4 +1,4 @@
-"""Checks of the coding exercises of notebooks 01-06: instant, specific feedback on a learner's function.
+"""Checks of the coding exercises of notebooks 01-06 and 08: instant, specific feedback on a learner's function.
 
 Each notebook cell ``check.gae(my_gae)`` (``from helpers.teaching import exercises as check``) calls the learner's
 function on edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
