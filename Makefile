@@ -3,16 +3,18 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 DOCS_STAMP := $(VENV)/.installed-docs
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
 
 LINTED := helpers tests benchmarks docs scripts notebooks/*.py
 
-.PHONY: setup docs-setup run notebook test lint format lab bench bench-notebooks check-seeds check-prose sync site \
-	student figures guide-figures tables clean
+.PHONY: setup dev-setup docs-setup run notebook test test-fast wheel lint format lab bench bench-notebooks \
+	check-seeds check-prose sync site student figures guide-figures tables clean
 
 setup: $(STAMP)
 
+# What a learner needs (requirements.txt, also the package's dependencies), and the package itself, editable.
 # Re-install only when the requirements or the package definition change.
 $(STAMP): requirements.txt pyproject.toml | venv-check
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,11 +35,18 @@ venv-check:
 		exit 1; \
 	fi
 
+# The developers' tools (pytest, nbval, ruff, playwright), pinned in requirements-dev.txt on top of the learner's.
+dev-setup: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 # The website's own pinned requirements, on top of the others (resolved together, so no runtime pin moves).
 docs-setup: $(DOCS_STAMP)
 
-$(DOCS_STAMP): $(STAMP) requirements-docs.txt
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-docs.txt
+$(DOCS_STAMP): $(DEV_STAMP) requirements-docs.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -r requirements-docs.txt
 	touch $(DOCS_STAMP)
 
 ## Execute every notebook in order, in place (outputs refreshed, data/ regenerated), then summarise.
@@ -66,24 +75,29 @@ run: setup
 notebook: setup
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1); \
 	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05|06 [ARGS='-p SEED 7']"; exit 2; fi; \
-	mkdir -p build/data build/notebooks || exit 1; \
-	for f in data/*.pt; do \
-		[ -e "build/$$f" ] || { cp "$$f" "build/$$f.tmp" && mv "build/$$f.tmp" "build/$$f"; } || \
-			{ rm -f "build/$$f.tmp"; echo "make notebook: cannot copy $$f to build/$$f (is the disk full?)" >&2; exit 1; }; \
-	done; \
 	echo "=== $$nb -> build/$$nb (data: build/data)"; \
-	$(PY) scripts/run_notebook.py "$$nb" "build/$$nb" --cwd notebooks -p DATA_DIR "$(CURDIR)/build/data" $(ARGS)
+	$(PY) scripts/run_notebook.py "$$nb" "build/$$nb" --data build/data --cwd notebooks $(ARGS)
 
 ## Lint, unit tests, every notebook through nbval, the student edition, and the browser tests of JupyterLab and of
 ## the website (when Chromium is installed; the website is built first if build/site is missing or stale).
+## The CI contract: .ci/run calls `make test` on a fresh clone.
 test: setup docs-setup lint
 	$(PY) -m pytest
 
-lint: setup
+## The unit tests only (under a minute): no notebook run, no website, no browser (pytest markers in pyproject.toml).
+test-fast: dev-setup
+	$(PY) -m pytest -m "not notebook and not site and not browser" tests
+
+## The package a learner installs to run one notebook anywhere (helpers/, the committed data/*.pt, the pins of
+## requirements.txt as its dependencies): build/dist/il_step_by_step-*.whl.
+wheel: setup
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w build/dist .
+
+lint: dev-setup
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 
-format: setup
+format: dev-setup
 	$(VENV)/bin/ruff check --fix $(LINTED)
 	$(VENV)/bin/ruff format $(LINTED)
 

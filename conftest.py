@@ -23,6 +23,15 @@ def pytest_configure(config) -> None:
         config._il_data_tmp = tmp
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """nbval's items (a notebook's cells, run in a kernel) carry the ``notebook`` marker, as tests running one do."""
+    import pytest
+
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+
+
 def pytest_unconfigure(config) -> None:
     """Remove the temporary data folder."""
     tmp = getattr(config, "_il_data_tmp", None)

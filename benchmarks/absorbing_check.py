@@ -43,6 +43,10 @@ def sampled_length(demos: dict[str, Any], seed: int, config: helpers.GAILConfig)
     return float(helpers.evaluate(learner.policy, 100, greedy=False, seed=eval_seed).mean())
 
 
+ABSORBING_STEPS = helpers.notebook_parameters("05")["ABSORBING_MAX_ENV_STEPS"]
+"""Absorbing GAIL's budget, notebook 05's ABSORBING_MAX_ENV_STEPS (50,000: the files' keys say ``_50k``)."""
+
+
 def plain(max_env_steps: int) -> helpers.GAILConfig:
     """Plain GAIL (-log D, no absorbing states) at constant learning rates, as notebook 05's control."""
     return helpers.GAILConfig(max_env_steps=max_env_steps, ppo=helpers.student_ppo_config(anneal_lr=False))
@@ -53,8 +57,8 @@ def row(mode: str, seed: int, data: Path | None) -> dict[str, Any]:
     if mode == "expert":
         demos = helpers.load_demos(data / f"seed-{seed}" / "data" / "expert_demos.pt", n=200)
         out: dict[str, Any] = {"seed": seed}
-        for name, config in [("absorbing_50k", helpers.absorbing_config(max_env_steps=50_000)),
-                             ("logit_no_absorbing_50k", helpers.absorbing_config(max_env_steps=50_000,
+        for name, config in [("absorbing_50k", helpers.absorbing_config(max_env_steps=ABSORBING_STEPS)),
+                             ("logit_no_absorbing_50k", helpers.absorbing_config(max_env_steps=ABSORBING_STEPS,
                                                                                  absorbing=False))]:  # fmt: skip
             learner, _, _ = helpers.train_gail(demos, seed, config, progress=False)
             eps = helpers.run_episodes(learner.policy, 50, seed=helpers.fresh_seed(seed))
@@ -63,12 +67,12 @@ def row(mode: str, seed: int, data: Path | None) -> dict[str, Any]:
     helpers.seed_everything(seed)  # the coin's own length, as notebook 05 measures it after seeding
     coin = float(helpers.evaluate(helpers.UniformPolicy(), 100, greedy=False, seed=helpers.fresh_seed(seed)).mean())
     coin_demos = helpers.random_policy_demos(200, seed=seed)
-    out = {"seed": seed, "coin": coin, "plain_50k": sampled_length(coin_demos, seed, plain(50_000))}
+    out = {"seed": seed, "coin": coin, "plain_50k": sampled_length(coin_demos, seed, plain(ABSORBING_STEPS))}
     if mode == "ratio":
-        out["absorbing_50k"] = sampled_length(coin_demos, seed, helpers.absorbing_config(max_env_steps=50_000))
+        out["absorbing_50k"] = sampled_length(coin_demos, seed, helpers.absorbing_config(max_env_steps=ABSORBING_STEPS))
     else:
         out["logit_no_absorbing_50k"] = sampled_length(
-            coin_demos, seed, helpers.absorbing_config(max_env_steps=50_000, absorbing=False)
+            coin_demos, seed, helpers.absorbing_config(max_env_steps=ABSORBING_STEPS, absorbing=False)
         )
     return out
 

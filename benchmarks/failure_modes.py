@@ -151,7 +151,8 @@ def gail_run(setup: Setup, name: str, seed: int = SEED, slip: contextlib.Abstrac
     """GAIL (``helpers.train_gail``, ``GAILConfig(**config)``) on SEED 0's demo (or ``demos``), ``slip`` swapped in."""
     t0 = time.perf_counter()
     with slip or contextlib.nullcontext():
-        config_ = helpers.GAILConfig(**config)
+        budget = helpers.notebook_parameters("04")["GAIL_MAX_ENV_STEPS"]  # notebook 04's, unless given
+        config_ = helpers.GAILConfig(**{"max_env_steps": budget} | config)
         student, hist, disc = helpers.train_gail(demos or setup.demos, seed, config_, progress=False)
     ret, habit = score(student.policy, setup.eval_seed)
     print(f"  {name} (seed {seed}): return {ret:.1f}, habit {habit:+.3f} ({time.perf_counter() - t0:.1f} s)")

@@ -265,7 +265,7 @@ def table_05_absorbing() -> str:
         "|---|---|---|---|",
         f"| absorbing GAIL, coin's pairs: length / the coin's | {med(vs_coin)} | {span(vs_coin)} "
         f"| ≤ 2.5: {count(vs_coin, lambda x: x <= 2.5)} |",
-        f"| plain GAIL, the same pairs: length / the coin's | {med(plain)} | {span(plain)} "
+        f"| the survival control, the same pairs: length / the coin's | {med(plain)} | {span(plain)} "
         f"| ≤ 2.5: {count(plain, lambda x: x <= 2.5)} |",
         f"| absorbing GAIL, expert's demo: greedy return | {med(ret, 1)} | {span(ret, 1)} "
         f"| ≥ 195: {count(ret, lambda x: x >= 195)} |",

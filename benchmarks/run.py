@@ -49,7 +49,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ from helpers.core.networks import UniformPolicy
 from helpers.core.rollout import evaluate, habit_of
 from helpers.core.seeding import fresh_seed
 from helpers.teaching.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, EXPERT_HABIT_TOL, HABIT_GAP, SOLVED_RETURN
+from helpers.teaching.parameters import notebook_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 HABIT_TOL = HABIT_GAP
@@ -105,19 +106,24 @@ def notebook_verdicts(row: dict[str, Any]) -> dict[str, bool]:
     return {k: bool(x) for k, x in v.items()}
 
 
+def _nb(notebook: str, name: str) -> Any:
+    """A default of a notebook's parameters cell, read from the notebook (one source per default)."""
+    return notebook_parameters(notebook)[name]
+
+
 @dataclass
 class Budgets:
-    """Training budgets and evaluation sizes; the defaults are notebooks 01-04's own."""
+    """Training budgets and evaluation sizes; the defaults are read from notebooks 01 and 04's parameters cells."""
 
-    expert_steps: int = 200_000
+    expert_steps: int = field(default_factory=lambda: _nb("01", "MAX_ENV_STEPS"))
     """The expert's budget of training env steps (notebook 01's MAX_ENV_STEPS; it stops earlier, once solved)."""
-    gail_steps: int = 80_000
+    gail_steps: int = field(default_factory=lambda: _nb("04", "GAIL_MAX_ENV_STEPS"))
     """GAIL's and the control's budget (notebook 04's GAIL_MAX_ENV_STEPS; both use all of it)."""
-    bc_epochs: int = 1000
+    bc_epochs: int = field(default_factory=lambda: _nb("04", "BC_EPOCHS"))
     """Behavioral-cloning epochs (notebook 04's BC_EPOCHS)."""
-    bc_hidden: int = 64
-    """BC's hidden units (notebook 04: the GAIL student's, ``GAILConfig().ppo.hidden``)."""
-    eval_episodes: int = 50
+    bc_hidden: int = field(default_factory=lambda: student_ppo_config().hidden)
+    """BC's hidden units (notebook 04: the GAIL student's)."""
+    eval_episodes: int = field(default_factory=lambda: _nb("04", "EVAL_EPISODES"))
     """Fresh greedy episodes every policy is scored on (notebook 04's EVAL_EPISODES)."""
     sampled_episodes: int = 50
     """Fresh sampled episodes GAIL and the control are also scored on (their sampled habit)."""
@@ -125,17 +131,17 @@ class Budgets:
 
 @dataclass
 class GoingFurther:
-    """Notebook 05's budgets for ``--going-further``; the defaults mirror notebook 05's parameters cell."""
+    """Notebook 05's budgets for ``--going-further``, read from its parameters cell."""
 
     random_pairs: int = 200
-    """Pairs of the uniform random policy, the random demonstrations."""
-    random_demo_steps: int = 50_000
+    """Pairs of the uniform random policy, the random demonstrations (notebook 05 records 200)."""
+    random_demo_steps: int = field(default_factory=lambda: _nb("05", "CONTROL_MAX_ENV_STEPS"))
     """Plain GAIL on the random pairs, the random-demo control (CONTROL_MAX_ENV_STEPS)."""
-    absorbing_steps: int = 50_000
+    absorbing_steps: int = field(default_factory=lambda: _nb("05", "ABSORBING_MAX_ENV_STEPS"))
     """Absorbing-state GAIL on the expert's demo (ABSORBING_MAX_ENV_STEPS)."""
-    absorbing_random_steps: int = 50_000
+    absorbing_random_steps: int = field(default_factory=lambda: _nb("05", "ABSORBING_MAX_ENV_STEPS"))
     """Absorbing-state GAIL on the random pairs (ABSORBING_MAX_ENV_STEPS: notebook 05 uses one budget for both)."""
-    sampled_episodes: int = 100
+    sampled_episodes: int = field(default_factory=lambda: _nb("05", "SAMPLED_EPISODES"))
     """Fresh sampled episodes per learner (mean episode length: the measure for imitating a coin)."""
     random_policy_episodes: int = 200
     """Sampled episodes of the uniform random policy (its mean episode length)."""

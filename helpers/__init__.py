@@ -1,14 +1,15 @@
 """Shared code of the *Imitation Learning, step by step* notebooks, in four layers; each imports only from below.
 
-    teaching/     plots, gail_plots, widgets,      what a notebook draws, shows and asserts: the only layer
-                  exercises, checkpoints           that imports matplotlib or ipywidgets
+    teaching/     plots, gail_plots, widgets,      what a notebook draws, shows and asserts, and its parameters:
+                  exercises, checkpoints,          the only layer that imports matplotlib or ipywidgets
+                  parameters
         |                        |
     algorithms/   ppo, train, bc, discriminator,   files/   data, minari_io
                   gail, absorbing, airl, dagger             the data files, read and written safely
         |                        |
     core/         env, rollout, networks, optim, seeding, demos, rules
                   CartPole (one or n at once), episodes, the networks and the coin, Adam, seeds,
-                  demonstrations in memory, the rules of notebook parameters and config fields
+                  demonstrations in memory, the rules a value must follow (config fields, parameters)
 
 ``algorithms`` and ``files`` stand side by side: neither imports the other. No module imports another's private
 (``_``) names. ``tests/test_layout.py`` checks both.
@@ -48,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "Adam": "core.optim",
     **dict.fromkeys(["fresh_seed", "seed_everything"], "core.seeding"),
     **dict.fromkeys(["random_policy_demos", "subsample_demos", "mean_episode_length"], "core.demos"),
-    **dict.fromkeys(["ParameterError", "check_parameters"], "core.rules"),
+    "ParameterError": "core.rules",
     # algorithms
     **dict.fromkeys(["PPO", "PPOConfig", "expert_config", "gae"], "algorithms.ppo"),
     **dict.fromkeys(["ExpertRule", "History", "train_expert"], "algorithms.train"),
@@ -75,6 +76,7 @@ _EXPORTS: dict[str, str] = {
     # teaching
     **dict.fromkeys(["filmstrip", "learning_curve", "render_state", "render_states", "state_traces"], "teaching.plots"),
     "episode_player": "teaching.widgets",
+    **dict.fromkeys(["check_parameters", "notebook_parameters"], "teaching.parameters"),
 }
 """Each re-exported name and the module (below ``helpers``) that defines it."""
 

@@ -42,14 +42,21 @@ SEED = 0
 HABIT_X = 1.5  # where the expert is paid to hold the cart; None: plain CartPole, no habit
 MAX_ENV_STEPS = 200_000  # training budget; training stops earlier, as soon as the expert is solved
 EVAL_EPISODES = 50  # fresh greedy episodes for the before/after scores and the checkpoint
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-import helpers
 from helpers.algorithms.ppo import clipped_surrogate
 from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import EXPERT_HABIT_TOL, checkpoint

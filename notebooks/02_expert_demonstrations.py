@@ -39,14 +39,21 @@
 # %% tags=["parameters"]
 SEED = 0  # seeds the demonstration episode's start state
 CHECK_EPISODES = 100  # sampled episodes used to compare sampled and greedy actions
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import gymnasium as gym
 import matplotlib.pyplot as plt
 import torch
 
-import helpers
 from helpers.core.env import THETA_LIMIT, X_LIMIT
 from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import DEMO_HABIT_TOL, DEMO_LIMIT_SHARE, checkpoint

@@ -39,14 +39,21 @@
 SEED = 0
 SANITY_STEPS = 300  # discriminator gradient steps in each training run
 RANDOM_PAIRS = 200  # how many pairs of the other policies to compare against
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import matplotlib.pyplot as plt
 import torch
 from torch.nn import functional as F
 
-import helpers
 from helpers.algorithms.discriminator import discriminator_stats
 from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import D_LOSS_DROP, checkpoint

@@ -43,15 +43,22 @@ SEED = 0
 GAIL_MAX_ENV_STEPS = 80_000  # training budget of GAIL and of the control: both use all of it
 BC_EPOCHS = 1000  # full-batch epochs of behavioral cloning
 EVAL_EPISODES = 50  # fresh greedy episodes for the final comparison
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import dataclasses
 
 import matplotlib.pyplot as plt
 import torch
 
-import helpers
 from helpers.algorithms.bc import bc_accuracy
 from helpers.algorithms.discriminator import update_discriminator
 from helpers.teaching import exercises as check

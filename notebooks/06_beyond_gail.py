@@ -41,16 +41,23 @@ GAIL_MAX_ENV_STEPS = 80_000  # GAIL on the 200 pairs, as notebook 04: section 2 
 AIRL_MAX_ENV_STEPS = 40_000  # AIRL on the 200 pairs: its g(s) is the reward meant to travel
 STUDENT_MAX_ENV_STEPS = 30_000  # each fresh PPO student on a frozen reward (six of them)
 EVAL_EPISODES = 50  # fresh greedy episodes per learner
-DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ folder
+DATA_DIR = None  # None: $IL_DATA_DIR if set, else the repository's data/ (installed package: ./il_data/)
 
 # %%
+try:
+    import helpers  # the series' own package
+except ModuleNotFoundError:  # opened on its own (the website's download), in a kernel without it
+    raise ModuleNotFoundError(
+        "This notebook needs the series' package: run `%pip install PATH` in a cell, PATH being a copy of the "
+        "repository (or the wheel `make wheel` builds there), then restart the kernel."
+    ) from None
+
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-import helpers
 from helpers.algorithms import dagger
 from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
 from helpers.core.env import LONG_POLE

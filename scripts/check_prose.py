@@ -47,6 +47,7 @@ SKIPPED = [
     re.compile(r"^\s*\d+\.\s", re.M),  # a numbered list's markers
     re.compile(r"^#+ .*\d+ ·", re.M),  # a notebook's title, "# 04 · GAIL"
     re.compile(r"\b[Nn]otebooks? \d\d(?:[–-]\d\d)?\b"),  # "notebook 03", "notebooks 01–04"
+    re.compile(r"\b[Ss]ections? \d+(?:(?: and |[–-])\d+)?"),  # "section 3", "sections 3 and 4"
 ]
 
 

@@ -1,13 +1,20 @@
 """``make notebook``: run one notebook with papermill into ``build/notebooks/``, never leaving half a notebook there.
 
-    .venv/bin/python scripts/run_notebook.py notebooks/04_gail.ipynb build/notebooks/04_gail.ipynb [papermill options]
+    .venv/bin/python scripts/run_notebook.py notebooks/04_gail.ipynb build/notebooks/04_gail.ipynb \
+        [--data build/data] [papermill options]
+
+``--data FOLDER`` fills FOLDER with copies of the committed ``data/*.pt`` files it lacks (each copy written to a
+temporary file of its own and renamed into place, so two runs started at once on a fresh ``build/`` never collide; a
+failed copy says which file and why) and runs the notebook with ``DATA_DIR`` = FOLDER. A parameter passed with
+``-p``/``-r``/``-y``/``-f`` that the notebook does not have stops the run before anything is written, naming the
+notebook's parameters and the closest one (papermill itself only logs "Passed unknown parameter" and runs on).
 
 papermill writes the output notebook while the run goes on; on a full disk it stops with a bare
 ``OSError: [Errno 28]`` and leaves a 0-byte or truncated notebook. Here papermill writes a temporary file beside the
 output, which replaces the output in one step once the run ends (complete, or with the error the notebook stopped
 on). A failed write prints one line naming the file and the cause, and leaves no temporary file and any previous
-output intact. Before the run, a training budget passed with ``-p`` far above its default says roughly how long it
-will take (``helpers.core.rules.budget_warning``, which the notebook's setup cell prints too, inside the notebook).
+output intact. Before the run, a training budget passed that will take long says roughly how long
+(``helpers.teaching.parameters.budget_warning``, which the notebook's setup cell prints too, inside the notebook).
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,29 +34,49 @@ SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 """Errors that mean the disk (or the user's quota) is full."""
 READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 """Errors that mean a folder or a file cannot be written."""
-BUDGET_ENDINGS = ("_STEPS", "_EPOCHS")
-"""How the names of the training budgets in ``helpers.core.rules.BUDGETS`` end."""
 
 
 def passed_parameters(options: list[str]) -> dict[str, Any]:
-    """The ``-p NAME VALUE`` pairs among papermill's options, typed as papermill types them."""
+    """The parameters among papermill's options (``-p NAME VALUE``, ``-r NAME VALUE``, ``-y YAML``, ``-f FILE``),
+    typed as papermill types them."""
+    import yaml
     from papermill.cli import _resolve_type
 
-    return {
-        options[i + 1]: _resolve_type(options[i + 2])
-        for i in range(len(options) - 2)
-        if options[i] in ("-p", "--parameters")
-    }
+    passed: dict[str, Any] = {}
+    for i, option in enumerate(options):
+        if option in ("-p", "--parameters") and i + 2 < len(options):
+            passed[options[i + 1]] = _resolve_type(options[i + 2])
+        elif option in ("-r", "--parameters_raw") and i + 2 < len(options):
+            passed[options[i + 1]] = options[i + 2]
+        elif option in ("-y", "--parameters_yaml", "-f", "--parameters_file") and i + 1 < len(options):
+            try:
+                text = options[i + 1] if option in ("-y", "--parameters_yaml") else Path(options[i + 1]).read_text()
+                values = yaml.safe_load(text) or {}
+            except (OSError, yaml.YAMLError) as e:
+                raise ValueError(
+                    f"{option} {options[i + 1]}: cannot read the parameters ({e.__class__.__name__})"
+                ) from None
+            if not isinstance(values, dict):
+                raise ValueError(f"{option} {options[i + 1]}: the parameters must be a mapping NAME: value")
+            passed.update(values)
+    return passed
 
 
-def budget_warnings(options: list[str]) -> list[str]:
+def budget_warnings(passed: dict[str, Any]) -> list[str]:
     """The warnings the notebook's ``check_parameters`` will print for the budgets passed, said up front."""
-    budgets = {name: value for name, value in passed_parameters(options).items() if name.endswith(BUDGET_ENDINGS)}
-    if not budgets:
-        return []
-    from helpers.core.rules import budget_warning  # imports torch (seconds): only when a budget is passed
+    from helpers.teaching.parameters import budget_warning
 
-    return [w for name, value in budgets.items() if (w := budget_warning(name, value)) is not None]
+    return [w for name, value in passed.items() if (w := budget_warning(name, value)) is not None]
+
+
+def take_data_option(options: list[str]) -> tuple[Path | None, list[str]]:
+    """``--data FOLDER`` (this script's own option) and papermill's options without it."""
+    if "--data" not in options:
+        return None, options
+    i = options.index("--data")
+    if i + 1 >= len(options):
+        raise SystemExit("make notebook: --data needs a folder")
+    return Path(options[i + 1]), options[:i] + options[i + 2 :]
 
 
 def write_failure(target: Path, e: OSError, ours: bool) -> str:
@@ -90,19 +116,35 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) < 2:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    notebook, output, options = args[0], Path(args[1]), args[2:]
-    for warning in budget_warnings(options):
-        print(warning, file=sys.stderr)
+    notebook, output = args[0], Path(args[1])
+    data, options = take_data_option(args[2:])
+    from helpers.core.rules import ParameterError
+    from helpers.files.data import DataFileError, fill_data_folder
+    from helpers.teaching.parameters import check_parameter_names
+
     try:
-        fd, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.stem}.", suffix=".partial.ipynb")
-        os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)  # mkstemp makes the file private; the output is an ordinary file
+        passed = passed_parameters(options)
+        check_parameter_names(notebook, list(passed))
+    except (ParameterError, FileNotFoundError, ValueError) as e:  # a misspelt name, a bad YAML: nothing written
+        print(f"make notebook: {e}", file=sys.stderr)
+        return 2
+    for warning in budget_warnings(passed):
+        print(warning, file=sys.stderr)
+    if data is not None:
+        try:
+            fill_data_folder(data, ROOT / "data")
+        except DataFileError as e:
+            print(f"make notebook: {e}", file=sys.stderr)
+            return 1
+        options = ["-p", "DATA_DIR", str(data.resolve()), *options]
+    partial = output.with_name(f".{output.stem}.{os.getpid()}.partial.ipynb")  # opened "x": never another run's
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "x", encoding="utf-8"):
+            pass
     except OSError as e:
         print(write_failure(output, e, ours=True), file=sys.stderr)
         return 1
-    partial = Path(name)
     import click
     from papermill import PapermillExecutionError
     from papermill.cli import papermill

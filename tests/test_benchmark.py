@@ -114,7 +114,8 @@ def test_calibration_and_overrides():
     assert 0 < common.calibration_seconds(100_000) < 5
     cal = common.calibration_record(0.3, 0.5)
     assert cal["seconds"] == 0.4 and "scale_to_reference" not in cal
-    config = common.with_overrides(run.GAILConfig(), ["disc_steps=5", "ppo.policy_lr=1e-3", "max_env_steps=5e4"])
+    budgeted = run.GAILConfig(max_env_steps=80_000)  # a budget has no default of its own: a notebook gives it
+    config = common.with_overrides(budgeted, ["disc_steps=5", "ppo.policy_lr=1e-3", "max_env_steps=5e4"])
     assert (config.disc_steps, config.ppo.policy_lr, config.max_env_steps) == (5, 1e-3, 50_000)
     assert run.GAILConfig().ppo.policy_lr == 3e-3  # the defaults' instances are untouched
     with pytest.raises(SystemExit, match="unknown GAILConfig field"):

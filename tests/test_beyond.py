@@ -55,13 +55,17 @@ def test_aggregate_keeps_every_old_pair_first():
 
 
 def test_round_labels_share_out_the_labels():
-    assert dagger.DAggerConfig(labels=20, initial=10, rounds=2).round_labels() == [5, 5]
-    assert dagger.DAggerConfig(labels=20, initial=5, rounds=4).round_labels() == [4, 4, 4, 3]
-    assert dagger.DAggerConfig(labels=7, initial=7, rounds=0).round_labels() == []
+    def config(**fields):
+        return dagger.DAggerConfig(**{"labels": 20, "bc_epochs": 10, **fields})
+
+    assert config(labels=20, initial=10, rounds=2).round_labels() == [5, 5]
+    assert config(labels=20, initial=5, rounds=4).round_labels() == [4, 4, 4, 3]
+    assert config(labels=7, initial=7, rounds=0).round_labels() == []
+    assert (config(labels=20).initial, config(labels=7, rounds=0).initial) == (10, 7)  # half, or all of them
     with pytest.raises(ParameterError, match="initial"):
-        dagger.DAggerConfig(labels=10, initial=11)
+        config(labels=10, initial=11)
     with pytest.raises(ParameterError, match="DAggerConfig.rounds"):
-        dagger.DAggerConfig(rounds=-1)
+        config(rounds=-1)
 
 
 def test_expert_labels_are_its_greedy_actions(demos, expert):

@@ -42,9 +42,12 @@ RUN_TIMEOUT = float(os.environ.get("IL_BROWSER_TIMEOUT", "900"))
 WIDGET_TIMEOUT = 60.0  # a widget's answer to a slider goes through the kernel: generous on a busy 2-core machine
 SCREENSHOT_DIR = ROOT / "build" / "screenshots"
 
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None, reason="chromium not installed: browser test skipped (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        chromium_path() is None, reason="chromium not installed: browser test skipped (apt-get install chromium)"
+    ),
+]
 
 
 def _notebook_param(name: str):

@@ -1,5 +1,5 @@
-"""helpers.teaching.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed sweep)
-and benchmarks/check_seeds.py's seed lists and summary."""
+"""helpers.teaching.checkpoints (a checkpoint prints its margin, fails with its number and limit, logs for the seed
+sweep) and benchmarks/check_seeds.py's seed lists and summary."""
 
 from __future__ import annotations
 

@@ -22,6 +22,9 @@ import torch
 from helpers.core.networks import PolicyNet
 from helpers.files import data as D
 
+BOMB_STATES = torch.zeros(2**22 + 2**10, 4)
+"""States of a little more than 64 MiB (16 bytes a row): deflated, their file takes about 64 KiB."""
+
 
 def demo_tensors(n: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
     """Valid demonstration tensors of ``n`` pairs (states near upright, well within CartPole's bounds)."""
@@ -277,8 +280,6 @@ def test_demo_states_outside_cartpoles_bounds(tmp_path, column, value, match):
         ({"meta": ["seed", 0]}, "'meta' must be a dictionary, found list"),
         ({"kind": "policy"}, "not a demonstrations file (its 'kind' is 'policy', expected 'demos')"),
         ({"extra": torch.zeros(3)}, "unexpected field(s) 'extra'"),
-        # a tiny file that claims over a million pairs (one stored row, stride 0): refused before it is scanned
-        ({"states": torch.zeros(1, 4).expand(D.MAX_DEMO_PAIRS + 1, 4)}, "holds 1,000,001 pairs, more than"),
     ],
 )
 def test_demo_fields_checked(tmp_path, changes, match):
@@ -303,9 +304,9 @@ class RunsCode:
         return (Path.touch, (self.marker,))
 
 
-PLAIN_PICKLE = (
+NOT_A_TORCH_ZIP = (
     "refused unread: not a tensor file written by this series "
-    "(it looks like a plain Python pickle, which could run code)"
+    "(it is not a zip archive as torch.save writes: truncated or corrupt, or another format)"
 )
 
 
@@ -314,8 +315,7 @@ def test_plain_pickle_is_refused_unread(tmp_path, protocol):
     marker = tmp_path / "code-ran"
     path = tmp_path / D.GAIL_POLICY
     path.write_bytes(pickle.dumps({"kind": "policy", "payload": RunsCode(marker)}, protocol=protocol))
-    msg = assert_clear_error(path, PLAIN_PICKLE, D.load_policy)
-    assert "truncated" not in msg and "corrupt" not in msg
+    assert_clear_error(path, NOT_A_TORCH_ZIP, D.load_policy)
     assert not marker.exists()
 
 
@@ -344,22 +344,29 @@ def test_random_bytes_are_refused_unread(tmp_path, content, match):
 def test_legacy_torch_format_is_refused_unread(tmp_path):
     path = tmp_path / D.EXPERT_POLICY
     torch.save({"kind": "policy"}, path, _use_new_zipfile_serialization=False)
-    assert_clear_error(
-        path, "it is in torch's legacy (before 1.6) format, which this series never writes", D.load_policy
-    )
+    assert_clear_error(path, NOT_A_TORCH_ZIP, D.load_policy)
 
 
-def test_zip_archives_torch_never_writes(tmp_path):
+def test_zip_archives_torch_never_writes(tmp_path, monkeypatch):
+    """A zip archive of something else cannot be read; a compressed one of the right fields can (torch reads it, and
+    it is what it says); one that would unpack to more than 64 MiB is refused before torch reads it."""
     path = tmp_path / D.EXPERT_DEMOS
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("notes.txt", "hello")
-    assert_clear_error(path, "a zip archive, but not laid out as torch.save writes one")
-    good = io.BytesIO()
-    torch.save({"kind": "demos"}, good)
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, src.read(info))
-    assert_clear_error(path, "a compressed zip archive, which torch.save never writes")
+    assert_clear_error(path, "cannot be read, the file is truncated or corrupt")
+    states, actions = demo_tensors()
+    for tensor, fits in [(states, True), (BOMB_STATES, False)]:
+        good = io.BytesIO()
+        torch.save({"kind": "demos", "states": tensor, "actions": actions, "terminated": torch.zeros(200).bool()}, good)
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename, src.read(info))
+        if fits:
+            assert torch.equal(D.load_demos(path)["states"], states)
+            continue
+        assert path.stat().st_size < 2**20  # a small file...
+        monkeypatch.setattr(D.torch, "load", lambda *a, **k: pytest.fail("torch.load read a zip bomb"))
+        assert_clear_error(path, "refused unread: not a tensor file written by this series (its archive unpacks to")
 
 
 def test_huge_file_is_refused_unread(tmp_path):
@@ -407,8 +414,6 @@ def test_check_data_files(tmp_path):
         D.check_data_files(tmp_path, reads=reads)
     with pytest.raises(D.DataFileError, match="gail_policy.pt: file not found"):
         D.check_data_files(tmp_path, reads=[D.GAIL_POLICY])
-    D.save_policy(PolicyNet(8), tmp_path / "my_policy.pt")  # a name the series does not know: read by its kind
-    D.check_data_files(tmp_path, reads=["my_policy.pt"])
     (tmp_path / D.BC_POLICY).mkdir()
     with pytest.raises(D.DataFileError, match="bc_policy.pt: cannot be written: it is a folder"):
         D.check_data_files(tmp_path, writes=[D.BC_POLICY])
@@ -471,8 +476,8 @@ def test_read_only_folder_for_real(tmp_path):
 @pytest.mark.parametrize(
     ("where", "code", "cause"),
     [
-        ("mkstemp", errno.EACCES, "permission denied: the folder is not writable"),
-        ("mkstemp", errno.EROFS, "the file system is read-only"),
+        ("open", errno.EACCES, "permission denied: the folder is not writable"),
+        ("open", errno.EROFS, "the file system is read-only"),
         ("fsync", errno.ENOSPC, "no space left on the disk"),
         ("fsync", errno.EDQUOT, "disk quota exceeded"),
         ("replace", errno.EACCES, "permission denied"),
@@ -486,8 +491,8 @@ def test_failed_write_names_the_file_and_the_cause(tmp_path, monkeypatch, where,
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code), hidden_temp)
 
-    target = {"mkstemp": D.tempfile, "fsync": D.os, "replace": D.os}[where]
-    monkeypatch.setattr(target, where, fail)
+    target = {"open": D, "fsync": D.os, "replace": D.os}[where]
+    monkeypatch.setattr(target, where, fail, raising=where != "open")  # open: the builtin, shadowed in D
     with pytest.raises(D.DataFileError) as info:
         D.save_policy(PolicyNet(8), path)
     msg = str(info.value)
@@ -496,15 +501,6 @@ def test_failed_write_names_the_file_and_the_cause(tmp_path, monkeypatch, where,
     assert ".tmp" not in "".join(traceback.format_exception(info.value))  # the hidden temporary file is not named
     monkeypatch.undo()
     assert snapshot(tmp_path) == before  # the old file intact, no temporary file left
-
-
-def test_stale_temporary_files_are_removed_by_the_next_save(tmp_path):
-    ours = [tmp_path / ".gail_policy.pt.abcdefgh.tmp", tmp_path / ".expert_demos.pt.k2_9zq1x.tmp"]
-    others = [tmp_path / ".notes.abcdefgh.tmp", tmp_path / "keep.tmp", tmp_path / ".gail_policy.pt.short.tmp"]
-    for p in ours + others:
-        p.write_bytes(b"half a file")
-    D.save_policy(PolicyNet(8), tmp_path / D.GAIL_POLICY)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([D.GAIL_POLICY] + [p.name for p in others])
 
 
 KILLED_SAVE = """
@@ -523,8 +519,8 @@ D.save_policy(PolicyNet(8), sys.argv[1])
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_save_killed_mid_write(tmp_path):
-    """A save killed mid-write leaves the old file and a hidden temporary file; a save meanwhile leaves that
-    temporary file alone (it is in progress), the next save after the kill removes it."""
+    """A save killed mid-write leaves the old file whole (and its own hidden temporary file, which nothing reads);
+    a save meanwhile and one after it write their own temporary files, and succeed."""
     path = D.save_policy(PolicyNet(8), tmp_path / D.GAIL_POLICY)
     before = path.read_bytes()
     child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path)], stdout=subprocess.PIPE, text=True)
@@ -532,16 +528,15 @@ def test_save_killed_mid_write(tmp_path):
         assert child.stdout.readline().strip() == "writing"
         temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
         assert len(temps) == 1 and temps[0].name.startswith(".gail_policy.pt.")
-        D.save_policy(PolicyNet(8), tmp_path / D.BC_POLICY)  # another save while it writes: not stale yet
-        assert temps[0].exists()
+        D.save_policy(PolicyNet(8), tmp_path / D.BC_POLICY)  # another save while it writes
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
         child.stdout.close()
     assert path.read_bytes() == before and temps[0].exists()
     D.save_policy(PolicyNet(8), path)
-    assert not temps[0].exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [D.BC_POLICY, D.GAIL_POLICY]
+    assert path.read_bytes() != before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [D.BC_POLICY, D.GAIL_POLICY]
 
 
 # ---------------------------------------------------------------- item 8: paths printed relative to the repository
@@ -681,3 +676,65 @@ def test_data_dir_pointing_at_a_file_is_named(tmp_path, where):
             "the series' .pt files, or set DATA_DIR = None for the repository's data/."
         )
     assert snapshot(folder) == before and tracked_data() == tracked
+
+
+# ---------------------------------------------------------------- the reliability cases, in one table
+
+
+def _torch_bytes(obj, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer, **kwargs)
+    return buffer.getvalue()
+
+
+def _deflated(blob: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    return out.getvalue()
+
+
+def _demos(**changes) -> dict:
+    states, actions = demo_tensors()
+    return {"kind": "demos", "states": states, "actions": actions, "terminated": torch.zeros(200).bool(), **changes}
+
+
+BAD_FILES = {
+    "empty": lambda m: b"",
+    "truncated": lambda m: _torch_bytes(_demos())[:3000],
+    "random bytes": lambda m: os.urandom(5000),
+    "text": lambda m: b"hello\n" * 100,
+    "plain pickle with code": lambda m: pickle.dumps({"kind": "demos", "x": RunsCode(m)}, protocol=4),
+    "torch file with code": lambda m: _torch_bytes({"kind": "demos", "states": RunsCode(m)}),
+    "legacy torch format with code": lambda m: _torch_bytes(
+        {"kind": "demos", "x": RunsCode(m)}, _use_new_zipfile_serialization=False
+    ),
+    "zip of something else": lambda m: _zip_of_notes(),
+    "zip bomb (a small file, more than 64 MiB unpacked)": lambda m: _deflated(_torch_bytes(_demos(states=BOMB_STATES))),
+    "sparse tensor": lambda m: _torch_bytes(_demos(states=demo_tensors()[0].to_sparse())),
+    "a policy, not demos": lambda m: _torch_bytes({"kind": "policy", "hidden": 8, "state_dict": {}, "meta": {}}),
+    "wrong shape": lambda m: _torch_bytes(_demos(states=torch.zeros(200, 3))),
+    "NaN states": lambda m: _torch_bytes(_demos(states=torch.full((200, 4), float("nan")))),
+    "states no CartPole reaches": lambda m: _torch_bytes(_demos(states=torch.full((200, 4), 50.0))),
+    "actions other than 0 and 1": lambda m: _torch_bytes(_demos(actions=torch.full((200, 1), 7))),
+}
+
+
+def _zip_of_notes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("notes.txt", "hello")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_every_bad_file_is_refused_with_its_name_and_notebook(tmp_path, case):
+    """The reliability cases (bad, foreign, truncated, oversized, malicious files): each is refused with a
+    DataFileError naming the file and the notebook that writes it, before anything is built from it; no code in it
+    runs; no file changes; torch's own exceptions and advice never reach the learner."""
+    marker = tmp_path / "code-ran"
+    path = tmp_path / D.EXPERT_DEMOS
+    path.write_bytes(BAD_FILES[case](marker))
+    msg = assert_clear_error(path, "")
+    assert msg.startswith(f"{path}: ") and not marker.exists()

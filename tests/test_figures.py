@@ -6,6 +6,7 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ def test_gif_is_small_and_animated() -> None:
         assert im.format == "GIF" and im.n_frames > 10
 
 
+@pytest.mark.site  # renders the README's picture: seconds of pygame
 def test_gif_is_made_from_the_committed_policies() -> None:
     """The committed GIF is exactly what the committed data/ policies make: after new policies, `make figures`."""
     assert readme_gif.side_by_side() == GIF.read_bytes(), f"{GIF.relative_to(ROOT)} is out of date: run `make figures`"

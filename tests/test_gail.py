@@ -185,7 +185,7 @@ def test_absorbing_config_takes_changes() -> None:
     [
         ({"absorbing": True, "reward": "survival"}, "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d'"),
         ({"reward": "-log D"}, "GAILConfig.reward must be one of 'neg_log_d', 'log_1m_d', 'logit', 'survival'"),
-        ({"max_env_steps": 0}, "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
+        ({"max_env_steps": 0}, "GAILConfig.max_env_steps must be None or an integer >= 1, got 0"),
         ({"disc_steps": 0}, "GAILConfig.disc_steps must be an integer >= 1, got 0"),
         ({"disc_batch": 0}, "GAILConfig.disc_batch must be None or an integer >= 1, got 0"),
         ({"disc_lr": 0.0}, "GAILConfig.disc_lr must be a number > 0, got 0.0"),

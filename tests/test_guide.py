@@ -79,6 +79,7 @@ def test_the_slips_differ_from_the_helpers_in_one_way_only() -> None:
 
 
 # ------------------------------------------------------------------------------------------ the site
+@pytest.mark.site
 def test_the_site_has_the_guide_with_its_figures() -> None:
     """`make site` builds the guide's page, linked from the landing page, with every figure the guide shows."""
     for module in ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_copybutton"):

@@ -49,7 +49,7 @@ def repo_copy(tmp_path: Path, python: str | None = sys.executable) -> Path:
     """
     repo = tmp_path / "repo"
     repo.mkdir()
-    for name in ["Makefile", "requirements.txt", "pyproject.toml"]:
+    for name in ["Makefile", "requirements.txt", "requirements-dev.txt", "pyproject.toml"]:
         shutil.copy(ROOT / name, repo / name)
         os.utime(repo / name, (time.time() - 3600,) * 2)
     for folder in ["notebooks", "data", "scripts", "helpers"]:
@@ -250,6 +250,7 @@ def small_tmpfs(folder: Path, size: str):
 
 
 @needs_make
+@pytest.mark.notebook
 def test_make_notebook_on_a_full_disk_for_real(tmp_path):
     """A 150 KB build/ fits the data files but not the executed notebook (a 300 KB output)."""
     before_tracked = tracked()
@@ -277,3 +278,74 @@ def test_make_notebook_on_a_full_disk_for_real(tmp_path):
     assert outputs == ["09_full_disk.ipynb"] and previous == "previous run\n"  # no partial file, the old one intact
     assert copied == sorted(p.name for p in (ROOT / "data").glob("*.pt"))
     assert tree_digest(repo / "data", repo / "notebooks") == before and tracked() == before_tracked
+
+
+# ---------------------------------------------------------------- issue 28: a misspelt parameter, two runs at once
+
+
+def test_a_misspelt_parameter_stops_the_run_naming_the_closest(tmp_path, monkeypatch, capsys):
+    """papermill would log "Passed unknown parameter: seed", run SEED = 0 and overwrite the data: refused up front."""
+    from papermill import cli
+
+    run_notebook = run_notebook_module()
+    monkeypatch.setattr(cli.papermill, "main", lambda *a, **k: pytest.fail("papermill ran"))
+    out = tmp_path / "notebooks" / "04_gail.ipynb"
+    nb = str(ROOT / "notebooks" / "04_gail.ipynb")
+    assert run_notebook.main([nb, str(out), "--data", str(tmp_path / "data"), "-p", "seed", "7"]) == 2
+    assert capsys.readouterr().err == (
+        "make notebook: notebooks/04_gail.ipynb has no parameter 'seed' (did you mean SEED?): its parameters are "
+        "SEED, GAIL_MAX_ENV_STEPS, BC_EPOCHS, EVAL_EPISODES, DATA_DIR\n"
+    )
+    assert run_notebook.main([nb, str(out), "-y", "GAIL_STEPS: 5"]) == 2
+    assert "no parameter 'GAIL_STEPS' (did you mean GAIL_MAX_ENV_STEPS?)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing written: no output, no data copied
+
+
+def test_two_runs_at_once_on_a_fresh_build_each_copy_the_data_whole(tmp_path, monkeypatch):
+    """Two (here eight) runs start together on an empty build/data: each copy goes through a temporary file of its
+    own, so none fails and every file arrives whole (the shell loop's shared `.tmp` name failed 5 starts in 20)."""
+    import threading
+
+    from helpers.files import data as D
+
+    run_notebook = run_notebook_module()
+    from papermill import cli
+
+    monkeypatch.setattr(cli.papermill, "main", lambda args, **k: Path(args[1]).write_text('{"cells": []}'))
+    nb = str(ROOT / "notebooks" / "02_expert_demonstrations.ipynb")
+    committed = {p.name: p.read_bytes() for p in (ROOT / "data").glob("*.pt")}
+    for attempt in range(10):
+        build = tmp_path / f"build{attempt}"
+        start, codes = threading.Barrier(8), []
+
+        def run(k, build=build, start=start, codes=codes):
+            start.wait()
+            codes.append(run_notebook.main([nb, str(build / f"out{k}.ipynb"), "--data", str(build / "data")]))
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert codes == [0] * 8
+        assert {p.name: p.read_bytes() for p in (build / "data").iterdir()} == committed  # whole, no temporary left
+    assert D.fill_data_folder(tmp_path / "build0" / "data", ROOT / "data") == []  # made once
+
+
+def test_a_failed_copy_says_which_file_and_why(tmp_path, monkeypatch, capsys):
+    from helpers.files import data as D
+
+    run_notebook = run_notebook_module()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(D.os, "fsync", full)
+    nb = str(ROOT / "notebooks" / "02_expert_demonstrations.ipynb")
+    assert run_notebook.main([nb, str(tmp_path / "out.ipynb"), "--data", str(tmp_path / "data")]) == 1
+    first = sorted(p.name for p in (ROOT / "data").glob("*.pt"))[0]
+    assert capsys.readouterr().err == (
+        f"make notebook: cannot copy data/{first} to {tmp_path / 'data' / first} (no space left on the disk); "
+        "nothing was left half-copied\n"
+    )
+    assert list((tmp_path / "data").iterdir()) == [] and not (tmp_path / "out.ipynb").exists()

@@ -18,6 +18,8 @@ import pytest
 
 import helpers
 
+pytestmark = pytest.mark.notebook
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_gail.ipynb"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.core import rules
 from helpers.files import data as D
+from helpers.teaching import parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -71,7 +71,7 @@ MESSAGES = {
         "make notebook: build/notebooks/04_gail.ipynb: cannot be written (no space left on the disk)."
     ),
     "4: DATA_DIR is a file": data_dir_is_a_file,
-    "5: a huge budget": lambda tmp_path: rules.budget_warning("GAIL_MAX_ENV_STEPS", 1_000_000_000),
+    "5: a huge budget": lambda tmp_path: parameters.budget_warning("GAIL_MAX_ENV_STEPS", 1_000_000_000),
     "6: make run with a read-only folder": lambda tmp_path: makefile_line("is read-only, and make run rewrites"),
 }
 

@@ -50,9 +50,13 @@ LEFTOVER_WIDGET = re.compile(
 )
 SOLUTION_TAG = "solution"
 
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None, reason="chromium not installed: website browser test skipped (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.site,
+    pytest.mark.skipif(
+        chromium_path() is None,
+        reason="chromium not installed: website browser test skipped (apt-get install chromium)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

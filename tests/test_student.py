@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "docs"))
 import student  # noqa: E402 - docs/ is not a package
 
+pytestmark = pytest.mark.notebook
+
 NOTEBOOKS = student.notebooks()
 FOLDED_SOLUTION = re.compile(r"<details>\s*<summary>[^<]*solution", re.IGNORECASE)
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")

@@ -49,7 +49,10 @@ EVAL_EPISODES = 50
 WIDE_X = ([-1.0, -0.05, -0.05, -0.05], [1.0, 0.05, 0.05, 0.05])
 CONDITIONS: dict[str, dict[str, Any]] = {"as trained": {}, "start x in [-1, 1]": {"start_range": WIDE_X},
                                          "pushes, p = 0.2": {"push_prob": 0.2}}  # fmt: skip
-STUDENT_STEPS, AIRL_STEPS = 30_000, 40_000
+NB06 = helpers.notebook_parameters("06")
+STUDENT_STEPS, AIRL_STEPS = NB06["STUDENT_MAX_ENV_STEPS"], NB06["AIRL_MAX_ENV_STEPS"]  # notebook 06's budgets
+GAIL_STEPS = helpers.notebook_parameters("04")["GAIL_MAX_ENV_STEPS"]  # on 200 pairs; notebook 05's on fewer
+FEW_PAIRS_STEPS = helpers.notebook_parameters("05")["SIZE_MAX_ENV_STEPS"]
 WORLDS = {"as is": None, "long pole": LONG_POLE}
 CLOSE = 0.25
 """The issue's "habit within 0.25" count, beside the series' 0.4 (``HABIT_GAP``)."""
@@ -92,9 +95,9 @@ def run_seed(seed: int, parts: tuple[str, ...]) -> dict[str, Any]:
             sub = subsample_demos(demos, n)
             bc, _ = helpers.train_bc(sub["states"], sub["actions"], epochs=1000, hidden=64, seed=seed)
             row[f"BC {n}"] = score(bc, robust=True)
-            dagger, _, _ = train_dagger(demos, expert, seed, DAggerConfig(labels=n, initial=n // 2))
+            dagger, _, _ = train_dagger(demos, expert, seed, DAggerConfig(labels=n, initial=n // 2, bc_epochs=1000))
             row[f"DAgger {n}"] = score(dagger, robust=True)
-            steps = 80_000 if n == 200 else 160_000
+            steps = GAIL_STEPS if n == 200 else FEW_PAIRS_STEPS
             student, _, disc = helpers.train_gail(sub, seed, helpers.GAILConfig(max_env_steps=steps), progress=False)
             row[f"GAIL {n}"] = score(student.policy, robust=True)
             if n == 200:

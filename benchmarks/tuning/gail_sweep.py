@@ -31,6 +31,7 @@ from pathlib import Path
 
 import torch
 
+import helpers
 from benchmarks.common import cached_expert, first_habit, machine_info, measure, median_range, with_overrides
 from helpers.algorithms.bc import train_bc
 from helpers.algorithms.gail import GAILConfig, train_gail
@@ -104,7 +105,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the per-seed rows as JSON here")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    config = with_overrides(GAILConfig(), args.set)  # an unknown field stops the script here, before any work
+    budget = helpers.notebook_parameters("04")["GAIL_MAX_ENV_STEPS"]  # notebook 04's, unless --set max_env_steps=...
+    config = with_overrides(GAILConfig(max_env_steps=budget), args.set)  # an unknown field stops the script here
     print(config)
 
     rows = []

@@ -22,8 +22,8 @@ survival control's constant log 2, in CartPole as it is or in a changed one (``p
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -109,32 +109,22 @@ def airl_loss(
 class AIRLConfig:
     """AIRL hyperparameters: GAIL's (``GAILConfig``) where they have a counterpart."""
 
-    ppo: PPOConfig = field(default_factory=student_ppo_config)
+    ppo: PPOConfig = rules.checked(rule=rules.instance_of(PPOConfig), default_factory=student_ppo_config)
     """PPO settings of the student (GAIL's student's)."""
-    max_env_steps: int = 80_000
-    """Training budget in env steps (GAIL's in notebook 04): no decision reads the environment's reward."""
-    disc_steps: int = 20
+    max_env_steps: int | None = rules.checked(None, rules.integer(1, optional=True))
+    """Training budget in env steps: no decision reads the environment's reward. None until given (notebook 06's
+    ``AIRL_MAX_ENV_STEPS``): ``train_airl`` refuses None."""
+    disc_steps: int = rules.checked(20, rules.integer(1))
     """D's gradient steps per iteration (GAIL's)."""
-    disc_lr: float = 1e-3
+    disc_lr: float = rules.checked(1e-3, rules.number(0, low_open=True))
     """Adam learning rate of the discriminator."""
-    disc_hidden: int = 64
+    disc_hidden: int = rules.checked(64, rules.HIDDEN_RULE)
     """Hidden units of g and of h."""
-    reward: str = "neg_log_d"
+    reward: str = rules.checked("neg_log_d", rules.one_of("neg_log_d", "logit"))
     """The student's reward read from D: "neg_log_d", -log D = softplus(f - log pi) > 0 (as GAIL's student's), or
     "logit", f - log pi (AIRL's own, either sign: on CartPole its student learns to fall, section 2's exercise)."""
-    reward_clip: float | None = None
+    reward_clip: float | None = rules.checked(None, rules.number(0, low_open=True, optional=True))
     """Clamp D's logit to [-reward_clip, reward_clip] before reading the reward (None: unbounded)."""
-
-    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
-        "ppo": rules.instance_of(PPOConfig),
-        "max_env_steps": rules.integer(1),
-        "disc_steps": rules.integer(1),
-        "disc_lr": rules.number(0, low_open=True),
-        "disc_hidden": rules.HIDDEN_RULE,
-        "reward": rules.one_of("neg_log_d", "logit"),
-        "reward_clip": rules.number(0, low_open=True, optional=True),
-    }
-    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it."""
@@ -159,6 +149,7 @@ def train_airl(
     are f - log pi from the updated D (clamped); one PPO update. The history logs D's accuracy and the mean reward.
     """
     c = config or AIRLConfig()
+    rules.require_budget(c, "max_env_steps", "AIRL_MAX_ENV_STEPS of notebook 06")
     seed_everything(seed)
     expert = expert_transitions(demos)
     student = PPO(c.ppo)
@@ -197,16 +188,11 @@ def train_airl(
 class RewardStudentConfig:
     """A fresh PPO student trained on a frozen reward (no discriminator updates): GAIL's student's settings."""
 
-    ppo: PPOConfig = field(default_factory=student_ppo_config)
+    ppo: PPOConfig = rules.checked(rule=rules.instance_of(PPOConfig), default_factory=student_ppo_config)
     """PPO settings of the student."""
-    max_env_steps: int = 60_000
-    """Training budget in env steps, all of it spent (no decision reads the environment's reward)."""
-
-    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
-        "ppo": rules.instance_of(PPOConfig),
-        "max_env_steps": rules.integer(1),
-    }
-    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
+    max_env_steps: int | None = rules.checked(None, rules.integer(1, optional=True))
+    """Training budget in env steps, all of it spent (no decision reads the environment's reward). None until given
+    (notebook 06's ``STUDENT_MAX_ENV_STEPS``): ``train_on_reward`` refuses None."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it."""
@@ -230,6 +216,7 @@ def train_on_reward(
     learning rates anneal to 0 over the budget (``config.ppo.anneal_lr``), as GAIL's student's do.
     """
     c = config or RewardStudentConfig()
+    rules.require_budget(c, "max_env_steps", "STUDENT_MAX_ENV_STEPS of notebook 06")
     seed_everything(seed)
     student = PPO(c.ppo)
 

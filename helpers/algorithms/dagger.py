@@ -17,7 +17,7 @@ dependency of this series and a notebook writes the loop out anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 from torch import nn
@@ -35,35 +35,27 @@ from helpers.core.seeding import seed_everything
 class DAggerConfig:
     """DAgger hyperparameters: how many expert labels, how they are spread, and the BC that fits them."""
 
-    labels: int = 20
+    labels: int = rules.checked(rule=rules.integer(1), kw_only=True)
     """Expert labels in all (expert queries): the demonstration's pairs used plus the labels of learner states."""
-    initial: int = 10
-    """Of them, evenly spaced pairs of the expert's demonstration that train the first learner (D_0)."""
-    rounds: int = 2
+    initial: int | None = rules.checked(None, rules.integer(1, optional=True))
+    """Of them, evenly spaced pairs of the expert's demonstration that train the first learner (D_0); None: half of
+    them (all of them with ``rounds=0``)."""
+    rounds: int = rules.checked(2, rules.integer(0))
     """Rounds of play, label, aggregate, retrain; the other labels are shared out evenly among them."""
-    episodes_per_round: int = 4
+    episodes_per_round: int = rules.checked(4, rules.integer(1))
     """Greedy episodes the learner plays each round; the states to label are drawn from all of their steps."""
-    bc_epochs: int = 1000
+    bc_epochs: int = rules.checked(rule=rules.integer(1), kw_only=True)
     """Full-batch epochs of behavioral cloning, each time the learner is retrained."""
-    hidden: int = 64
+    hidden: int = rules.checked(64, rules.HIDDEN_RULE)
     """Hidden units of the learner (as notebook 04's BC and GAIL students)."""
-    warm_start: bool = False
+    warm_start: bool = rules.checked(False, rules.FLAG_RULE)
     """Retrain each learner from the previous one's weights (the imitation library's way) instead of from scratch."""
-
-    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
-        "labels": rules.integer(1),
-        "initial": rules.integer(1),
-        "rounds": rules.integer(0),
-        "episodes_per_round": rules.integer(1),
-        "bc_epochs": rules.integer(1),
-        "hidden": rules.HIDDEN_RULE,
-        "warm_start": rules.FLAG_RULE,
-    }
-    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it, and more initial pairs than labels."""
         rules.check_config(self)
+        if self.initial is None:
+            self.initial = self.labels // 2 if self.rounds else self.labels
         if self.initial > self.labels or (self.rounds == 0 and self.initial != self.labels):
             raise rules.ParameterError(
                 f"DAggerConfig.initial must be at most labels ({self.labels}), and equal to it with rounds=0, "
@@ -102,14 +94,14 @@ def aggregate(
 
 
 def train_dagger(
-    demos: dict[str, Any], expert: nn.Module, seed: int = 0, config: DAggerConfig | None = None
+    demos: dict[str, Any], expert: nn.Module, seed: int, config: DAggerConfig
 ) -> tuple[PolicyNet, dict[str, torch.Tensor], DAggerHistory]:
     """Train a learner by DAgger; returns it, the aggregated dataset (states, actions) and the history.
 
     The learner's episodes start from ``seed`` (the first round) and continue that random stream; the states to
     label are drawn with torch's generator, seeded by ``seed``; every BC fit is seeded by ``seed`` too.
     """
-    c = config or DAggerConfig()
+    c = config
     d0 = subsample_demos(demos, c.initial)
     states, actions = d0["states"], d0["actions"].reshape(-1, 1)
     policy, _ = train_bc(states, actions, epochs=c.bc_epochs, hidden=c.hidden, seed=seed)

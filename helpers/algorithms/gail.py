@@ -15,8 +15,8 @@ environment would have paid is only logged.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -48,40 +48,27 @@ def student_ppo_config(anneal_lr: bool = True) -> PPOConfig:
 class GAILConfig:
     """GAIL hyperparameters (``benchmarks/README.md`` says how they were chosen)."""
 
-    ppo: PPOConfig = field(default_factory=student_ppo_config)
+    ppo: PPOConfig = rules.checked(rule=rules.instance_of(PPOConfig), default_factory=student_ppo_config)
     """PPO settings of the student."""
-    max_env_steps: int = 80_000
-    """Training budget in env steps: GAIL trains for all of it (no decision reads the environment's reward)."""
-    disc_steps: int = 20
+    max_env_steps: int | None = rules.checked(None, rules.integer(1, optional=True))
+    """Training budget in env steps: GAIL trains for all of it (no decision reads the environment's reward). None
+    until given: the budget is a notebook's parameter (04's ``GAIL_MAX_ENV_STEPS``), so ``train_gail`` refuses None."""
+    disc_steps: int = rules.checked(20, rules.integer(1))
     """D's gradient steps per iteration, to keep up with the student (Ho & Ermon: 1; the imitation library: 2)."""
-    disc_batch: int | None = None
+    disc_batch: int | None = rules.checked(None, rules.integer(1, optional=True))
     """Student pairs in each discriminator step, drawn at random from the batch (None: all of them)."""
-    disc_lr: float = 1e-3
+    disc_lr: float = rules.checked(1e-3, rules.number(0, low_open=True))
     """Adam learning rate of the discriminator."""
-    disc_hidden: int = 64
+    disc_hidden: int = rules.checked(64, rules.HIDDEN_RULE)
     """Hidden units of the discriminator."""
-    normalize_disc_inputs: bool = True
+    normalize_disc_inputs: bool = rules.checked(True, rules.FLAG_RULE)
     """Standardise the discriminator's state inputs with the demos' mean and std (cart x and angle then weigh alike)."""
-    reward: str = "neg_log_d"
+    reward: str = rules.checked("neg_log_d", rules.one_of(*REWARD_KINDS))
     """Reward read from D: "neg_log_d" (-log D), "log_1m_d", "logit", or "survival" (log 2 always: the control)."""
-    absorbing: bool = False
+    absorbing: bool = rules.checked(False, rules.FLAG_RULE)
     """Absorbing states (notebook 05): D also judges the end of an episode (with any reward read from D)."""
-    reward_clip: float | None = None
+    reward_clip: float | None = rules.checked(None, rules.number(0, low_open=True, optional=True))
     """Clamp D's logit to [-reward_clip, reward_clip] before reading rewards (None: unbounded)."""
-
-    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
-        "ppo": rules.instance_of(PPOConfig),
-        "max_env_steps": rules.integer(1),
-        "disc_steps": rules.integer(1),
-        "disc_batch": rules.Rule("None or an integer >= 1", lambda v: v is None or rules.integer(1).accepts(v)),
-        "disc_lr": rules.number(0, low_open=True),
-        "disc_hidden": rules.HIDDEN_RULE,
-        "normalize_disc_inputs": rules.FLAG_RULE,
-        "reward": rules.one_of(*REWARD_KINDS),
-        "absorbing": rules.FLAG_RULE,
-        "reward_clip": rules.number(0, low_open=True, optional=True),
-    }
-    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it, and a reward that absorbing states cannot use."""
@@ -122,6 +109,7 @@ def train_gail(
     (``networks(config)`` builds the student and D, after the seeding) and the ``habit`` its history logs.
     """
     c = config or GAILConfig()
+    rules.require_budget(c, "max_env_steps", "GAIL_MAX_ENV_STEPS of notebook 04")
     seed_everything(seed)
     actions = demos["actions"]
     expert_s, expert_a = demos["states"], actions if actions.is_floating_point() else actions.reshape(-1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 import torch
 from torch import nn
@@ -18,52 +17,34 @@ from helpers.core.rollout import Episode
 class PPOConfig:
     """PPO hyperparameters (``expert_config()`` and ``gail.student_ppo_config()`` are the series' two settings)."""
 
-    gamma: float = 0.98
+    gamma: float = rules.checked(0.98, rules.number(0, 1))
     """Discount factor gamma."""
-    lam: float = 0.95
+    lam: float = rules.checked(0.95, rules.number(0, 1))
     """GAE lambda: 0 is one-step TD, 1 is Monte Carlo."""
-    clip: float = 0.2
+    clip: float = rules.checked(0.2, rules.number(0, low_open=True))
     """epsilon of the clipped surrogate: ratios are kept within [1 - eps, 1 + eps]."""
-    epochs: int = 10
+    epochs: int = rules.checked(10, rules.integer(1))
     """Passes over each batch of fresh episodes."""
-    minibatches: int = 1
+    minibatches: int = rules.checked(1, rules.integer(1))
     """Minibatches per pass (1: each gradient step sees the whole batch)."""
-    policy_lr: float = 1e-3
+    policy_lr: float = rules.checked(1e-3, rules.number(0, low_open=True))
     """Adam learning rate of the policy pi_theta."""
-    value_lr: float = 1e-2
+    value_lr: float = rules.checked(1e-2, rules.number(0, low_open=True))
     """Adam learning rate of the value function V_phi."""
-    hidden: int = 128
+    hidden: int = rules.checked(128, rules.HIDDEN_RULE)
     """Hidden units of the policy and value networks."""
-    entropy_coef: float = 0.0
+    entropy_coef: float = rules.checked(0.0, rules.number(0))
     """Weight of the entropy bonus H[pi(.|s)] in the policy loss."""
-    normalize_advantages: bool = False
+    normalize_advantages: bool = rules.checked(False, rules.FLAG_RULE)
     """Standardise the advantages of each batch (mean 0, std 1)."""
-    n_envs: int = 8
+    n_envs: int = rules.checked(8, rules.integer(1))
     """Episodes played at once, side by side (one policy call per step for all of them)."""
-    batch_steps: int = 800
+    batch_steps: int = rules.checked(800, rules.integer(0))
     """Each update learns from at least this many steps of fresh play (whole episodes, ``n_envs`` at a time)."""
-    anneal_lr: bool = False
+    anneal_lr: bool = rules.checked(False, rules.FLAG_RULE)
     """Decay both learning rates linearly to 0 over the training budget."""
-    reward_scale: float = 1.0
+    reward_scale: float = rules.checked(1.0, rules.number(0, low_open=True))
     """Multiply the rewards by this before GAE (Pendulum's, up to -16 a step, by 1/8: returns of order 1)."""
-
-    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
-        "gamma": rules.number(0, 1),
-        "lam": rules.number(0, 1),
-        "clip": rules.number(0, low_open=True),
-        "epochs": rules.integer(1),
-        "policy_lr": rules.number(0, low_open=True),
-        "value_lr": rules.number(0, low_open=True),
-        "hidden": rules.HIDDEN_RULE,
-        "entropy_coef": rules.number(0),
-        "normalize_advantages": rules.FLAG_RULE,
-        "n_envs": rules.integer(1),
-        "batch_steps": rules.integer(0),
-        "minibatches": rules.integer(1),
-        "anneal_lr": rules.FLAG_RULE,
-        "reward_scale": rules.number(0, low_open=True),
-    }
-    """The values each field allows (``helpers.core.rules``); a config outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it: ``PPOConfig.epochs must be an integer >= 1, got 0``."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import torch
 from tqdm.auto import tqdm
@@ -119,31 +118,20 @@ class ExpertHistory(History):
 class ExpertRule:
     """When the expert counts as solved: greedy episodes last the whole cap and hold the habit."""
 
-    target: float = MAX_STEPS
+    target: float = rules.checked(MAX_STEPS, rules.number(1))
     """Greedy mean episode length to reach (200: never a fall)."""
-    habit_x: float | None = HABIT_X
+    habit_x: float | None = rules.checked(HABIT_X, rules.number(-2, 2, optional=True))
     """Where the greedy episodes must keep the cart over their last 100 steps (None: no habit)."""
-    habit_tol: float = 0.08
+    habit_tol: float = rules.checked(0.08, rules.number(0, low_open=True))
     """How close: |mean x over the last 100 steps - habit_x| <= habit_tol (stricter than 01's checkpoint, 0.15)."""
-    eval_episodes: int = 10
+    eval_episodes: int = rules.checked(10, rules.integer(1))
     """Greedy episodes per evaluation."""
-    eval_every: int = 1
+    eval_every: int = rules.checked(1, rules.integer(1))
     """Evaluate after every this-many updates."""
-    solved_streak: int = 3
+    solved_streak: int = rules.checked(3, rules.integer(1))
     """Consecutive solved evaluations before the confirmation is tried."""
-    confirm_episodes: int = 50
+    confirm_episodes: int = rules.checked(50, rules.integer(1))
     """Fresh greedy episodes that must also count as solved before training stops."""
-
-    FIELD_RULES: ClassVar[dict[str, rules.Rule]] = {
-        "target": rules.number(1),
-        "habit_x": rules.number(-2, 2, optional=True),
-        "habit_tol": rules.number(0, low_open=True),
-        "eval_episodes": rules.integer(1),
-        "eval_every": rules.integer(1),
-        "solved_streak": rules.integer(1),
-        "confirm_episodes": rules.integer(1),
-    }
-    """The values each field allows (``helpers.core.rules``); a rule outside them is refused when it is built."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it."""
@@ -159,7 +147,8 @@ def train_expert(
     seed: int = 0,
     config: PPOConfig | None = None,
     rule: ExpertRule | None = None,
-    max_env_steps: int = 200_000,
+    *,
+    max_env_steps: int,
     progress: bool = True,
 ) -> tuple[PPO, ExpertHistory]:
     """Train a PPO expert on CartPole paid by ``habit_reward(x, rule.habit_x)``, until ``rule`` holds or out of budget.

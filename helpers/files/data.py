@@ -1,12 +1,16 @@
 """Saving and loading the ``.pt`` files that pass between notebooks, safely.
 
-Every load first checks the file's outer layout (a zip archive laid out as ``torch.save`` writes it, of a sane
-size) and refuses anything else unread: a plain pickle, torch's legacy format, random bytes. Only then does it
-call ``torch.load(..., weights_only=True)`` (no pickled code runs), and it checks every field against what this
-series writes (kind, sizes, each tensor's name, shape, dtype, finiteness and range) before building anything
-from it. Every save writes a temporary file and renames it over the target, so an interrupted write never leaves
-half a file behind; temporary files left by a killed save are removed by the next save. Errors name the file
-(relative to the repository when inside it) and the notebook that writes it, or for a failed write, the cause.
+Every load first checks the file's size and its zip archive (torch.save writes a zip archive; a small archive that
+would unpack to gigabytes is refused unread), then calls ``torch.load(..., weights_only=True)`` (no pickled code
+runs), and checks every field against what this series writes (kind, sizes, each tensor's name, shape, layout,
+dtype, finiteness and range) before building anything from it. Every write goes to a temporary file of its own beside
+the target, flushed to disk and renamed over the target in one step, so an interrupted write or a full disk never
+leaves half a file behind, and two writers never share a temporary file. Errors name the file and the notebook that
+writes it, or for a failed write, the cause.
+
+Where the data folder is: a notebook's ``DATA_DIR``, else ``$IL_DATA_DIR``, else the repository's ``data/``; with
+the series installed as a package (no repository around it), ``il_data/`` in the current folder, filled once with
+copies of the committed files the package ships, so nothing is ever written into the installed package.
 """
 
 from __future__ import annotations
@@ -16,10 +20,8 @@ import functools
 import io
 import os
 import pickle
-import pickletools
-import re
+import secrets
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,12 +36,13 @@ from helpers.core.networks import PolicyNet
 from helpers.core.pendulum import MAX_SPEED, MAX_TORQUE, PENDULUM_ID
 from helpers.core.rules import DATA_DIR_RULE, HIDDEN_RULE, ParameterError, names_in
 
-try:  # POSIX: a save holds a lock on its temporary file, so the next save can tell a stale one from a live one
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
-ROOT = Path(__file__).resolve().parents[2]  # helpers/files/data.py -> the repository
+ROOT = Path(__file__).resolve().parents[2]  # helpers/files/data.py -> the repository (or site-packages, installed)
+IN_REPOSITORY = (ROOT / "pyproject.toml").is_file() and (ROOT / "data").is_dir()
+"""True when ``helpers`` is imported from a clone of the repository, False when installed as a package."""
+SHIPPED_DATA = Path(__file__).resolve().parents[1] / "shipped_data"
+"""The committed ``data/*.pt`` files as the installed package ships them (absent in a clone: it has ``data/``)."""
+WORK_FOLDER = "il_data"
+"""The data folder of an installed package: this folder, in the current one."""
 DATA_ENV_VAR = "IL_DATA_DIR"
 
 EXPERT_POLICY = "expert_policy.pt"
@@ -62,9 +65,8 @@ PRODUCERS = {
 }
 
 MAX_FILE_BYTES = 64 * 2**20
-"""Largest data file read (64 MiB; the series' files are a few KiB): a larger one is refused unread."""
-MAX_DEMO_PAIRS = 1_000_000
-"""Most demonstration pairs a file may hold (the series records 200)."""
+"""Largest data file read, on disk and unpacked (64 MiB; the series' files are a few KiB): a larger one is refused
+unread."""
 STATE_BOUNDS = (
     ("x, cart position", 4.8, "twice the ±2.4 at which an episode ends"),
     ("x_dot, cart velocity", 100.0, "CartPole's velocities stay within a few units"),
@@ -102,11 +104,8 @@ DEMO_LAYOUTS = {
 }
 """The demonstration layout of each environment the series records in (``load_demos(path, env_id=...)``)."""
 
-ZIP_MAGIC = b"PK\x03\x04"
-LEGACY_TORCH_MAGIC = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)[:-1]  # torch < 1.6 pickled this number first
 POLICY_FIELDS = ("kind", "hidden", "state_dict", "meta")
 DEMO_FIELDS = ("kind", "states", "actions", "terminated", "meta")
-_STALE_TEMP = re.compile(r"^\.[^/\\]+\.pt\.[a-z0-9_]{8}\.tmp$")  # mkstemp(prefix=".NAME.pt.", suffix=".tmp")
 
 
 class DataFileError(ValueError):
@@ -114,14 +113,16 @@ class DataFileError(ValueError):
 
 
 def display_path(path: str | os.PathLike) -> str:
-    """``path`` as a learner should read it: relative to the repository if inside it, else ``~/...`` or absolute.
+    """``path`` as a learner should read it: relative to the repository (or, installed, to the current folder) if
+    inside it, else ``~/...`` or absolute.
 
     Notebooks print paths through it, so no committed output holds a machine's absolute path.
     """
     p = Path(os.path.abspath(os.fspath(path)))
+    base = ROOT if IN_REPOSITORY else Path.cwd()
     for candidate in (p, p.resolve()):
         try:
-            return candidate.relative_to(ROOT).as_posix()
+            return candidate.relative_to(base).as_posix()
         except ValueError:
             pass
     try:
@@ -131,20 +132,31 @@ def display_path(path: str | os.PathLike) -> str:
 
 
 def data_dir(folder: str | os.PathLike | None = None) -> Path:
-    """The data folder: ``folder`` (a notebook's ``DATA_DIR``) if not None, else ``$IL_DATA_DIR`` if set, else
-    the repository's ``data/``. An empty ``folder`` or ``$IL_DATA_DIR`` is an error, never the current folder."""
+    """The data folder: ``folder`` (a notebook's ``DATA_DIR``) if not None, else ``$IL_DATA_DIR`` if set, else the
+    repository's ``data/``; installed as a package, ``il_data/`` in the current folder, filled with copies of the
+    committed files the first time (``fill_data_folder``). An empty ``folder`` or ``$IL_DATA_DIR`` is an error, never
+    the current folder."""
     if folder is not None:
         DATA_DIR_RULE.check("DATA_DIR", folder)
         return Path(folder).expanduser()
     env = os.environ.get(DATA_ENV_VAR)
-    if env is None:
+    if env is not None:
+        if not env.strip():
+            raise ParameterError(
+                f"{DATA_ENV_VAR} is set but empty: set it to a folder, or unset it (unset {DATA_ENV_VAR}) "
+                "to use the repository's data/ folder"
+            )
+        return Path(env).expanduser()
+    if IN_REPOSITORY:
         return ROOT / "data"
-    if not env.strip():
-        raise ParameterError(
-            f"{DATA_ENV_VAR} is set but empty: set it to a folder, or unset it (unset {DATA_ENV_VAR}) "
-            "to use the repository's data/ folder"
+    work = Path.cwd() / WORK_FOLDER
+    copied = fill_data_folder(work, SHIPPED_DATA)
+    if copied:
+        print(
+            f"{display_path(work)}/: this notebook's data folder (the series' package is installed, and writes nothing "
+            f"into it): {names_in(p.name for p in copied)} copied here from the package"
         )
-    return Path(env).expanduser()
+    return work
 
 
 def file_error(path: Path, problem: str) -> DataFileError:
@@ -193,7 +205,7 @@ def check_writable(folder: str | os.PathLike) -> Path:
         raise DataFileError(f"{display_path(folder)}: cannot write in it: it is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".il-write-check.pt.", suffix=".tmp")
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".il-write-check.", suffix=".tmp")
         try:
             os.write(fd, b"write check\n")
             os.fsync(fd)
@@ -208,127 +220,99 @@ def check_writable(folder: str | os.PathLike) -> Path:
     return folder
 
 
-def _remove_stale_temps(folder: Path) -> list[Path]:
-    """Remove ``.NAME.pt.XXXXXXXX.tmp`` files in ``folder`` left by a save that was killed; return them.
+def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file of its own beside ``path`` (a name no
+    other writer uses), flushed to disk, then renamed over ``path`` in one step.
 
-    A save in progress holds a lock on its temporary file and is left alone (without ``fcntl``, only files older
-    than an hour count as stale).
+    Any failure (a full disk, a read-only folder, an interruption) removes the temporary file and leaves a previous
+    ``path`` untouched; an ``OSError`` becomes a ``DataFileError`` naming ``path`` and the cause.
     """
-    removed = []
+    path = Path(path)
     try:
-        candidates = [p for p in folder.iterdir() if _STALE_TEMP.match(p.name) and p.is_file()]
-    except OSError:
-        return removed
-    for p in candidates:
-        try:
-            if fcntl is None:
-                if time.time() - p.stat().st_mtime < 3600:
-                    continue
-            else:
-                with open(p, "rb") as f:
-                    try:
-                        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except BlockingIOError:
-                        continue  # another save is writing it right now
-            p.unlink()
-            removed.append(p)
-        except OSError:
-            pass  # a read-only folder: the save itself will say so
-    return removed
+        _replace(path, data)
+    except OSError as e:
+        raise write_error(path, e) from None  # the OSError names the hidden temporary file: not shown
+    return path
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """``write_atomically`` without the error message: an ``OSError`` propagates."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def atomic_save(obj: dict[str, Any], path: str | os.PathLike) -> Path:
-    """``torch.save`` to a temporary file beside ``path``, then rename it over ``path`` in one step.
-
-    Temporary files of a save that was killed are removed first; any failure to write raises a ``DataFileError``
-    naming ``path`` and the cause, and leaves a previous ``path`` untouched.
-    """
-    path = Path(path)
+    """``torch.save`` ``obj`` to ``path`` atomically (``write_atomically``); a failure leaves a previous ``path``."""
     buffer = io.BytesIO()
     torch.save(obj, buffer)  # serialise first: a failure here touches no file
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise write_error(path, e) from None  # the OSError names the hidden temporary file: not shown
-    _remove_stale_temps(path.parent)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise write_error(path, e) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if fcntl is not None:
-                fcntl.flock(f, fcntl.LOCK_EX)  # "in progress" for a concurrent _remove_stale_temps
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a data file is an ordinary file
-            f.write(buffer.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
-            if fcntl is not None:
-                os.replace(tmp, path)  # still holding the lock
-        if fcntl is None:
-            os.replace(tmp, path)  # Windows cannot rename an open file
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise write_error(path, e) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, buffer.getvalue())
+
+
+def fill_data_folder(folder: str | os.PathLike, source: str | os.PathLike) -> list[Path]:
+    """Copy into ``folder`` each ``.pt`` file of ``source`` that ``folder`` lacks; return the copies made.
+
+    Each copy is written atomically (``write_atomically``), so two runs filling one folder at once never collide and
+    a failed copy leaves no partial file; a failure raises a ``DataFileError`` naming both files and the cause.
+    """
+    folder, source = Path(folder), Path(source)
+    copied = []
+    for src in sorted(source.glob("*.pt")):
+        target = folder / src.name
+        if target.exists():
+            continue
+        try:
+            _replace(target, src.read_bytes())
+        except OSError as e:
+            raise DataFileError(
+                f"cannot copy {display_path(src)} to {display_path(target)} ({os_error_cause(e)}); nothing was left "
+                "half-copied"
+            ) from None
+        copied.append(target)
+    return copied
 
 
 # ---------------------------------------------------------------- reading
 
 
-def _is_pickle(blob: bytes) -> bool:
-    """True if ``blob`` parses as a pickle up to its STOP opcode (parsed by ``pickletools``: nothing is run)."""
-    try:
-        for opcode, _arg, _pos in pickletools.genops(io.BytesIO(blob)):
-            if opcode.name == "STOP":
-                return True
-    except Exception:
-        return False
-    return False
+def _not_a_torch_zip(blob: bytes) -> str | None:
+    """Why ``blob`` is not what ``torch.save`` writes (a zip archive of a sane unpacked size), or None if it is.
 
-
-def _not_torch_zip(blob: bytes) -> str | None:
-    """Why ``blob`` is not a zip archive laid out as ``torch.save`` writes one, or None if it is."""
-    if not blob.startswith(ZIP_MAGIC):
-        if not blob:
-            return "it is empty, 0 bytes: truncated or corrupt"
-        if blob.startswith(LEGACY_TORCH_MAGIC):
-            return "it is in torch's legacy (before 1.6) format, which this series never writes"
-        if _is_pickle(blob):
-            return "it looks like a plain Python pickle, which could run code"
-        return "it is not a zip archive as torch.save writes: the file is truncated or corrupt"
+    torch.save writes zip archives, stored uncompressed; torch.load also reads compressed ones and allocates what
+    their directory declares, so a 100 KiB file could unpack to gigabytes: the declared sizes are checked first.
+    """
+    if not blob:
+        return "it is empty, 0 bytes: truncated or corrupt"
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-            infos = archive.infolist()
+            unpacked = sum(i.file_size for i in archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return "its zip archive is incomplete: the file is truncated or corrupt"
-    names = [i.filename for i in infos]
-    prefixes = {n.split("/", 1)[0] for n in names}
-    if len(prefixes) != 1 or f"{next(iter(prefixes))}/data.pkl" not in names:
-        return "a zip archive, but not laid out as torch.save writes one (no <folder>/data.pkl)"
-    if any(i.compress_type != zipfile.ZIP_STORED for i in infos):
-        return "a compressed zip archive, which torch.save never writes"
-    if sum(i.file_size for i in infos) > MAX_FILE_BYTES:
+        return "it is not a zip archive as torch.save writes: truncated or corrupt, or another format"
+    if unpacked > MAX_FILE_BYTES:
         return f"its archive unpacks to more than {MAX_FILE_BYTES // 2**20} MiB"
     return None
 
 
 def _short(e: Exception) -> str:
-    """The first line of an exception, without torch's advice to load with weights_only=False."""
+    """The first line of an exception (torch's advice to load with weights_only=False, unsafe here, comes only with
+    the ``UnpicklingError`` that ``safe_load`` words itself)."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    if not text or "weights_only" in text or len(text) > 200:
+    if not text or len(text) > 200:
         return e.__class__.__name__
     return f"{e.__class__.__name__}: {text}"
 
 
 def safe_load(path: str | os.PathLike) -> dict[str, Any]:
-    """Load a ``.pt`` dictionary with ``weights_only=True``, after checking the file's layout; any failure becomes
-    a ``DataFileError`` (a file that is not a zip archive as ``torch.save`` writes it is refused unread)."""
+    """Load a ``.pt`` dictionary with ``weights_only=True``, after checking the file's size and archive; any failure
+    becomes a ``DataFileError`` naming the file and the notebook that writes it."""
     path = Path(path)
     if path.is_dir():
         raise file_error(path, "is a folder, not a file")
@@ -341,7 +325,7 @@ def safe_load(path: str | os.PathLike) -> dict[str, Any]:
         blob = path.read_bytes()
     except OSError as e:
         raise file_error(path, f"cannot be read ({e.strerror or e.__class__.__name__})") from e
-    why = _not_torch_zip(blob)
+    why = _not_a_torch_zip(blob)
     if why is not None:
         raise file_error(path, f"refused unread: not a tensor file written by this series ({why})")
     try:
@@ -413,12 +397,6 @@ def save_policy(policy: PolicyNet, path: str | os.PathLike, **meta: Any) -> Path
     )
 
 
-def _policy_reference(hidden: int) -> dict[str, torch.Tensor]:
-    """The state_dict a ``PolicyNet(hidden)`` has, on the meta device: names, shapes and dtypes, no memory."""
-    with torch.device("meta"):
-        return PolicyNet(hidden).state_dict()
-
-
 def load_policy(path: str | os.PathLike) -> nn.Module:
     """Load any policy a notebook saved: a module mapping float32 states [N, 4] to logits [N, 2].
 
@@ -436,7 +414,8 @@ def load_policy(path: str | os.PathLike) -> nn.Module:
     state = obj.get("state_dict")
     if not isinstance(state, dict):
         raise file_error(path, f"'state_dict' must be a dictionary of tensors, found {type(state).__name__}")
-    reference = _policy_reference(hidden)
+    policy = PolicyNet(hidden)  # small: hidden is at most 4096
+    reference = policy.state_dict()
     unexpected = [str(k) for k in state if k not in reference]
     missing = [k for k in reference if k not in state]
     if unexpected or missing:
@@ -446,7 +425,6 @@ def load_policy(path: str | os.PathLike) -> nn.Module:
         raise file_error(path, f"'state_dict' does not match a PolicyNet(hidden={hidden}): {'; '.join(parts)}")
     for name, ref in reference.items():
         _check_tensor(path, name, state[name], ref.dtype, tuple(ref.shape))
-    policy = PolicyNet(hidden)
     policy.load_state_dict(state)
     policy.meta = obj.get("meta", {})
     return policy.eval()
@@ -490,8 +468,6 @@ def validate_demos(
     if recorded != env_id:
         raise fail(path, f"holds demonstrations of {recorded!r}, not of {env_id!r}")
     states = obj.get("states")
-    if isinstance(states, torch.Tensor) and states.dim() >= 1 and states.shape[0] > MAX_DEMO_PAIRS:
-        raise fail(path, f"holds {states.shape[0]:,} pairs, more than the {MAX_DEMO_PAIRS:,} a demonstration may have")
     states = _check_tensor(path, "states", states, torch.float32, (n, len(layout.state_bounds)), fail)
     action_dtype = torch.float32 if layout.continuous else torch.int64
     actions = _check_tensor(path, "actions", obj.get("actions"), action_dtype, (len(states), 1), fail)
@@ -545,17 +521,7 @@ LOADERS = {
     EXPERT_DEMOS: load_demos,
     PENDULUM_DEMOS: functools.partial(load_demos, env_id=PENDULUM_ID),
 }
-"""How each data file of the series is read (``check_data_files`` uses it; other names go by their 'kind')."""
-
-
-def _load_any(path: Path) -> Any:
-    kind = safe_load(path).get("kind")
-    if kind == "policy":
-        return load_policy(path)
-    if kind == "demos":
-        meta = safe_load(path).get("meta")
-        return load_demos(path, env_id=meta.get("env_id", ENV_ID) if isinstance(meta, dict) else ENV_ID)
-    raise file_error(path, f"unknown kind of data file ({kind!r}; expected 'policy' or 'demos')")
+"""How each data file of the series is read (``check_data_files`` uses it)."""
 
 
 # Why 99%. Notebook 02 records the expert's greedy actions, so a demonstration and its own expert agree on every
@@ -629,7 +595,7 @@ def check_data_files(folder: str | os.PathLike, reads: Iterable[str] = (), write
             f"{display_path(folder)}: the data folder {what}, not a folder. Point DATA_DIR (or ${DATA_ENV_VAR}) at "
             "the folder that holds the series' .pt files, or set DATA_DIR = None for the repository's data/."
         )
-    loaded = {name: LOADERS.get(name, _load_any)(folder / name) for name in reads}
+    loaded = {name: LOADERS[name](folder / name) for name in reads}
     if EXPERT_DEMOS in loaded and EXPERT_POLICY in loaded:
         check_demos_match_expert(
             loaded[EXPERT_DEMOS], loaded[EXPERT_POLICY], folder / EXPERT_DEMOS, folder / EXPERT_POLICY

@@ -1,22 +1,25 @@
-"""Notebook parameters and config fields: a bad value is refused at once, with its name and what it allows."""
+"""Notebook parameters and config fields: a bad value is refused at once, with its name and what it allows; each
+default lives once (a notebook's parameters cell, or its config dataclass), and the rest reads it from there."""
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 from pathlib import Path
 
-import jupytext
 import numpy as np
 import pytest
 
+from helpers.algorithms import airl, dagger, gail, train
 from helpers.algorithms.gail import GAILConfig, absorbing_config, student_ppo_config
 from helpers.algorithms.ppo import PPOConfig, expert_config
 from helpers.core import rules
 from helpers.core.seeding import seed_everything
+from helpers.teaching import parameters
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = [PPOConfig, GAILConfig]
+CONFIGS = [PPOConfig, GAILConfig, train.ExpertRule, airl.AIRLConfig, airl.RewardStudentConfig, dagger.DAggerConfig]
+REQUIRED = {dagger.DAggerConfig: {"labels": 20, "bc_epochs": 1000}}
+"""The fields a config needs given (budgets: a notebook's parameters)."""
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,7 @@ CONFIGS = [PPOConfig, GAILConfig]
 )
 def test_bad_parameter_is_named_with_its_range(name, value, message):
     with pytest.raises(rules.ParameterError) as info:
-        rules.check_parameters(**{name: value})
+        parameters.check_parameters(**{name: value})
     assert str(info.value) == message
 
 
@@ -65,30 +68,30 @@ def test_bad_parameter_is_named_with_its_range(name, value, message):
     ],
 )
 def test_good_parameters_pass(params):
-    rules.check_parameters(**params)
+    parameters.check_parameters(**params)
 
 
 def test_first_bad_parameter_stops_the_check():
     with pytest.raises(rules.ParameterError, match="^SEED must"):
-        rules.check_parameters(SEED="abc", BC_EPOCHS=0)
+        parameters.check_parameters(SEED="abc", BC_EPOCHS=0)
 
 
 def test_a_parameter_without_a_rule_needs_one():
     with pytest.raises(KeyError, match="no rule for notebook parameter 'TRACK_X'"):
-        rules.check_parameters(TRACK_X=0.5)
+        parameters.check_parameters(TRACK_X=0.5)
     track = rules.number(-2.4, 2.4, optional=True)
-    rules.check_parameters({"TRACK_X": track}, TRACK_X=0.5)
-    rules.check_parameters({"TRACK_X": track}, TRACK_X=None)
+    parameters.check_parameters({"TRACK_X": track}, TRACK_X=0.5)
+    parameters.check_parameters({"TRACK_X": track}, TRACK_X=None)
     for bad, shown in [(3.0, "3.0"), ("left", "'left'"), (float("nan"), "nan"), (True, "True")]:
         with pytest.raises(rules.ParameterError) as info:
-            rules.check_parameters({"TRACK_X": track}, TRACK_X=bad)
+            parameters.check_parameters({"TRACK_X": track}, TRACK_X=bad)
         assert str(info.value) == f"TRACK_X must be None or a number in [-2.4, 2.4], got {shown}"
 
 
 def test_a_rule_passed_explicitly_wins_over_the_known_one():
     with pytest.raises(rules.ParameterError, match=r"^HABIT_X must be None or a number in \[-2, 2\], got 2.2$"):
-        rules.check_parameters(HABIT_X=2.2)
-    rules.check_parameters({"HABIT_X": rules.number(-2.4, 2.4)}, HABIT_X=2.2)
+        parameters.check_parameters(HABIT_X=2.2)
+    parameters.check_parameters({"HABIT_X": rules.number(-2.4, 2.4)}, HABIT_X=2.2)
 
 
 @pytest.mark.parametrize(
@@ -114,8 +117,8 @@ def test_rules(rule, good, bad, describe):
 
 @pytest.mark.parametrize("cls", CONFIGS, ids=lambda c: c.__name__)
 def test_every_config_field_has_a_rule(cls):
-    assert rules.unchecked_fields(cls) == []  # a new field needs a line in the class's FIELD_RULES
-    cls()  # the defaults pass their own rules
+    assert rules.unchecked_fields(cls) == []  # a new field is declared with rules.checked(default, rule)
+    cls(**REQUIRED.get(cls, {}))  # the defaults pass their own rules
 
 
 @pytest.mark.parametrize(
@@ -130,7 +133,7 @@ def test_every_config_field_has_a_rule(cls):
         (lambda: PPOConfig(n_envs=0), "PPOConfig.n_envs must be an integer >= 1, got 0"),
         (lambda: PPOConfig(batch_steps=-1), "PPOConfig.batch_steps must be an integer >= 0, got -1"),
         (lambda: PPOConfig(batch_steps=800.0), "PPOConfig.batch_steps must be an integer >= 0, got 800.0"),
-        (lambda: GAILConfig(max_env_steps=0), "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
+        (lambda: GAILConfig(max_env_steps=0), "GAILConfig.max_env_steps must be None or an integer >= 1, got 0"),
         (lambda: GAILConfig(disc_steps=-1), "GAILConfig.disc_steps must be an integer >= 1, got -1"),
         (lambda: GAILConfig(disc_batch=0), "GAILConfig.disc_batch must be None or an integer >= 1, got 0"),
         (lambda: GAILConfig(disc_batch=True), "GAILConfig.disc_batch must be None or an integer >= 1, got True"),
@@ -151,7 +154,7 @@ def test_every_config_field_has_a_rule(cls):
             "D, which can price the absorbing state), got 'survival'",
         ),
         (lambda: absorbing_config(reward="survival"), "GAILConfig.reward must be 'logit', 'log_1m_d' or 'neg_log_d'"),
-        (lambda: absorbing_config(max_env_steps=0), "GAILConfig.max_env_steps must be an integer >= 1, got 0"),
+        (lambda: absorbing_config(max_env_steps=0), "GAILConfig.max_env_steps must be None or an integer >= 1, got 0"),
         (lambda: dataclasses.replace(GAILConfig(), disc_steps=0), "GAILConfig.disc_steps must be an integer >= 1"),
     ],
 )
@@ -175,62 +178,77 @@ def test_seed_everything_takes_the_whole_seed_range():
     seed_everything(2**32 + 3)  # SEED + k near the top of the range (notebook 05's sweep) wraps for NumPy
 
 
-# ---------------------------------------------------------------- issue 21, item 5: how long a huge budget takes
+# ---------------------------------------------------------------- how long a huge budget takes; where defaults live
 
 
-def notebook_parameters() -> dict[str, dict[str, object]]:
-    """Each notebook's parameters cell, read from the notebook itself: {notebook name: {NAME: value}}."""
-    found = {}
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        cell = next(c for c in jupytext.read(path).cells if "parameters" in c.metadata.get("tags", []))
-        tree = ast.parse(cell.source)
-        found[path.name] = {
-            node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-        }
-    return found
-
-
-def test_the_budget_table_matches_the_notebooks():
-    """BUDGETS holds each training budget's default as the notebooks' parameters cells hold it, so a warning never
-    quotes a stale default; every training budget of a notebook has an entry (and a measured rate)."""
-    params = notebook_parameters()
-    for name, budget in rules.BUDGETS.items():
-        defaults = {nb: values[name] for nb, values in params.items() if name in values}
-        assert defaults, f"BUDGETS lists {name}, which no notebook's parameters cell holds"
-        assert set(defaults.values()) == {budget.default}, (
-            f"{name}: the notebooks say {defaults}, BUDGETS says {budget.default}: update helpers.core.rules.BUDGETS"
-        )
+def test_every_training_budget_has_a_rate_and_no_other_default():
+    """Each training budget of a notebook has a measured rate (for the warning), and its default is only in the
+    notebook: the helpers that spend it take it as an argument."""
+    params = {nb.name: parameters.notebook_parameters(nb) for nb in sorted(parameters.NOTEBOOKS.glob("0*.ipynb"))}
     training = {n for values in params.values() for n in values if n.endswith(("MAX_ENV_STEPS", "_EPOCHS"))}
-    assert training <= set(rules.BUDGETS), (
-        f"training budgets without a rate in BUDGETS: {training - set(rules.BUDGETS)}"
+    assert training == set(parameters.RATES), f"budgets and rates differ: {training ^ set(parameters.RATES)}"
+    assert params["04_gail.ipynb"]["GAIL_MAX_ENV_STEPS"] == 80_000  # read from the notebook itself
+    for cls in (GAILConfig, airl.AIRLConfig, airl.RewardStudentConfig):
+        assert cls().max_env_steps is None
+    with pytest.raises(rules.ParameterError, match=r"^GAILConfig.max_env_steps is not set: a training budget has no"):
+        gail.train_gail({}, 0, GAILConfig(), progress=False)
+    with pytest.raises(rules.ParameterError, match=r"^AIRLConfig.max_env_steps is not set"):
+        airl.train_airl({}, 0, airl.AIRLConfig(), progress=False)
+    with pytest.raises(rules.ParameterError, match=r"^RewardStudentConfig.max_env_steps is not set"):
+        airl.train_on_reward(lambda batch: None, 0, airl.RewardStudentConfig())
+    with pytest.raises(TypeError, match="max_env_steps"):
+        train.train_expert(0)
+    with pytest.raises(TypeError, match="bc_epochs"):
+        dagger.DAggerConfig(labels=20)
+
+
+def test_notebook_parameters_reads_the_parameters_cell(tmp_path):
+    assert list(parameters.notebook_parameters("01")) == [
+        "SEED",
+        "HABIT_X",
+        "MAX_ENV_STEPS",
+        "EVAL_EPISODES",
+        "DATA_DIR",
+    ]
+    assert parameters.notebook_parameters("05_going_further")["FULL_SWEEP"] is False
+    with pytest.raises(FileNotFoundError, match="expected one notebook of that name"):
+        parameters.notebook_parameters("0")
+
+
+def test_a_misspelt_parameter_is_named_with_the_closest_one():
+    parameters.check_parameter_names("04", ["SEED", "GAIL_MAX_ENV_STEPS"])
+    with pytest.raises(rules.ParameterError) as info:
+        parameters.check_parameter_names("04", ["seed", "BC_EPOCH", "COLOUR"])
+    assert str(info.value) == (
+        "notebooks/04_gail.ipynb has no parameter 'seed' (did you mean SEED?), 'BC_EPOCH' (did you mean BC_EPOCHS?), "
+        "'COLOUR': its parameters are SEED, GAIL_MAX_ENV_STEPS, BC_EPOCHS, EVAL_EPISODES, DATA_DIR"
     )
 
 
 def test_a_huge_budget_says_how_long_it_will_take(capsys):
-    rules.check_parameters(SEED=0, GAIL_MAX_ENV_STEPS=1_000_000_000, BC_EPOCHS=1000, DATA_DIR=None)  # no error
+    parameters.check_parameters(SEED=0, GAIL_MAX_ENV_STEPS=1_000_000_000, BC_EPOCHS=1000, DATA_DIR=None)  # no error
     out = capsys.readouterr()
     assert out.out == ""
     assert out.err == (
         "Warning: GAIL_MAX_ENV_STEPS = 1,000,000,000 will take roughly 28 hours on a laptop CPU: GAIL and the survival "
-        "control each train for the whole budget, at about 20,000 env steps/s (measured). The default is 80,000; "
-        "interrupt the kernel to stop.\n"
+        "control each train for the whole budget, at about 20,000 env steps/s (measured); interrupt the kernel to "
+        "stop.\n"
     )
-    assert rules.budget_warning("MAX_ENV_STEPS", 10**9).startswith(
+    assert parameters.budget_warning("MAX_ENV_STEPS", 10**9).startswith(
         "Warning: MAX_ENV_STEPS = 1,000,000,000 will take up to roughly 16 hours on a laptop CPU: the expert trains "
         "until solved or out of budget"
     )
-    assert "roughly 5 days" in rules.budget_warning("BC_EPOCHS", 10**9)
+    assert "roughly 5 days" in parameters.budget_warning("BC_EPOCHS", 10**9)
 
 
-@pytest.mark.parametrize("name", sorted(rules.BUDGETS))
-def test_budgets_near_their_default_print_nothing(name, capsys):
-    default = rules.BUDGETS[name].default
-    for value in [1, default, rules.BUDGET_WARN_FACTOR * default]:
-        assert rules.budget_warning(name, value) is None
-        rules.check_parameters(**{name: value})
+@pytest.mark.parametrize("notebook", sorted(p.name for p in parameters.NOTEBOOKS.glob("0*.ipynb")))
+def test_budgets_up_to_ten_times_their_default_print_nothing(notebook, capsys):
+    for name, default in parameters.notebook_parameters(notebook).items():
+        for value in [1, default, 10 * default] if name in parameters.RATES else []:
+            assert parameters.budget_warning(name, value) is None
+            parameters.check_parameters(**{name: value})
     assert capsys.readouterr() == ("", "")
-    assert rules.budget_warning("EVAL_EPISODES", 10**9) is None  # not a training budget
-    assert rules.budget_warning("CONTROL_MAX_ENV_STEPS", 1_000_000) is None  # 100x, but under a minute
+    assert parameters.budget_warning("EVAL_EPISODES", 10**9) is None  # not a training budget
 
 
 @pytest.mark.parametrize(
@@ -238,4 +256,4 @@ def test_budgets_near_their_default_print_nothing(name, capsys):
     [(0.2, "1 second"), (40, "40 seconds"), (600, "10 minutes"), (3600 * 28, "28 hours"), (86400 * 5.4, "5 days")],
 )
 def test_roughly(seconds, words):
-    assert rules.roughly(seconds) == words
+    assert parameters.roughly(seconds) == words
