@@ -404,6 +404,77 @@ def _labelled(nb: str, suffix: str) -> list[str]:
     return list(out)
 
 
+# ------------------------------------------------------------------------------------------------ notebook 07
+
+PENDULUM_SWEEPS = ["pendulum_7000-7099_native.json", "pendulum_7100-7149_default.json"]
+"""Notebook 07's seed sweeps (``check_seeds.py --notebooks 07-07``), one per numerics."""
+PENDULUM_REWARDS = ["pendulum-rewards_7200-7219_native.json", "pendulum-rewards_7220-7239_default.json"]
+"""``pendulum_rewards.py``: GAIL's students on -log D, log(1 - D) and log 2, on Pendulum and on CartPole."""
+
+
+def _pendulum_rows() -> tuple[str, list[dict[str, dict[str, float]]]]:
+    """The sweeps' label, and per seed of both: each learner's recorded return, upright share and tilt."""
+    found = [sweep(name) for name in PENDULUM_SWEEPS]
+    rows = []
+    for s in found:
+        for e in s.entries("07"):
+            logged = {c["name"]: c["value"] for c in e.get("checkpoints", [])}
+            learners = {k.split(": ")[0] for k in logged if k.endswith(": tilt")}
+            rows += (
+                [{n: {k: logged[f"{n}: {k}"] for k in ("return", "upright", "tilt")} for n in learners}]
+                if learners
+                else []
+            )
+    return " and ".join(s.label() for s in found), rows
+
+
+def table_07_learners() -> str:
+    """Notebook 07's learners over its sweeps: how often each swung up, and how near the expert's tilt it held."""
+    label, rows = _pendulum_rows()
+    from helpers.core.pendulum import TILT
+    from helpers.teaching.checkpoints import EXPERT_TILT_TOL, TILT_GAP, UPRIGHT_SHARE
+
+    lines = [
+        f"| {label} | ends upright: min–max | ≥ {UPRIGHT_SHARE:g} of episodes | tilt gap (rad): median, worst "
+        f"| gap ≤ {TILT_GAP:g} |",
+        "|---|---|---|---|---|",
+    ]
+    expert_gap = [abs(r["expert"]["tilt"] - TILT) for r in rows]
+    up = [r["expert"]["upright"] for r in rows]
+    lines.append(f"| expert (gap: to θ\\* = {TILT:g}) | {span(up)} | {count(up, lambda x: x >= UPRIGHT_SHARE)} "
+                 f"| {med(expert_gap, 3)}, {fmt(max(expert_gap), 3)} "
+                 f"| ≤ {EXPERT_TILT_TOL:g}: {count(expert_gap, lambda x: x <= EXPERT_TILT_TOL)} |")  # fmt: skip
+    for name in ("GAIL", "BC", "control"):
+        up = [r[name]["upright"] for r in rows]
+        gap = [abs(r[name]["tilt"] - r["expert"]["tilt"]) for r in rows]
+        seen = [g for g in gap if g == g]  # NaN: no episode ended upright, so no tilt
+        worst = f"{med(seen, 3)}, {fmt(max(seen), 3)}" if seen else "—"
+        kept = sum(g <= TILT_GAP and u >= UPRIGHT_SHARE for g, u in zip(gap, up, strict=True))
+        lines.append(f"| {name} | {span(up)} | {count(up, lambda x: x >= UPRIGHT_SHARE)} | {worst} "
+                     f"| {kept}/{len(rows)} (and ≥ {UPRIGHT_SHARE:g} up) |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def table_07_rewards() -> str:
+    """Notebook 07, section 9: each reward's students, on Pendulum and on CartPole, that imitated."""
+    files = [json.loads((RESULTS / name).read_text()) for name in PENDULUM_REWARDS]
+    records = [r for f in files for r in f["records"]]
+    where = {"default": "plain kernels", "native": "this CPU"}
+    seeds = " and ".join(f"{f['seeds'].replace('-', '–')} ({where[f['numerics']]})" for f in files)
+    names = {"neg_log_d": "−log D (> 0)", "log_1m_d": "log(1 − D) (< 0)", "survival": "log 2, whatever D says"}
+    lines = [
+        f"| GAIL's student paid …, seeds {seeds} | Pendulum: ends upright, median | Pendulum: imitated "
+        "| CartPole: return, median | CartPole: imitated |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in names.items():
+        pend, cart = [r["Pendulum"][key] for r in records], [r["CartPole"][key] for r in records]
+        up, ret = [p["upright"] for p in pend], [c["return"] for c in cart]
+        ok_p, ok_c = count([p["imitated"] for p in pend], bool), count([c["imitated"] for c in cart], bool)
+        lines.append(f"| {label} | {med(up)} | {ok_p} | {med(ret, 1)} | {ok_c} |")
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------------------------------ run times, workshop
 
 
@@ -505,6 +576,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "05-robustness": table_05_robustness,
     "06-methods": table_06_methods,
     "06-rewards": table_06_rewards,
+    "07-learners": table_07_learners,
+    "07-rewards": table_07_rewards,
 } | {f"runtime-{nb:02d}": runtime(f"{nb:02d}") for nb in range(1, 10)}
 """Every generated block's name and the function that renders it."""
 

@@ -178,7 +178,7 @@ def test_training_loops_run_on_a_tiny_budget():
     """The expert's loop, GAIL's and BC's run end to end on Pendulum (the sweep measures what they learn)."""
     torch.set_num_threads(1)
     config = P.pendulum_ppo_config(n_envs=4, batch_steps=800, minibatches=2, epochs=1)
-    expert, hist = P.train_on_pendulum(0, max_env_steps=1600, config=config, progress=False)
+    expert, hist = P.train_on_pendulum(0, TILT, max_env_steps=1600, config=config, progress=False)
     assert hist.env_steps == [800, 1600] and len(hist.episode_habit) == 2
     demos = P.record_pendulum_demos(expert.policy, seed=1, n_episodes=2)
     gail_config = P.pendulum_gail_config(ppo=config, max_env_steps=1600, disc_steps=2, disc_batch=64)

@@ -4,12 +4,14 @@
     .venv/bin/python -m benchmarks.tuning.pendulum_sweep --seeds 0-3 --gail disc_steps=5 --demos 2 --runs gail
     .venv/bin/python -m benchmarks.tuning.pendulum_sweep --seeds 0-3 --gail reward=log_1m_d --runs gail
 
-Per seed s: the expert (``train_on_pendulum(s)``, cached in ``--cache``), ``--demos`` greedy episodes recorded from
-``fresh_seed(s, 1)`` as notebook 07 records them, then the learners named by ``--runs`` (``gail``: GAIL with
+Per seed s: the expert (``train_on_pendulum(s, TILT)``, cached in ``--cache``), ``--demos`` greedy episodes recorded
+from ``fresh_seed(s, 1)`` as notebook 07 records them, then the learners named by ``--runs`` (``gail``: GAIL with
 ``pendulum_gail_config()`` changed by ``--gail field=value`` overrides, ``ppo.field`` for its PPO; ``bc``: BC on the
-same pairs; ``control``: PPO on Pendulum's own reward, the student's settings). Each is scored on 100 fresh greedy
-episodes (``fresh_seed(s)``): share ending upright, mean tilt of those, Pendulum's return. Costs are process
-seconds (the machine is shared). A tuning study: ``benchmarks/pendulum_notes.md`` says what it found.
+same pairs; ``control``: PPO on Pendulum's own reward, the expert's settings). Budgets: notebook 07's parameters
+(``EXPERT_MAX_ENV_STEPS``, ``IMITATION_MAX_ENV_STEPS``, ``BC_EPOCHS``, read from its parameters cell) unless given.
+Each is scored on 100 fresh greedy episodes (``fresh_seed(s)``): share ending upright, mean tilt of those,
+Pendulum's return. Costs are process seconds (the machine is shared). A tuning study: ``benchmarks/pendulum_notes.md``
+says what it found.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from benchmarks.common import provenance, with_overrides, write_json
 from helpers.algorithms import pendulum as P
 from helpers.core.pendulum import TILT, tilt_stats
 from helpers.core.seeding import fresh_seed
+from helpers.teaching.parameters import notebook_parameters
 
 
 def cached_expert(seed: int, cache: Path) -> tuple[torch.nn.Module, float]:
@@ -38,7 +41,9 @@ def cached_expert(seed: int, cache: Path) -> tuple[torch.nn.Module, float]:
         agent.policy.load_state_dict(saved["policy"])
         return agent.policy, float(saved["seconds"])
     t0 = time.process_time()
-    agent, _ = P.train_on_pendulum(seed, progress=False)
+    agent, _ = P.train_on_pendulum(
+        seed, TILT, max_env_steps=notebook_parameters("07")["EXPERT_MAX_ENV_STEPS"], progress=False
+    )
     seconds = time.process_time() - t0
     cache.mkdir(parents=True, exist_ok=True)
     torch.save({"policy": agent.policy.state_dict(), "seconds": seconds}, path)
@@ -61,14 +66,19 @@ def main() -> None:
     p.add_argument("--runs", default="gail,bc,control", help="any of gail, bc, control")
     p.add_argument("--gail", nargs="*", default=[], help="GAILConfig overrides field=value (ppo.field=value)")
     p.add_argument("--demos", type=int, default=4, help="greedy demonstration episodes")
-    p.add_argument("--bc-epochs", type=int, default=1000)
-    p.add_argument("--steps", type=int, default=P.EXPERT_STEPS, help="the control's budget")
+    p.add_argument("--bc-epochs", type=int, default=notebook_parameters("07")["BC_EPOCHS"])
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=notebook_parameters("07")["IMITATION_MAX_ENV_STEPS"],
+        help="GAIL's budget",
+    )
     p.add_argument("--cache", type=Path, default=Path("/tmp/il_pendulum_experts"))
     p.add_argument("--out", type=Path)
     args = p.parse_args()
     torch.set_num_threads(1)
     runs = args.runs.split(",")
-    config = with_overrides(P.pendulum_gail_config(), args.gail)
+    config = with_overrides(P.pendulum_gail_config(max_env_steps=args.steps), args.gail)
     rows = []
     for seed in parse_seeds(args.seeds):
         expert, seconds = cached_expert(seed, args.cache)
@@ -82,11 +92,12 @@ def main() -> None:
             row["gail"] = scored(student.policy, seed, time.process_time() - t0, tilt)
         if "bc" in runs:
             t0 = time.process_time()
-            bc, _ = P.train_pendulum_bc(demos, seed, args.bc_epochs)
+            bc, _ = P.train_pendulum_bc(demos, seed, epochs=args.bc_epochs)
             row["bc"] = scored(bc, seed, time.process_time() - t0, tilt)
         if "control" in runs:
             t0 = time.process_time()
-            control, _ = P.train_on_pendulum(seed, None, args.steps, progress=False)
+            control_steps = notebook_parameters("07")["EXPERT_MAX_ENV_STEPS"]
+            control, _ = P.train_on_pendulum(seed, None, max_env_steps=control_steps, progress=False)
             row["control"] = scored(control.policy, seed, time.process_time() - t0, tilt)
         rows.append(row)
         print(json.dumps(row), flush=True)

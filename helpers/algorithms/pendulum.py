@@ -30,9 +30,6 @@ from helpers.core.pendulum import (
 from helpers.core.rollout import Episode, concat_episodes, run_episodes
 from helpers.core.seeding import seed_everything
 
-EXPERT_STEPS = 192_000
-"""The expert's training budget in env steps (960 episodes of 200 steps), all of it spent."""
-
 
 def pendulum_ppo_config(**changes: Any) -> PPOConfig:
     """PPO for Pendulum: 32 pendulums per update (one batch of 6,400 steps), 2 x 64 ReLU networks, gamma = lam =
@@ -66,14 +63,15 @@ def pendulum_agent(config: PPOConfig | None = None) -> PPO:
 
 
 def train_on_pendulum(
-    seed: int = 0,
-    tilt: float | None = TILT,
-    max_env_steps: int = EXPERT_STEPS,
+    seed: int,
+    tilt: float | None,
+    *,
+    max_env_steps: int,
     config: PPOConfig | None = None,
     progress: bool = True,
 ) -> tuple[PPO, History]:
-    """PPO on Pendulum's reward (``tilt`` = None: the control) or on the expert's (``tilt``: its habit), for a fixed
-    budget; the history logs the training episodes' mean tilt (``mean_tilt``) as their habit."""
+    """PPO on Pendulum's reward (``tilt`` = None: the control) or on the expert's (``tilt``: its habit), for the whole
+    budget (notebook 07's ``EXPERT_MAX_ENV_STEPS``); the history logs the training episodes' mean tilt as habit."""
     c = config or pendulum_ppo_config()
     seed_everything(seed)
     agent = pendulum_agent(c)
@@ -89,12 +87,11 @@ def train_on_pendulum(
 
 def pendulum_gail_config(**changes: Any) -> GAILConfig:
     """GAIL on Pendulum: the expert's PPO settings but for the reward's scale (-log D is of order 1 already: not
-    divided by 8), 192,000 env steps, D of 64 ReLU units taking 10 steps per iteration (Adam 1e-3) on all expert pairs
-    and 1,024 student pairs drawn at random, reward -log D."""
+    divided by 8), D of 64 ReLU units taking 10 steps per iteration (Adam 1e-3) on all expert pairs and 1,024 student
+    pairs drawn at random, reward -log D. The budget, ``max_env_steps``: notebook 07's ``IMITATION_MAX_ENV_STEPS``."""
     ppo = changes.pop("ppo", None) or pendulum_ppo_config(reward_scale=1.0)
     settings: dict[str, Any] = {
         "ppo": ppo,
-        "max_env_steps": EXPERT_STEPS,
         "disc_steps": 10,
         "disc_batch": 1024,
         "disc_lr": 1e-3,
@@ -110,23 +107,30 @@ def pendulum_networks(config: GAILConfig) -> tuple[PPO, Discriminator]:
 
 
 def train_pendulum_gail(
-    demos: dict[str, Any], seed: int = 0, config: GAILConfig | None = None, progress: bool = True
+    demos: dict[str, Any], seed: int, config: GAILConfig, progress: bool = True
 ) -> tuple[PPO, History, Discriminator]:
     """``train_gail`` on Pendulum: the student plays ``PendulumBatch``es and never reads their reward."""
-    c = config or pendulum_gail_config()
+    c = config
     envs = PendulumBatch(c.ppo.n_envs)
     return train_gail(demos, seed, c, progress, envs=envs, networks=pendulum_networks, habit=mean_tilt)
 
 
 def train_pendulum_bc(
-    demos: dict[str, Any], seed: int = 0, epochs: int = 1000, lr: float = 3e-3
+    demos: dict[str, Any], seed: int, *, epochs: int, lr: float = 3e-3
 ) -> tuple[GaussianPolicy, list[float]]:
     """BC on Pendulum: a ``GaussianPolicy`` (the student's shape) fitted by its likelihood of the demonstrated
     torques, full batch, no weight decay."""
     seed_everything(seed)
     policy = GaussianPolicy(PENDULUM_OBS_DIM, 1, pendulum_ppo_config().hidden, action_scale=MAX_TORQUE)
     return train_bc(
-        demos["states"], demos["actions"], policy, epochs, lr, weight_decay=0.0, seed=None, loss_fn=gaussian_bc_loss
+        demos["states"],
+        demos["actions"],
+        policy,
+        epochs=epochs,
+        lr=lr,
+        weight_decay=0.0,
+        seed=None,
+        loss_fn=gaussian_bc_loss,
     )
 
 
