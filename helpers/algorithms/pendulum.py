@@ -30,10 +30,14 @@ from helpers.core.pendulum import (
 from helpers.core.rollout import Episode, concat_episodes, run_episodes
 from helpers.core.seeding import seed_everything
 
+REWARD_SCALE = 1 / 8
+"""The expert and the control learn from Pendulum's rewards times this: up to -16 a step, they give returns of order
+1, the critic's scale. GAIL's -log D is of order 1 already, and is not scaled."""
+
 
 def pendulum_ppo_config(**changes: Any) -> PPOConfig:
     """PPO for Pendulum: 32 pendulums per update (one batch of 6,400 steps), 2 x 64 ReLU networks, gamma = lam =
-    0.95, 5 epochs of 12 minibatches, Adam 2e-3 annealed to 0 over the budget, rewards / 8, advantages standardised.
+    0.95, 5 epochs of 12 minibatches, Adam 2e-3 annealed to 0 over the budget, advantages standardised.
 
     The expert, the control and GAIL's student all train with these settings (``benchmarks/pendulum_notes.md``)."""
     settings: dict[str, Any] = {
@@ -48,7 +52,6 @@ def pendulum_ppo_config(**changes: Any) -> PPOConfig:
         "n_envs": 32,
         "batch_steps": 32 * PENDULUM_STEPS,
         "anneal_lr": True,
-        "reward_scale": 1 / 8,
     }
     return PPOConfig(**{**settings, **changes})
 
@@ -77,8 +80,8 @@ def train_on_pendulum(
     agent = pendulum_agent(c)
 
     def env_rewards(batch: Episode, steps: int) -> tuple[torch.Tensor, dict[str, float]]:
-        """What the environment paid each step."""
-        return batch.rewards, {"reward": float(batch.rewards.mean())}
+        """What the environment paid each step, times ``REWARD_SCALE``."""
+        return batch.rewards * REWARD_SCALE, {"reward": float(batch.rewards.mean())}
 
     envs = PendulumBatch(c.n_envs, tilt)
     hist = train_student(agent, envs, seed, max_env_steps, env_rewards, progress, mean_tilt)
@@ -86,10 +89,10 @@ def train_on_pendulum(
 
 
 def pendulum_gail_config(**changes: Any) -> GAILConfig:
-    """GAIL on Pendulum: the expert's PPO settings but for the reward's scale (-log D is of order 1 already: not
-    divided by 8), D of 64 ReLU units taking 10 steps per iteration (Adam 1e-3) on all expert pairs and 1,024 student
+    """GAIL on Pendulum: the expert's PPO settings (its rewards, -log D, are not scaled: ``REWARD_SCALE``), D of 64 ReLU
+    units taking 10 steps per iteration (Adam 1e-3) on all expert pairs and 1,024 student
     pairs drawn at random, reward -log D. The budget, ``max_env_steps``: notebook 07's ``IMITATION_MAX_ENV_STEPS``."""
-    ppo = changes.pop("ppo", None) or pendulum_ppo_config(reward_scale=1.0)
+    ppo = changes.pop("ppo", None) or pendulum_ppo_config()
     settings: dict[str, Any] = {
         "ppo": ppo,
         "disc_steps": 10,

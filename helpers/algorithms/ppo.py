@@ -43,8 +43,6 @@ class PPOConfig:
     """Each update learns from at least this many steps of fresh play (whole episodes, ``n_envs`` at a time)."""
     anneal_lr: bool = rules.checked(False, rules.FLAG_RULE)
     """Decay both learning rates linearly to 0 over the training budget."""
-    reward_scale: float = rules.checked(1.0, rules.number(0, low_open=True))
-    """Multiply the rewards by this before GAE (Pendulum's, up to -16 a step, by 1/8: returns of order 1)."""
 
     def __post_init__(self) -> None:
         """Refuse a bad field at once, naming it: ``PPOConfig.epochs must be an integer >= 1, got 0``."""
@@ -121,10 +119,9 @@ class PPO:
 
     @torch.no_grad()
     def advantages(self, batch: Episode, rewards: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """GAE advantages and value targets (A_t + V(s_t)) for ``batch``, optionally with other rewards (both times
-        ``reward_scale``)."""
+        """GAE advantages and value targets (A_t + V(s_t)) for ``batch``, optionally with other rewards."""
         c = self.config
-        r = (batch.rewards if rewards is None else rewards) * c.reward_scale
+        r = batch.rewards if rewards is None else rewards
         v, v_next = self.value(batch.states), self.value(batch.next_states)
         adv = gae(r, v, v_next, batch.terminated, batch.truncated, c.gamma, c.lam)
         return adv, adv + v
