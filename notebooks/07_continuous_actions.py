@@ -150,7 +150,7 @@ for theta, r_expert, r_own in zip(thetas, paid, own, strict=True):
 # \log \pi_\theta(a \mid s) = \sum_{j} \left[-\frac{(a_j - \mu_{\theta,j}(s))^2}{2\sigma_j^2} - \log \sigma_j
 # - \tfrac12 \log 2\pi\right].$$
 #
-# Here μ_θ is 3 → 64 → 64 → 1 (tanh) times 2 N·m, and log σ one number, not a function of the state. Playing, the
+# Here μ_θ is 3 → 64 → 64 → 1 (ReLU) times 2 N·m, and log σ one number, not a function of the state. Playing, the
 # policy **samples** a ~ π_θ(· | s) (its exploration) and the environment applies clip(a, −2, 2); greedy, it plays the
 # mean μ_θ(s). PPO is notebook 01's, unchanged but for one line: the ratio
 #
@@ -203,10 +203,10 @@ assert torch.allclose(mine, theirs, atol=1e-5) and torch.allclose(ratio_mine, ra
 # ## 4 · The expert, and the control
 #
 # Both are PPO with the settings below (`pendulum_ppo_config`): 32 pendulums per update, γ = λ = 0.95, 5 epochs of 12
-# minibatches, Adam's step annealed to 0 over the budget, rewards divided by 8 (Pendulum's reach −16 a step; the
-# critic learns returns of order 1). Same seed, same networks, same start states: only the reward differs. The
-# expert is paid r_E for the tilt; the **control** is paid Pendulum's own reward, so it learns the task and nothing
-# of the habit.
+# minibatches, Adam's step annealed to 0 over the budget, and the rewards divided by 8 (`P.REWARD_SCALE`: Pendulum's
+# reach −16 a step, and the critic learns returns of order 1). Same seed, same networks, same start states: only the
+# reward differs. The expert is paid r_E for the tilt; the **control** is paid Pendulum's own reward, so it learns the
+# task and nothing of the habit.
 
 # %%
 print(P.pendulum_ppo_config())
