@@ -37,6 +37,7 @@ NOTEBOOKS = [
     "04_gail",
     "05_going_further",
     "06_beyond_gail",
+    "07_continuous_actions",
 ]
 RUN_TIMEOUT = float(os.environ.get("IL_BROWSER_TIMEOUT", "900"))
 WIDGET_TIMEOUT = 60.0  # a widget's answer to a slider goes through the kernel: generous on a busy 2-core machine
