@@ -412,9 +412,9 @@ axes[0].set_ylabel("θ (rad; 0 upright, ±π hanging)")
 plt.show()
 
 # %% [markdown]
-# **Checkpoint.** GAIL's student swings the pendulum up on most fresh episodes (the untrained policy never does), and
-# holds it within 0.1 rad of the expert's tilt; the control, which solves the task as well, must fail that same test.
-# BC is reported, not checked: four episodes show it only four swing-ups.
+# **Checkpoint.** GAIL's student swings the pendulum up on at least half the fresh episodes (the untrained policy
+# never does), and holds it within 0.1 rad of the expert's tilt; the control, which solves the task as well, must
+# fail that same test. BC is reported, not checked: four episodes show it only four swing-ups.
 
 # %%
 gail, ctrl = stats["GAIL"], stats["control"]
