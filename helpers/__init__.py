@@ -7,7 +7,7 @@
     algorithms/   ppo, train, bc, discriminator,   files/   data, minari_io
                   gail, absorbing, airl, dagger             the data files, read and written safely
         |                        |
-    core/         env, rollout, networks, optim, seeding, demos, rules
+    core/         env, rollout, networks, optim, seeding, demos, rules, paths
                   CartPole (one or n at once), episodes, the networks and the coin, Adam, seeds,
                   demonstrations in memory, the rules a value must follow (config fields, parameters)
 
@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     ),
     **dict.fromkeys(["PolicyNet", "ValueNet", "UniformPolicy", "HandController"], "core.networks"),
     "Adam": "core.optim",
+    "display_path": "core.paths",
     **dict.fromkeys(["fresh_seed", "seed_everything"], "core.seeding"),
     **dict.fromkeys(["random_policy_demos", "subsample_demos", "mean_episode_length"], "core.demos"),
     "ParameterError": "core.rules",
@@ -65,7 +66,6 @@ _EXPORTS: dict[str, str] = {
             "check_data_files",
             "check_writable",
             "data_dir",
-            "display_path",
             "load_demos",
             "load_policy",
             "save_demos",

@@ -610,7 +610,7 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # 4. Reinforcement learning learns where it plays, here from starts in [−0.05, 0.05]: x = −1 is as new to the expert
 #    as to any student. Train it, and record its demos, from wide starts (`CartPoleBatch.reset(seed, low, high)`).
 #
-# <!-- setting: 0.05 (CartPole's start range) -->
+# <!-- setting: 0.05 -->
 # </details>
 
 # %% [markdown]

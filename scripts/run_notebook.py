@@ -36,16 +36,20 @@ READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 """Errors that mean a folder or a file cannot be written."""
 
 
-def passed_parameters(options: list[str]) -> dict[str, Any]:
+def passed_parameters(options: list[str], typed: bool = True) -> dict[str, Any]:
     """The parameters among papermill's options (``-p NAME VALUE``, ``-r NAME VALUE``, ``-y YAML``, ``-f FILE``),
-    typed as papermill types them."""
+    ``-p`` values typed as papermill types them (``typed=False``: as strings, without importing papermill, seconds)."""
     import yaml
-    from papermill.cli import _resolve_type
+
+    def resolve(value: str) -> Any:
+        from papermill.cli import _resolve_type
+
+        return _resolve_type(value)
 
     passed: dict[str, Any] = {}
     for i, option in enumerate(options):
         if option in ("-p", "--parameters") and i + 2 < len(options):
-            passed[options[i + 1]] = _resolve_type(options[i + 2])
+            passed[options[i + 1]] = resolve(options[i + 2]) if typed else options[i + 2]
         elif option in ("-r", "--parameters_raw") and i + 2 < len(options):
             passed[options[i + 1]] = options[i + 2]
         elif option in ("-y", "--parameters_yaml", "-f", "--parameters_file") and i + 1 < len(options):
@@ -119,18 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     notebook, output = args[0], Path(args[1])
     data, options = take_data_option(args[2:])
     from helpers.core.rules import ParameterError
-    from helpers.files.data import DataFileError, fill_data_folder
-    from helpers.teaching.parameters import check_parameter_names
+    from helpers.teaching.parameters import check_parameter_names  # light: a misspelt name is said in a moment
 
     try:
+        check_parameter_names(notebook, list(passed_parameters(options, typed=False)))
         passed = passed_parameters(options)
-        check_parameter_names(notebook, list(passed))
     except (ParameterError, FileNotFoundError, ValueError) as e:  # a misspelt name, a bad YAML: nothing written
         print(f"make notebook: {e}", file=sys.stderr)
         return 2
     for warning in budget_warnings(passed):
         print(warning, file=sys.stderr)
     if data is not None:
+        from helpers.files.data import DataFileError, fill_data_folder  # imports torch
+
         try:
             fill_data_folder(data, ROOT / "data")
         except DataFileError as e:

@@ -738,3 +738,27 @@ def test_every_bad_file_is_refused_with_its_name_and_notebook(tmp_path, case):
     path.write_bytes(BAD_FILES[case](marker))
     msg = assert_clear_error(path, "")
     assert msg.startswith(f"{path}: ") and not marker.exists()
+
+
+def test_an_installed_package_works_in_il_data_and_never_in_itself(tmp_path, monkeypatch, capsys):
+    """Installed (no repository around helpers), the data folder is ./il_data/, filled once from the shipped files;
+    paths print relative to the current folder. (tests/test_package.py does it for real, from a wheel.)"""
+    from helpers.core import paths
+
+    shipped = tmp_path / "site-packages" / "shipped_data"
+    shutil.copytree(D.ROOT / "data", shipped, ignore=shutil.ignore_patterns("minari"))
+    before = snapshot(shipped)
+    for module in (D, paths):
+        monkeypatch.setattr(module, "IN_REPOSITORY", False)
+    monkeypatch.setattr(D, "SHIPPED_DATA", shipped)
+    monkeypatch.delenv("IL_DATA_DIR", raising=False)
+    work = tmp_path / "anywhere"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    folder = D.data_dir()
+    assert folder == work / "il_data" and snapshot(folder) == before
+    assert capsys.readouterr().out.startswith("il_data/: this notebook's data folder (the series' package is installed")
+    D.save_policy(PolicyNet(8), folder / D.GAIL_POLICY)
+    assert D.data_dir() == folder and capsys.readouterr().out == ""  # filled once: the learner's files stay
+    assert D.display_path(folder / D.GAIL_POLICY) == "il_data/gail_policy.pt"
+    assert snapshot(shipped) == before  # the package's own copies are never written

@@ -73,8 +73,9 @@ CASES = {
         {},
         plain_pickle,
         "DataFileError",
-        "expert_policy.pt: refused unread: not a tensor file written by this series (it looks like a plain "
-        "Python pickle, which could run code). This file is written by notebooks/01_ppo_expert.ipynb",
+        "expert_policy.pt: refused unread: not a tensor file written by this series (it is not a zip archive as "
+        "torch.save writes: truncated or corrupt, or another format). This file is written by "
+        "notebooks/01_ppo_expert.ipynb",
     ),
     "demos from another expert": (
         {},

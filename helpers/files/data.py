@@ -33,12 +33,10 @@ from torch import nn
 
 from helpers.core.env import ENV_ID
 from helpers.core.networks import PolicyNet
+from helpers.core.paths import IN_REPOSITORY, ROOT, display_path
 from helpers.core.pendulum import MAX_SPEED, MAX_TORQUE, PENDULUM_ID
 from helpers.core.rules import DATA_DIR_RULE, HIDDEN_RULE, ParameterError, names_in
 
-ROOT = Path(__file__).resolve().parents[2]  # helpers/files/data.py -> the repository (or site-packages, installed)
-IN_REPOSITORY = (ROOT / "pyproject.toml").is_file() and (ROOT / "data").is_dir()
-"""True when ``helpers`` is imported from a clone of the repository, False when installed as a package."""
 SHIPPED_DATA = Path(__file__).resolve().parents[1] / "shipped_data"
 """The committed ``data/*.pt`` files as the installed package ships them (absent in a clone: it has ``data/``)."""
 WORK_FOLDER = "il_data"
@@ -110,25 +108,6 @@ DEMO_FIELDS = ("kind", "states", "actions", "terminated", "meta")
 
 class DataFileError(ValueError):
     """A data file is missing, unreadable, not what the notebooks expect, or cannot be written."""
-
-
-def display_path(path: str | os.PathLike) -> str:
-    """``path`` as a learner should read it: relative to the repository (or, installed, to the current folder) if
-    inside it, else ``~/...`` or absolute.
-
-    Notebooks print paths through it, so no committed output holds a machine's absolute path.
-    """
-    p = Path(os.path.abspath(os.fspath(path)))
-    base = ROOT if IN_REPOSITORY else Path.cwd()
-    for candidate in (p, p.resolve()):
-        try:
-            return candidate.relative_to(base).as_posix()
-        except ValueError:
-            pass
-    try:
-        return "~/" + p.relative_to(Path.home()).as_posix()
-    except (ValueError, RuntimeError):
-        return str(p)
 
 
 def data_dir(folder: str | os.PathLike | None = None) -> Path:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers.core.paths import ROOT, display_path
 from helpers.core.rules import (
     BUDGET_RULE,
     DATA_DIR_RULE,
@@ -38,7 +39,6 @@ from helpers.core.rules import (
     integer,
     number,
 )
-from helpers.files.data import ROOT, display_path
 
 PARAMETER_RULES: dict[str, Rule] = {
     "SEED": SEED_RULE,
