@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from benchmarks.check_seeds import parse_seeds
-from benchmarks.common import provenance, record_demo, results_path, write_json
+from benchmarks.common import numerics, provenance, record_demo, results_path, write_json
 from helpers.algorithms import pendulum as P
 from helpers.algorithms.gail import GAILConfig, train_gail
 from helpers.algorithms.train import train_expert
@@ -102,7 +102,7 @@ def main() -> None:
         for env in ("Pendulum", "CartPole"):
             line.append(env + ": " + ", ".join(f"{r} {'ok' if record[env][r]['imitated'] else 'no'}" for r in REWARDS))
         print(" | ".join(line), flush=True)
-        write_json(out, {**provenance(), "seeds": args.seeds, "numerics": out.stem.rsplit("_", 1)[-1],
+        write_json(out, {**provenance(), "seeds": args.seeds, "numerics": numerics(),
                          "wall_seconds": round(time.perf_counter() - start), "records": records})  # fmt: skip
 
 
