@@ -68,7 +68,9 @@ def train_student(
     progress: bool,
     habit: Callable[[list[Episode]], float] = mean_habit,
 ) -> History:
-    """The loop every student that is not paid by the environment trains in (GAIL, AIRL, a frozen reward).
+    """The loop every student that is not paid by the environment trains in (GAIL, AIRL, a frozen reward); on
+    Pendulum (notebook 07), where no stop rule reads an evaluation, the expert and the control train in it too,
+    ``rewards_of`` handing on what the environment paid.
 
     Each iteration: the student plays a batch (``collect``; its first reset seeded with ``seed``);
     ``rewards_of(batch, steps)`` gives each step's reward, after any discriminator update it makes; the learning
