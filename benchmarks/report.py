@@ -169,10 +169,28 @@ def cell(text: str) -> str:
 # ------------------------------------------------------------------------------------------- checkpoints, controls
 
 
+OWN_SWEEPS = {"07": "pendulum_", "08": "your_demo_"}
+"""Notebooks swept on their own (``check_seeds.py --notebooks 07-07``), in chunks of seeds: their files' prefixes."""
+
+
+def sweeps_of(nb: str) -> list[Sweep]:
+    """The current sweeps that ran notebook ``nb``: its own chunks if it has them, else the series' sweeps."""
+    prefix = OWN_SWEEPS.get(nb)
+    if prefix is None:
+        return [s for s in sweeps() if any(nb in r["notebooks"] for r in s.data["records"])]
+    names = sorted(p.name for p in RESULTS.glob(f"{prefix}*.json") if p.stem.endswith(("_native", "_default")))
+    return sorted((sweep(n) for n in names), key=lambda s: (s.numerics != "native", s.seeds))
+
+
+def by_numerics(nb: str) -> dict[str, list[Sweep]]:
+    """``sweeps_of(nb)`` split by numerics: {'native': [...], 'default': [...]}."""
+    return {k: [s for s in sweeps_of(nb) if s.numerics == k] for k in ("native", "default")}
+
+
 def checkpoints(nb: str) -> list[tuple[str, str]]:
     """Notebook ``nb``'s checkpoints in order of appearance: (name, limit text), controls aside."""
     out: dict[str, str] = {}
-    for s in sweeps():
+    for s in sweeps_of(nb):
         for e in s.entries(nb):
             for c in e.get("checkpoints", []):
                 checked = c["at_least"] is not None or c["at_most"] is not None
@@ -181,34 +199,42 @@ def checkpoints(nb: str) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def passed(s: Sweep, nb: str) -> str:
-    """'k/n': of the seeds that ran notebook ``nb`` in sweep ``s``, how many passed every checkpoint."""
-    ran = [e["status"] for e in s.entries(nb) if e["status"] != "skipped"]
+def passed(group: list[Sweep], nb: str) -> str:
+    """'k/n': of the seeds of these sweeps that ran notebook ``nb``, how many passed every checkpoint."""
+    ran = [e["status"] for s in group for e in s.entries(nb) if e["status"] != "skipped"]
     return f"{sum(st == 'pass' for st in ran)}/{len(ran)}" if ran else "—"
+
+
+def seeds_of(group: list[Sweep]) -> str:
+    """The seeds of these sweeps: '1200–1299', or chunks joined by commas."""
+    return ", ".join(s.seeds for s in group) or "—"
 
 
 def notebooks_swept() -> list[str]:
     """The notebooks the current sweeps ran, in order ('01', '02', ...)."""
-    return sorted({nb for s in sweeps() for r in s.data["records"] for nb in r["notebooks"]})
+    swept = {nb for s in sweeps() for r in s.data["records"] for nb in r["notebooks"]}
+    return sorted(swept | {nb for nb in OWN_SWEEPS if sweeps_of(nb)})
 
 
 def guide_ranges() -> str:
-    """The instructor's guide's table: per checkpoint, the learner's range per sweep and its control's range."""
-    a, b = sweeps()
+    """The instructor's guide's table: per checkpoint, the learner's range with this CPU's numerics (A) and torch's
+    plain kernels (B), and its control's range over both."""
     lines = [
-        f"- **A**: `{a.path}`: {a.label()}, {a.n} seeds",
-        f"- **B**: `{b.path}`: {b.label()}, {b.n} seeds",
+        "A: this CPU's numerics; B: torch's plain kernels (`ATEN_CPU_CAPABILITY=default`). Files: "
+        + ", ".join(dict.fromkeys(f"`{s.path}`" for nb in notebooks_swept() for s in sweeps_of(nb)))
+        + ".",
         "",
         "| notebook | checkpoint | limit | A: min · median · max | B: min · median · max "
         "| control: min · median · max (A and B) | control failed the check |",
         "|---|---|---|---|---|---|---|",
     ]
     for nb in notebooks_swept():
-        lines.append(f"| **{nb}** | **every checkpoint** | | **{passed(a, nb)}** seeds passed "
-                     f"| **{passed(b, nb)}** seeds passed | | |")  # fmt: skip
+        a, b = by_numerics(nb).values()
+        lines.append(f"| **{nb}** | **every checkpoint** | | **{passed(a, nb)}** seeds passed ({seeds_of(a)}) "
+                     f"| **{passed(b, nb)}** seeds passed ({seeds_of(b)}) | | |")  # fmt: skip
         for name, limit in checkpoints(nb):
-            learner = [three(s.values(nb, name)) for s in (a, b)]
-            controls = [c for s in (a, b) for c in s.logged(nb, f"{name} (control)")]
+            learner = [three([v for s in group for v in s.values(nb, name)]) for group in (a, b)]
+            controls = [c for s in a + b for c in s.logged(nb, f"{name} (control)")]
             control = three([c["value"] for c in controls]) if controls else "—"
             failed = f"{sum(c['ok'] for c in controls)}/{len(controls)}" if controls else "—"
             lines.append(f"| {nb} | {cell(name)} | {limit} | {learner[0]} | {learner[1]} | {control} | {failed} |")
@@ -216,22 +242,21 @@ def guide_ranges() -> str:
 
 
 def readme_headline() -> str:
-    """The README's table: per sweep, the seeds that passed each notebook; and how often the controls failed."""
-    nbs = notebooks_swept()
+    """The README's table: per notebook, the seeds that passed it with each numerics; how often controls failed."""
     lines = [
-        "| seeds | numerics | " + " | ".join(nbs) + " |",
-        "|---|---|" + "---|" * len(nbs),
+        "| notebook | this CPU's numerics: seeds passed | torch's plain kernels: seeds passed |",
+        "|---|---|---|",
     ]
-    for s in sweeps():
-        numerics = "torch's plain kernels" if s.numerics == "default" else "this CPU's own"
-        lines.append(f"| {s.seeds} | {numerics} | " + " | ".join(passed(s, nb) for nb in nbs) + " |")
-    controls = [c for s in sweeps() for nb in nbs for name, _ in checkpoints(nb)
-                for c in s.logged(nb, f"{name} (control)")]  # fmt: skip
-    failed = sum(c["ok"] for c in controls)
+    controls = []
+    for nb in notebooks_swept():
+        a, b = by_numerics(nb).values()
+        lines.append(f"| {nb} | {passed(a, nb)} (seeds {seeds_of(a)}) | {passed(b, nb)} (seeds {seeds_of(b)}) |")
+        controls += [c for s in a + b for name, _ in checkpoints(nb) for c in s.logged(nb, f"{name} (control)")]
+    n_checks = sum(len(checkpoints(nb)) for nb in notebooks_swept())
     lines += [
         "",
-        f"Beside {len({n for nb in nbs for n, _ in checkpoints(nb)})} checkpoints, a control that cannot have learned "
-        f"the lesson failed the same check {failed} times out of {len(controls)}.",
+        f"Beside {n_checks} checkpoints, a control that cannot have learned the lesson failed the same check "
+        f"{sum(c['ok'] for c in controls)} times out of {len(controls)}.",
     ]
     return "\n".join(lines)
 
@@ -368,6 +393,34 @@ def table_06_methods() -> str:
     return "\n".join(rows)
 
 
+def table_06_dagger_vs_bc() -> str:
+    """Section 1, seed by seed: where DAgger kept the habit (return >= 195, gap <= 0.4) and BC, with as many labels,
+    did not, the reverse, both, neither."""
+    rows = [f"| {seeds_label()} | DAgger only | BC only | both | neither |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for n in sorted({int(k.split()[1]) for k in _labelled("06", ": habit gap (m)") if k.startswith("DAgger, ")}):
+        tally = {"dagger": 0, "bc": 0, "both": 0, "neither": 0}
+        for s in sweeps():
+            for e in s.entries("06"):
+                logged = {c["name"]: c["value"] for c in e.get("checkpoints", [])}
+                kept = {}
+                for who in ("DAgger", "BC"):
+                    gap, ret = (
+                        logged.get(f"{who}, {n} labels: habit gap (m)"),
+                        logged.get(f"{who}, {n} labels: mean return"),
+                    )
+                    kept[who] = None if gap is None or ret is None else (ret >= 195 and gap <= 0.4)
+                if None in kept.values():
+                    continue
+                key = {(True, False): "dagger", (False, True): "bc", (True, True): "both"}.get(
+                    (kept["DAgger"], kept["BC"]), "neither"
+                )
+                tally[key] += 1
+        total = sum(tally.values())
+        rows.append(f"| {n} labels each | " + " | ".join(f"{tally[k]}/{total}" for k in tally) + " |")
+    return "\n".join(rows)
+
+
 def table_06_rewards() -> str:
     """Section 2: fresh students on frozen rewards, and policies carried over, in both worlds."""
     rows = [
@@ -406,15 +459,15 @@ def _labelled(nb: str, suffix: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------ notebook 07
 
-PENDULUM_SWEEPS = ["pendulum_7000-7099_native.json", "pendulum_7100-7149_default.json"]
-"""Notebook 07's seed sweeps (``check_seeds.py --notebooks 07-07``), one per numerics."""
 PENDULUM_REWARDS = ["pendulum-rewards_7200-7219_native.json", "pendulum-rewards_7220-7239_default.json"]
 """``pendulum_rewards.py``: GAIL's students on -log D, log(1 - D) and log 2, on Pendulum and on CartPole."""
 
 
 def _pendulum_rows() -> tuple[str, list[dict[str, dict[str, float]]]]:
-    """The sweeps' label, and per seed of both: each learner's recorded return, upright share and tilt."""
-    found = [sweep(name) for name in PENDULUM_SWEEPS]
+    """The sweeps' label, and per seed of all: each learner's recorded return, upright share and tilt."""
+    found = sweeps_of("07")  # benchmarks/results/pendulum_<seeds>_<numerics>.json (check_seeds.py --notebooks 07-07)
+    if not found:
+        raise SystemExit("benchmarks/report.py: no benchmarks/results/pendulum_<seeds>_<numerics>.json: run the sweep")
     rows = []
     for s in found:
         for e in s.entries("07"):
@@ -475,6 +528,82 @@ def table_07_rewards() -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------------------------- notebook 08
+
+
+def your_demo_sweeps() -> list[Sweep]:
+    """Notebook 08's sweeps (``check_seeds.py --notebooks 08-08``, in chunks of seeds), this CPU's first."""
+    names = sorted(p.name for p in RESULTS.glob("your_demo_*_*.json") if p.stem.endswith(("_native", "_default")))
+    found = [sweep(n) for n in names]
+    if not found:
+        raise SystemExit("benchmarks/report.py: no benchmarks/results/your_demo_<seeds>_<numerics>.json: run the sweep")
+    return sorted(found, key=lambda s: (s.numerics != "native", s.path))
+
+
+def your_demo_label() -> str:
+    """'seeds 3000–3039 (this CPU) and 3100–3116 (plain kernels)', each numerics' chunks merged into one range."""
+    parts = []
+    for numerics, where in (("native", "this CPU"), ("default", "plain kernels")):
+        chunks = [s.seeds for s in your_demo_sweeps() if s.numerics == numerics]
+        if chunks:
+            first, last = chunks[0].split("–")[0], chunks[-1].split("–")[-1]
+            parts.append(f"{first}–{last} ({where})")
+    return "seeds " + " and ".join(parts)
+
+
+def your_demo_values(name: str) -> list[float]:
+    """``name``'s numbers logged by notebook 08 over every seed of its sweeps."""
+    return [v for s in your_demo_sweeps() for v in s.values("08", name)]
+
+
+def table_08_checkpoints() -> str:
+    """Section 3: each checkpoint on the stand-in's demonstration, and its control, over the sweep's seeds."""
+    n = sum(s.n for s in your_demo_sweeps())
+    habit = your_demo_values("the player's habit")
+    rows = [
+        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        "",
+        "| checkpoint | limit | held | learner: median (worst) | its control | control: range |",
+        "|---|---|---|---|---|---|",
+    ]
+    checks = [
+        ("GAIL's mean return", "≥ 195", "the untrained student", True),
+        ("GAIL's habit gap to yours (m)", "≤ 0.4", "the survival control", False),
+        ("the control's habit gap to yours (m)", "≥ 0.4", "GAIL", True),
+        ("BC's habit gap to yours (m)", "≤ 0.4", "the survival control", False),
+    ]
+    for name, limit, control, low_is_worst in checks:
+        values, controls = your_demo_values(name), your_demo_values(f"{name} (control)")
+        ok = [c["ok"] for s in your_demo_sweeps() for c in s.logged("08", name)]
+        worst = min(values) if low_is_worst else max(values)
+        rows.append(
+            f"| {cell(name)} | {limit} | {sum(ok)}/{len(ok)} | {med(values)} ({fmt(worst)}) | {control} "
+            f"| {span(controls)} |"
+        )
+    rows.append(f"| the stand-in's own habit (m) | — | — | {med(habit)} ({span(habit)}) | | |")
+    return "\n".join(rows)
+
+
+def table_08_changes() -> str:
+    """Section 4: GAIL and BC on the stand-in's demonstration with one human failing each."""
+    n = sum(s.n for s in your_demo_sweeps())
+    rows = [
+        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        "",
+        "| demonstration, learner | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |",
+        "|---|---|---|---|---|",
+    ]
+    for variant in ("fewer pairs", "a fall inside", "shaky pushes"):
+        for learner in ("GAIL", "BC"):
+            gap = your_demo_values(f"{variant}, {learner}: gap")
+            ret = your_demo_values(f"{variant}, {learner}: return")
+            rows.append(
+                f"| {variant}, {learner} | {count(gap, lambda x: x <= 0.4)} | {count(ret, lambda x: x >= 195)} "
+                f"| {med(gap)} ({fmt(max(gap))}) | {med(ret, 1)} ({fmt(min(ret), 1)}) |"
+            )
+    return "\n".join(rows)
+
+
 # ------------------------------------------------------------------------------------------ run times, workshop
 
 
@@ -522,6 +651,30 @@ def guide_workshop_table() -> str:
     return guide_table(RESULTS / NOTEBOOK_TIMES)
 
 
+def plan(name: str) -> Callable[[], str]:
+    """The instructor's guide's plan ``name`` (``docs/student.py``'s ``PLANS``, timed by its estimate)."""
+
+    def render() -> str:
+        from docs.student import plan_table
+
+        return plan_table(name)
+
+    return render
+
+
+def coding_exercises() -> str:
+    """An inline block: how many coding exercises the series sets, and in which notebooks."""
+    import nbformat
+
+    from docs.student import coding_exercises as count
+    from docs.student import notebooks
+
+    counts = {p.name[:2]: count(nbformat.read(p, as_version=4)) for p in notebooks()}
+    having = [nb for nb, n in counts.items() if n]
+    where = f"notebooks {having[0]}–{having[-1]}" if len(having) > 1 else f"notebook {having[0]}"
+    return f"{sum(counts.values())} coding exercises ({where})"
+
+
 # ------------------------------------------------------------------------------------------------------- figure
 
 FIGURE = ROOT / "benchmarks" / "habit_per_seed.png"
@@ -565,6 +718,9 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "readme-headline": readme_headline,
     "readme-workshop": workshop_table,
     "guide-workshop": guide_workshop_table,
+    "guide-half-day": plan("half-day"),
+    "guide-full-day": plan("full-day"),
+    "coding-exercises": coding_exercises,
     "series-time": series_time,
     "check-seeds-20": check_seeds_20,
     "guide-ranges": guide_ranges,
@@ -575,9 +731,12 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "05-falls": table_05_falls,
     "05-robustness": table_05_robustness,
     "06-methods": table_06_methods,
+    "06-dagger-vs-bc": table_06_dagger_vs_bc,
     "06-rewards": table_06_rewards,
     "07-learners": table_07_learners,
     "07-rewards": table_07_rewards,
+    "08-checkpoints": table_08_checkpoints,
+    "08-changes": table_08_changes,
 } | {f"runtime-{nb:02d}": runtime(f"{nb:02d}") for nb in range(1, 10)}
 """Every generated block's name and the function that renders it."""
 

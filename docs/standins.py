@@ -4,7 +4,10 @@
 it swaps each widget function of `helpers` for one that *displays* a picture of the same thing instead:
 
 - `helpers.episode_player(states)` → an animated GIF of the same episode, with a step counter;
-- `helpers.teaching.gail_plots.d_explorer(disc)` → D(s, a) for both actions along each of the explorer's sliders.
+- `helpers.teaching.gail_plots.d_explorer(disc)` → D(s, a) for both actions along each of the explorer's sliders;
+- `helpers.teaching.game.cartpole_game(seed)` (notebook 08's game) → the scripted stand-in's episode, drawn as the
+  game draws it, as an animated GIF.
+
 
 Each stand-in output carries output metadata (the widget's CSS class, the call's number) so the build finds it. The GIF
 writer `frames_to_gif` is shared with docs/readme_gif.py.
@@ -28,6 +31,7 @@ CALL_KEY = "il_standin_call"  # output metadata: which stand-in call displayed i
 STANDINS: dict[str, tuple[str, str]] = {
     "il-episode-player": ("helpers.teaching.widgets", "episode_player"),
     "il-d-explorer": ("helpers.teaching.gail_plots", "d_explorer"),
+    "il-cartpole-game": ("helpers.teaching.game", "cartpole_game"),
 }
 MAX_GIF_FRAMES = 100  # longer episodes show every k-th step, at k times the player's interval
 
@@ -202,9 +206,64 @@ def d_explorer_standin(original: Callable) -> Callable:
     return standin
 
 
+def game_frame(state: Sequence[float], t: int, mark: float, width: int = 600, height: int = 215) -> Image.Image:
+    """One picture of notebook 08's game, drawn as its canvas draws it: track, the player's mark, cart, pole, step."""
+    scale, track = width / (2 * 2.4), 165
+    image = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.line((0, track, width, track), fill=(0, 0, 0))
+    mx = width / 2 + mark * scale
+    draw.polygon([(mx, track + 8), (mx - 8, track + 22), (mx + 8, track + 22)], fill=(40, 160, 40))
+    draw.text((mx - 22, track + 26), "mark", fill=(40, 160, 40), font=font(12))
+    x, _, theta, _ = (float(v) for v in state)
+    cx = width / 2 + x * scale
+    draw.rectangle((cx - 25, track - 15, cx + 25, track + 15), fill=(34, 34, 34))
+    tip = (cx + scale * math.sin(theta), track - 10 - scale * math.cos(theta))
+    draw.line((cx, track - 10, *tip), fill=(202, 152, 101), width=8)
+    draw.rectangle((0, 0, width - 1, height - 1), outline=(187, 187, 187))
+    return label(image, f"t = {t}")
+
+
+def game_standin(original: Callable) -> Callable:
+    """A replacement for `cartpole_game` that shows the scripted stand-in's episode of that game as an animated GIF."""
+
+    def standin(*args: object, **kwargs: object) -> object:
+        from IPython.display import Image as IPImage
+        from IPython.display import Markdown
+
+        from helpers.teaching.game import ScriptedPlayer, play_scripted
+
+        named = _arguments(original, args, kwargs)
+        player = ScriptedPlayer()
+        kept = play_scripted(original(seed=named.get("seed")), player)
+        states = np.asarray(kept.states, dtype=np.float64)
+        stride = max(1, math.ceil(len(states) / MAX_GIF_FRAMES))
+        shown = sorted({*range(0, len(states), stride), len(states) - 1})
+        gif = frames_to_gif([game_frame(states[t], t, player.mark) for t in shown], duration_ms=50 * stride)
+
+        class Picture:
+            """Displayed where the notebook displays the game."""
+
+            def _ipython_display_(self) -> None:
+                _display(
+                    "il-cartpole-game",
+                    IPImage(data=gif, format="gif"),
+                    Markdown(
+                        f"*Static stand-in for the game: the {player.name} playing it, {len(kept)} steps as an "
+                        "animated GIF. Run the notebook in JupyterLab to play it yourself, with the arrow keys or "
+                        "the buttons.*"
+                    ),
+                )
+
+        return Picture()
+
+    return standin
+
+
 FACTORIES: dict[str, Callable[[Callable], Callable]] = {
     "il-episode-player": episode_player_standin,
     "il-d-explorer": d_explorer_standin,
+    "il-cartpole-game": game_standin,
 }
 
 

@@ -29,10 +29,14 @@
 #    the helper;
 # 5. train the expert until it balances and holds its habit, watch it, and save it.
 #
-# Two **coding exercises** ask you to write the habit reward and GAE yourself. Write your code in place of
-# `raise NotImplementedError(...)`; the cell then checks your function on edge cases and random inputs against the
-# series' own, and says what is wrong if it is. The notebook goes on with the helpers either way, so your expert trains
-# the same whatever you write.
+# Two **coding exercises** ask you to write two pieces of PPO yourself: the advantages (GAE) and the clipped
+# objective. Write your code in place of `raise NotImplementedError(...)`; the cell then checks your function on edge
+# cases and random inputs against the series' own, and says what is wrong if it is. The notebook goes on with the
+# helpers either way, so your expert trains the same whatever you write.
+#
+# **PPO as a black box** (a half-day workshop, or a first reading): read sections 1–3, run section 4's first code cell
+# (the two networks) and skip the rest of section 4, exercises included; then go on with section 5. Nothing after
+# section 4 needs the cells you skipped: the expert is trained by `helpers.train_expert` either way.
 #
 # **Reads** nothing. **Writes** `data/expert_policy.pt` (the expert's weights, used by notebook 02).
 # **Runs** in <!-- sweep: runtime-01 -->about 7 seconds<!-- /sweep --> on a 2-core CPU.
@@ -116,8 +120,10 @@ print(f"random policy: mean return {random_returns.mean():.1f} ± {random_return
 #
 # ## 2. The 200-step cap: truncated is not terminated
 #
-# Gymnasium's `CartPole-v1` stops episodes after 500 steps. This series grows from a short GAIL tutorial for
-# CartPole: it trains a PPO expert, records one 200-step episode of it, and trains a discriminator and a GAIL
+# Gymnasium's `CartPole-v1` stops episodes after 500 steps. This series grows from a short tutorial of **GAIL**
+# (generative adversarial imitation learning, notebook 04: a student learns by reinforcement learning on a reward
+# paid by a **discriminator**, a classifier trained to tell the expert's (state, action) pairs from the student's)
+# for CartPole: it trains a PPO expert, records one 200-step episode of it, and trains a discriminator and a GAIL
 # student on those 200 pairs, all in one notebook. Like that tutorial, we stop episodes after **200** steps, with a
 # small wrapper, `helpers.StepCap`, which replaces Gymnasium's own limit.
 # Gymnasium reports two different ways an episode can end:
@@ -148,7 +154,8 @@ for name, choose in [("hand controller", hand_controller), ("always right", lamb
 # %% [markdown]
 # Why does it matter? Reinforcement learning estimates the value of a state, the reward still to
 # come. After a **termination** the future is worth exactly 0. After a **truncation** it is worth
-# whatever the state is worth, $V(s_{200})$, because a balanced pole would have kept earning reward.
+# whatever the state is worth, $V(s_{200})$, because a balanced pole would have kept earning reward. Using the
+# critic's estimate $V(s')$ in place of the rewards that would have followed is called **bootstrapping**.
 # An agent that treats the cap as a failure learns that states around step 200 are bad: the same upright
 # state is "doomed" at step 199 and "great" at step 20. We keep the two apart in the advantage estimate below.
 #
@@ -171,25 +178,7 @@ for name, choose in [("hand controller", hand_controller), ("always right", lamb
 # the mark the track ends after 0.9 m, where a step still pays 0.775. Falling still ends the episode and loses every
 # future point, so balancing stays the first thing to learn. This is **reward shaping**: the same environment,
 # another reward, another behaviour. Only the reward changes; the observation, termination and truncation stay
-# CartPole's.
-#
-# **Coding exercise 1: the habit reward.** Write $r(x) = 1 - 0.25\,\min(|x - x^*|,\ 2)$ with $x^* =$ `HABIT_X`, for a
-# NumPy array of cart positions `x` (one reward each). The check compares it with `helpers.habit_reward` at the mark,
-# a metre either side of it, 3 m away and at random positions, and names the mistake if it finds one.
-
-
-# %%
-def my_habit_reward(x: np.ndarray) -> np.ndarray:
-    """r(x) = 1 - 0.25 * min(|x - x*|, 2) for the cart at x (x* = HABIT_X), for an array of positions."""
-    ### BEGIN SOLUTION
-    return 1.0 - 0.25 * np.minimum(np.abs(x - HABIT_X), 2.0)
-    ### END SOLUTION
-
-
-check.habit_reward(my_habit_reward, HABIT_X)
-
-# %% [markdown]
-# The reward over the whole track, drawn with the helper:
+# CartPole's. The reward over the whole track, as `helpers.habit_reward` computes it:
 
 # %%
 xs = np.linspace(-2.4, 2.4, 97)
@@ -222,7 +211,8 @@ print(f"hand controller with the habit reward: return {total:.1f} over 200 steps
 #
 # PPO is an *actor-critic* method. The actor is the **policy** $\pi_\theta(a \mid s)$, 4 inputs → 128
 # hidden units → 2 logits. The critic is the **value function** $V_\phi(s)$, 4 → 128 → 1, which
-# predicts the discounted reward still to come from $s$.
+# predicts the discounted reward still to come from $s$. PPO is **on-policy**: each update learns only from episodes
+# the current policy has just played, and then throws them away.
 
 # %%
 config = helpers.expert_config()
@@ -245,7 +235,7 @@ print(agent.value)
 #
 # A termination zeroes $V(s_{t+1})$; a truncation only stops the sum.
 #
-# **Coding exercise 2: GAE.** Write both equations as `my_gae`, for a batch of one or more episodes one after the
+# **Coding exercise 1: GAE.** Write both equations as `my_gae`, for a batch of one or more episodes one after the
 # other (each of the five tensors has one entry per step $t$; `terminated` and `truncated` are True only on an
 # episode's last step): the TD errors $\delta_t$ first, then $A_t$ backwards from the last step. The check runs it on
 # three episodes (one ending in a fall, two in truncations) and on random ones, against `helpers.gae`; each known
@@ -335,6 +325,27 @@ plt.show()
 # On the left ($A > 0$) pushing the ratio above $1 + \epsilon$ earns nothing more; on the right ($A < 0$)
 # pushing it below $1 - \epsilon$ earns nothing more. A step that made things worse is still fully penalised.
 #
+# **Coding exercise 2: the clipped objective.** Write $L^{\text{CLIP}}$ as `my_clipped_surrogate(ratio, advantages,
+# clip)`: `ratio` holds $r_t$ and `advantages` $A_t$ for a batch of samples (one entry per sample), `clip` is
+# $\epsilon$; return the objective, one number, as a tensor that carries its gradient (the update calls `.backward()`
+# on its negative). The check tries one sample in each region of the plot above (inside the band, above it and below
+# it, for $A > 0$ and $A < 0$), then random batches with other values of $\epsilon$, value and gradient against the
+# helper's `clipped_surrogate`; each known mistake (no clip, no min, the clip on the product $r_t A_t$, a sum for
+# the mean, ...) gets its own message.
+
+
+# %%
+def my_clipped_surrogate(ratio: torch.Tensor, advantages: torch.Tensor, clip: float) -> torch.Tensor:
+    """L^CLIP = E_t[min(r_t A_t, clip(r_t, 1 - eps, 1 + eps) A_t)] for ratios and advantages [N], eps = clip."""
+    ### BEGIN SOLUTION
+    kept = ratio.clamp(1 - clip, 1 + clip)  # r_t held within [1 - eps, 1 + eps]
+    return torch.min(ratio * advantages, kept * advantages).mean()
+    ### END SOLUTION
+
+
+check.clipped_surrogate(my_clipped_surrogate)
+
+# %% [markdown]
 # ### One update, written out
 #
 # Here is the whole PPO update: advantages from the critic's $V(s_t)$ and $V(s_{t+1})$ by GAE, value targets
@@ -402,15 +413,17 @@ print(f"clip_frac: {mine['clip_frac']:.0%} of the last minibatch's ratios ended 
 print(f"approx_kl {mine['approx_kl']:.4f}, {'under' if mine['approx_kl'] < 0.015 else 'over'} Spinning Up's 0.015")
 
 # %% [markdown]
-# Both diagnostics are measured on the last minibatch; the cell above printed what they were for this update.
+# <details><summary>Optional: PPO's two diagnostics, and how this PPO differs from CleanRL's and Spinning Up's
+# </summary>
+#
+# **The diagnostics.** Both are measured on the last minibatch; the cell above printed what they were for this update.
 # `approx_kl` estimates how far the update moved the policy from the one that played the batch: Spinning Up's PPO
 # stops its epochs once it passes 0.015. `clip_frac` is the share of samples whose ratio ended outside
 # $[1 - \epsilon, 1 + \epsilon]$: after ten epochs over the same batch it can be a sizeable share, which the clip
 # does not forbid, while the policy as a whole has moved little. If both grow, lower the learning rate or the number
 # of epochs.
-
-# %% [markdown]
-# How this PPO differs from CleanRL's `ppo.py` and Spinning Up's `ppo` (all three clip the same objective):
+#
+# **How this PPO differs from CleanRL's `ppo.py` and Spinning Up's `ppo`** (all three clip the same objective):
 #
 # * **Whole episodes.** CleanRL plays a fixed 128 steps in each of 4 environments per update. An episode still
 #   running at the end of that rollout goes on in the next one, and GAE bootstraps from $V$ of the next observation
@@ -432,9 +445,12 @@ print(f"approx_kl {mine['approx_kl']:.4f}, {'under' if mine['approx_kl'] < 0.015
 # * **One optimizer.** One Adam over both networks with two constant learning rates (policy 3e-3, value 1e-2) and
 #   $\epsilon_{\text{Adam}} = 10^{-8}$; CleanRL's Adam has one learning rate, annealed to 0 by default, and
 #   $\epsilon_{\text{Adam}} = 10^{-5}$; Spinning Up runs separate policy and value iterations. It is the series' own
-#   `helpers.Adam` (notebook 04 writes it out): using `torch.optim` would load torch's compiler stack, more than a
-#   second per notebook.
+#   `helpers.Adam`, the same arithmetic as `torch.optim.Adam`: importing `torch.optim` would load torch's compiler
+#   stack, more than a second per notebook.
 #
+# </details>
+
+# %% [markdown]
 # ## 5. Training the expert
 #
 # `helpers.train_expert` repeats: play a batch with the *sampled* policy, one PPO update, then evaluate the

@@ -27,9 +27,10 @@
 # 4. look at what the demonstration contains: the cart travelling toward its mark and staying there, the pole
 #    leaned to set off and to brake, the order of the pushes, the frames.
 #
-# Two **coding exercises** ask you to record the demonstration and measure its habit yourself: write your code in
-# place of `raise NotImplementedError(...)`, and the cell checks it against the helpers and says what is wrong if
-# anything is. The notebook then records the demonstration with the helpers.
+# Two **coding exercises** ask you to write the loops that play a policy: a rollout of sampled episodes, the data PPO
+# learns from, and the recording of the demonstration. Write your code in place of `raise NotImplementedError(...)`,
+# and the cell checks it against what the environment really played and says what is wrong if anything is. The
+# notebook then goes on with the helpers.
 #
 # After this notebook the expert leaves the stage: the students of notebooks 03–05 only ever see these pairs.
 #
@@ -86,6 +87,44 @@ print(f"habit {helpers.mean_habit(episodes):+.2f} over 20 fresh episodes")
 # But what we want the student to copy is the expert's **decision** in each state, its most likely
 # action $\arg\max_a \pi(a \mid s)$. How often does a sampled action differ from that decision? We play
 # sampled episodes and compare, state by state.
+#
+# **Coding exercise 1: a rollout.** Sampled episodes are what PPO learned from in notebook 01, and what a GAIL student
+# plays in notebook 04. Write `my_rollout(env, policy, n_episodes, seed)`: reset `env` with `seed`; in each state
+# $s_t$ sample $a_t \sim \pi(\cdot \mid s_t)$ (the policy returns two logits for a batch of states), step, and
+# keep the row $(s_t, a_t, s_{t+1}, \text{terminated}_t, \text{truncated}_t)$; when an episode ends, reset (without
+# the seed: the stream goes on) and play the next, until `n_episodes` have ended. Return a dict of five tensors, one
+# row per step, the layout notebook 01's GAE takes: `s` `[T, 4]`, `a` `[T]` (int64), `s2` `[T, 4]`, `term` and
+# `trunc` `[T]` (bool). Keep the two endings apart: the pole falling is *terminated*, our 200-step cap *truncated*.
+# The check plays a balancing policy in a CartPole capped at 30 steps (every episode truncated) and a policy that
+# pushes right 3 times in 4 (every episode falls) through your function, and compares your rows with what the
+# environment really played.
+
+
+# %%
+@torch.no_grad()
+def my_rollout(env: gym.Env, policy: torch.nn.Module, n_episodes: int, seed: int) -> dict[str, torch.Tensor]:
+    """``n_episodes`` sampled episodes of ``policy`` one after the other: s, a, s2, term, trunc, one row per step."""
+    ### BEGIN SOLUTION
+    rows, ended = [], 0
+    obs, _ = env.reset(seed=seed)
+    while ended < n_episodes:
+        s = torch.as_tensor(obs)
+        a = torch.distributions.Categorical(logits=policy(s[None])[0]).sample()  # a_t ~ pi(.|s_t)
+        obs, _, terminated, truncated, _ = env.step(int(a))
+        rows.append((s, a, torch.as_tensor(obs), terminated, truncated))
+        if terminated or truncated:  # the pole fell, or the cap: either way this episode is over
+            ended += 1
+            obs, _ = env.reset()  # no seed: the random stream goes on
+    s, a, s2, term, trunc = zip(*rows, strict=True)
+    return {"s": torch.stack(s), "a": torch.stack(a), "s2": torch.stack(s2), "term": torch.tensor(term),
+            "trunc": torch.tensor(trunc)}  # fmt: skip
+    ### END SOLUTION
+
+
+check.rollout(my_rollout)
+
+# %% [markdown]
+# The comparison itself, on the helpers' sampled episodes of the expert:
 
 # %%
 sampled = helpers.concat_episodes(helpers.run_episodes(expert, CHECK_EPISODES, greedy=False, seed=eval_seed))
@@ -105,7 +144,9 @@ print(f"median probability of the expert's choice: {confidence.median():.2f}")
 # * **Behavioral cloning** copies the action in each state. For it, a sampled pair that is not the argmax is a label
 #   the expert's decision would not have given.
 # * **GAIL** matches the distribution of (state, action) pairs. For it, sampled pairs are not wrong: they are what
-#   the stochastic expert really does, its true occupancy. Greedy pairs come from another policy, the argmax one.
+#   the stochastic expert really does. A policy's **occupancy measure** $\rho_\pi(s, a)$ says how often, discounted
+#   over time, it is in state $s$ and pushes $a$; GAIL makes the student's occupancy match the expert's (notebook 04).
+#   Greedy pairs come from another policy, the argmax one, and have its occupancy.
 #
 # We record greedily, so every student in this series imitates the **greedy expert**: the policy notebook 01
 # evaluated, checked and watched. One state, one action, the expert's decision.
@@ -117,7 +158,7 @@ print(f"median probability of the expert's choice: {confidence.median():.2f}")
 # that it stayed inside the limits with room to spare: an expert that *barely* survived (pole near 12°, cart near
 # the edge of the track) would teach the student to live on the edge.
 #
-# **Coding exercise 1: record a demonstration.** Write `my_record_demo(env, policy, seed)`: reset `env` with `seed`,
+# **Coding exercise 2: record a demonstration.** Write `my_record_demo(env, policy, seed)`: reset `env` with `seed`,
 # then in each state $s_t$ push the expert's decision $a_t = \arg\max_a \pi(a \mid s_t)$ (the policy returns two
 # logits for a batch of states) and record the pair $(s_t, a_t)$, until the episode is terminated or truncated.
 # Return the states, float32 `[T, 4]`, and the actions, int64 `[T, 1]` (one column, as `save_demos` expects). The
@@ -143,22 +184,6 @@ def my_record_demo(env: gym.Env, policy: torch.nn.Module, seed: int) -> tuple[to
 
 
 check.record_demo(my_record_demo, expert, habit_x, SEED)
-
-# %% [markdown]
-# **Coding exercise 2: the habit of one episode.** Write `my_habit_of(states)`: the mean cart position $x$ (column 0
-# of $(x, \dot x, \theta, \dot\theta)$) over the episode's last 100 steps, or over all of them if it is shorter, as
-# one number. The check tries a full episode and two that fell early, one of them left of the centre.
-
-
-# %%
-def my_habit_of(states: torch.Tensor) -> float:
-    """The habit of one episode: the mean cart position x over its last 100 steps (all of them, if fewer)."""
-    ### BEGIN SOLUTION
-    return float(states[-100:, 0].mean())
-    ### END SOLUTION
-
-
-check.habit_of(my_habit_of)
 
 # %% [markdown]
 # Now the demonstration itself, recorded by the helpers:
@@ -344,7 +369,8 @@ del expert
 # to about the mark, and the pole leans far only twice, when setting off and when braking; at the mark it stays
 # nearly upright. The demo holds no state with the cart left of its leftmost point or past its rightmost, none near
 # the ends of the track, and none with the pole leaning far while the cart is near the mark. A student that drifts
-# there has no example to copy: this is the *covariate shift* that notebook 05 measures.
+# there has no example to copy: this is the *covariate shift* (the states a learner meets drift from those it was
+# trained on) that notebook 05 measures.
 # </details>
 
 # %% [markdown]

@@ -155,7 +155,8 @@ print(f"{len(random_s)} random pairs, cart x within ±{random_s[:, 0].abs().max(
 # sizes: `F.binary_cross_entropy_with_logits(logits, labels)` is $-\text{mean}[y \log D + (1 - y) \log(1 - D)]$,
 # with labels $y$ = 0 for the expert's pairs and 1 for the others. Return the loss as a tensor: the training step
 # calls `loss.backward()` on it. The check compares value and gradient with the helper's `discriminator_loss`, on 5
-# expert pairs against 9 others.
+# expert pairs against 9 others, then where D is sure, rightly and wrongly (logits of ±200): there a loss computed
+# from probabilities gives `inf`, or stops growing, and one computed on the logits does not.
 
 
 # %%

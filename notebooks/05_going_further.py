@@ -18,14 +18,14 @@
 #
 # # 05 · Going further: survival, absorbing states, fewer pairs, and robustness
 #
-# Notebook 04's GAIL student keeps the cart where the expert does; a student paid only for surviving does not. Here
+# Notebook 04's GAIL student keeps the cart where the expert does; the survival control does not. Here
 # we push on that: a **control**, GAIL on a coin-flipping policy's pairs (section 1); **absorbing states**, which let
 # the discriminator judge the end of an episode (section 2); **fewer pairs**, and the **covariate shift** behind BC's
-# failures (sections 3 and 4); **robustness** to shifted starts and random pushes (section 5).
+# failures (sections 3 and 4); **robustness** to shifted starts and random pushes (section 5). <!-- setting: 3 -->
 #
-# Each section measures on this notebook's `SEED` and prints what it found, then shows one table over many seeds,
-# each with its own expert, demo and students (the seed sweep, `make check-seeds`). How the settings were chosen, and
-# earlier measurements: [benchmarks/](../benchmarks/README.md).
+# Each section prints what this `SEED` gave, then one table over many seeds, each with its own expert, demo and
+# students (`make check-seeds`; how the settings were chosen: [benchmarks/](../benchmarks/README.md)). One coding
+# exercise: the absorbing-state reward (section 2).
 #
 # **Reads** `data/expert_demos.pt` (notebook 02), `data/gail_policy.pt` and `data/bc_policy.pt` (notebook 04), and
 # `data/expert_policy.pt` (notebook 01, **for evaluation only**). **Writes** nothing.
@@ -57,6 +57,7 @@ import numpy as np
 import torch
 
 from helpers.algorithms import absorbing
+from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 
 helpers.check_parameters(
@@ -78,8 +79,7 @@ helpers.seed_everything(SEED)
 torch.set_num_threads(1)  # faster for these tiny networks
 
 # %% [markdown]
-# The demo, and the expert for scoring only. Every learner is scored on the same fresh episodes, from start states no
-# training run played (`helpers.fresh_seed`).
+# The demo, and the expert for scoring only, on the same fresh episodes as every learner (`helpers.fresh_seed`).
 
 # %%
 demos = helpers.load_demos(data / "expert_demos.pt", n=200)
@@ -105,8 +105,8 @@ def score(policy: torch.nn.Module) -> dict[str, float]:
 # %% [markdown]
 # ## 1 · The control: GAIL on a coin's pairs
 #
-# `UniformPolicy` picks left or right with probability ½ (two equal logits). Play it *sampled*: greedy play takes
-# the argmax, which for two equal logits is action 0, always left.
+# `UniformPolicy` picks left or right with probability ½. Play it *sampled*: its argmax, for two equal logits, is
+# always action 0, left.
 
 # %%
 coin = helpers.UniformPolicy()
@@ -119,8 +119,8 @@ coin_len = helpers.evaluate(coin, SAMPLED_EPISODES, greedy=False, seed=eval_seed
 print(f"played as a coin (sampled): lasts {coin_len:.1f} steps on average ({SAMPLED_EPISODES} fresh episodes)")
 
 # %% [markdown]
-# We record 200 of the coin's pairs, several short episodes each ending in a **termination** (the pole fell or the
-# cart left the track), and give them to notebook 04's GAIL as if they were the expert's.
+# We record 200 of the coin's pairs, several short episodes each ending in a **termination**, and give them to
+# notebook 04's GAIL as if they were the expert's.
 
 # %%
 random_demos = helpers.random_policy_demos(200, seed=SEED)
@@ -139,7 +139,7 @@ print(f"{ctrl['sampled'] / coin_len:.1f} x the coin's; greedy return {ctrl['retu
 # −log D is positive on every step, so **a longer episode always earns more**.
 #
 # **Checkpoint.** Plain GAIL on the coin's pairs lasts at least 2 × as long as the coin. Beside it, the coin's own
-# recorded episodes, which the student was meant to copy: a student that copied them would fail this check.
+# recorded episodes: a student that copied them would fail.
 
 # %%
 from helpers.teaching.checkpoints import COIN_CONTROL_RATIO
@@ -166,8 +166,8 @@ checkpoint(
 # (2019, *Discriminator-Actor-Critic*, DAC) treat the end of an episode as one more state:
 #
 # - after a termination the episode moves to an **absorbing state** s_a and stays there forever;
-# - D sees s_a as a zero state with an *absorbing* flag instead of an action. Each termination adds one such
-#   sample, to the student's side and the demos'; a truncation (our 200-step cap) adds none;
+# - D sees s_a as a zero state with an *absorbing* flag for an action: one such sample per termination, on either
+#   side; a truncation (our 200-step cap) adds none;
 # - its reward r_a is read from D, and staying forever is worth V(s_a) = r_a + γ r_a + … = r_a / (1 − γ).
 #
 # `with_absorbing`, written out and checked against the helper:
@@ -194,15 +194,39 @@ s_exp, a_exp = absorbing.with_absorbing(demos["states"], demos["actions"].reshap
 print(f"expert pairs: {len(demos['states'])} -> {len(s_exp)} samples: the expert's episode never ended")
 
 # %% [markdown]
-# Must the reward be able to go negative? No: with −log D, once D knows that s_a is the student's (D(s_a) → 1),
-# r_a → 0 and falling forfeits every positive reward to come. DAC's code uses the logit reward log(1 − D) − log D
-# (0 where D = ½), a choice we follow (Exercise 1).
+# DAC's code pays the logit reward log(1 − D) − log D (0 where D = ½), and so do we; −log D, never negative, would
+# also make falling cost, forfeiting every reward to come (Exercise 1).
 #
-# DAC is *off-policy*: it learns from a **replay buffer** (past transitions, resampled at random) with TD3 (an
-# actor-critic method for continuous actions), whose critic learns V(s_a). PPO is *on-policy*, learning only from
-# the episodes just played, so we fold γ V(s_a) = γ r_a / (1 − γ) into the terminated step's reward. Our additions: a
-# clamp of ±2 on the logit (|V(s_a)| ≤ 100), constant learning rates. Left out of DAC: D's gradient penalty (λ = 10)
-# and the re-weighting of subsampled demos. The reward, written out:
+# DAC is *off-policy* (it learns from a **replay buffer** of past transitions) and its critic learns V(s_a); PPO is
+# on-policy (notebook 01), so we fold γ V(s_a) = γ r_a / (1 − γ) into the terminated step's reward. Our additions: a
+# clamp of ±2 on the logit (|V(s_a)| ≤ 100), constant learning rates. Left out: D's **gradient penalty** (λ = 10, a
+# penalty on the size of D's gradient with respect to its input, keeping D smooth) and re-weighting subsampled demos.
+#
+# **Coding exercise: the absorbing-state reward.** Write `my_absorbing_rewards(disc, batch, gamma, clip)`: on every
+# step of `batch` (a `helpers.Episode`) the logit reward r_t = −l(s_t, a_t), the logit clamped to [−clip, clip];
+# r_a = −l(s_a), s_a being a zero state with the action `absorbing.ABSORBING`, clamped alike; and on each terminated
+# step only, γ r_a / (1 − γ) added. Return the rewards `[T]` and r_a. The check tries a stand-in D with logits inside
+# and outside the clamp, then a real one, against `absorbing.absorbing_rewards`.
+
+
+# %%
+@torch.no_grad()
+def my_absorbing_rewards(
+    disc: absorbing.AbsorbingDiscriminator, batch: helpers.Episode, gamma: float, clip: float
+) -> tuple[torch.Tensor, float]:
+    """r'_t = r_t + terminated_t gamma r_a / (1 - gamma), with the logit reward r = -l clamped; returns r' and r_a."""
+    ### BEGIN SOLUTION
+    r = -disc(batch.states, batch.actions).clamp(-clip, clip)  # log(1 - D) - log D = -l
+    s_a, a_a = torch.zeros(1, 4), torch.tensor([absorbing.ABSORBING])
+    r_a = float(-disc(s_a, a_a).clamp(-clip, clip)[0])
+    return r + batch.terminated.float() * gamma * r_a / (1 - gamma), r_a
+    ### END SOLUTION
+
+
+check.absorbing_rewards(my_absorbing_rewards)
+
+# %% [markdown]
+# The helper's reward on a batch of the coin's episodes, from a discriminator that has not learned yet:
 
 # %%
 config = helpers.absorbing_config(max_env_steps=ABSORBING_MAX_ENV_STEPS)
@@ -211,15 +235,9 @@ helpers.seed_everything(SEED)
 disc = absorbing.AbsorbingDiscriminator(config.disc_hidden)
 disc.set_normalization(demos["states"])
 batch = helpers.concat_episodes(helpers.run_episodes(coin, 8, greedy=False, seed=eval_seed))
-with torch.no_grad():
-    r = -disc(batch.states, batch.actions).clamp(-clip, clip)  # log(1 - D) - log D = -logit
-    r_a = float(-disc(torch.zeros(1, 4), torch.tensor([absorbing.ABSORBING])).clamp(-clip, clip)[0])
-mine = r + batch.terminated.float() * gamma * r_a / (1 - gamma)
-theirs, theirs_r_a = absorbing.absorbing_rewards(disc, batch, gamma, config.reward, clip)
-assert torch.allclose(mine, theirs) and abs(r_a - theirs_r_a) < 1e-6
+rewards, r_a = absorbing.absorbing_rewards(disc, batch, gamma, config.reward, clip)
 print(f"{len(batch)} steps, {int(batch.terminated.sum())} terminations; ", end="")
 print(f"r_a = {r_a:+.3f}, so V(s_a) = r_a / (1 - gamma) = {r_a / (1 - gamma):+.2f}")
-print("the written-out reward and absorbing_rewards agree:", torch.allclose(mine, theirs))
 
 # %% [markdown]
 # `helpers.absorbing_config()`, 50,000 env steps on each demo set. The expert's demo first:
@@ -242,8 +260,8 @@ print(f"{on_random['sampled'] / coin_len:.2f} x the coin's (plain GAIL: {ctrl['s
 
 # %% [markdown]
 # r_a through training (left), and the training episodes' length on the coin's pairs (right). Plain GAIL stops at
-# its 10,000-step budget, already outlasting the coin; absorbing GAIL gets 50,000 because on the expert's demo it
-# learns to balance slowly.
+# its 10,000-step budget, already outlasting the coin; absorbing GAIL needs 50,000 to learn to balance on the
+# expert's demo.
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
@@ -269,20 +287,17 @@ print(f"changing sign {int((np.diff(np.sign(ra_random)) != 0).sum())} times")
 
 # %% [markdown]
 # - **Expert's demo.** The demo never ends, so every absorbing sample D sees is the student's. Once D learns the flag,
-#   r_a sits at the clamp, −2, for much of the training (the share of iterations is printed above), and falling then
-#   costs γ · 2 / (1 − γ) ≈ 98. The student stays up; the per-step rewards place the cart.
-# - **Coin's pairs.** Both sides end about as often, so D has little reason to tell their absorbing samples apart,
-#   and r_a stays far from the clamp (its range is printed above). The student ends up lasting about as long as the
-#   coin, far less than plain GAIL.
+#   r_a sits at the clamp, −2, for much of the training (printed above), and falling costs γ · 2 / (1 − γ) ≈ 98.
+#   The student stays up; the per-step rewards place the cart.
+# - **Coin's pairs.** Both sides end about as often, so D has little reason to tell their absorbing samples apart:
+#   r_a stays far from the clamp, and the student lasts about as long as the coin, far less than plain GAIL.
 #
-# **Checkpoint.** On the coin's pairs absorbing GAIL lasts at most 2.5 × as long as the coin: about the coin's length,
-# with room for a slow seed. Beside it, a student of the same pairs paid the same positive reward whatever it does,
-# the survival control of notebook 04 (10,000 env steps): what a reward of one sign does to the length when nothing
-# judges the ending. It must fail the check. (Plain GAIL is such a student too, but a noisier one: on rare seeds
-# it stays within 2.5 × the coin, so it cannot serve as this check's control.) The expert's side is only
-# reported, not checked: at this budget absorbing GAIL does not return 195 on every seed (the table below counts it).
-# Yet it is the side that shows the absorbing state at work: the logit reward *without* absorbing states also ends
-# the coin's student early, but on the expert's demo that student falls at once (the second table below).
+# **Checkpoint.** On the coin's pairs absorbing GAIL lasts at most 2.5 × as long as the coin, with room for a slow
+# seed. Beside it, the survival control of notebook 04 on the same pairs (10,000 env steps), paid a positive reward
+# whatever it does: it must fail (plain GAIL, noisier, stays within 2.5 × on rare seeds). The expert's side is
+# reported, not checked: at this budget absorbing GAIL does not return 195 on every seed. Yet it shows the absorbing
+# state at work: without it the logit reward also ends the coin's student early, but on the expert's demo that
+# student falls at once (the second table below).
 
 # %%
 from helpers.teaching.checkpoints import ABSORBING_VS_COIN
@@ -330,9 +345,8 @@ record("absorbing GAIL, coin's pairs: largest |r_a| in training", np.abs(ra_rand
 # ## 3 · Fewer pairs: BC vs GAIL as the demo shrinks
 #
 # We subsample the demo to 50, 20 and 10 evenly spaced pairs and train BC on each, and GAIL on 20 only, the size Ho &
-# Ermon compared (`FULL_SWEEP = True`: all four). GAIL trains twice notebook 04's budget here (160,000 env steps): on
-# 20 pairs its student settles later, and at 80,000 steps 1 seed in 200 still drifted off the track late in some
-# episodes (`benchmarks/README.md`).
+# Ermon compared (`FULL_SWEEP = True`: all four), for twice notebook 04's budget: on 20 pairs its student settles
+# later.
 
 # %%
 sizes, few = [200, 50, 20, 10], 20  # BC as in notebook 04: 64 hidden units, like the GAIL student
@@ -352,14 +366,13 @@ for n, r in rows.items():
     print(line + (f"{g['return']:12.1f} {g['habit']:+6.2f} {g['gap']:5.2f}" if g else f"{'(not run)':>12s}"))
 
 # %% [markdown]
-# Read the table above from the bottom up: as the pairs become fewer, BC's return (and, on many seeds, its habit)
-# gives way first, while GAIL on 20 pairs still plays whole episodes. Ho & Ermon (2016), from one CartPole trajectory
+# Read the table from the bottom up: as the pairs become fewer, BC gives way first, while GAIL on 20 pairs still plays
+# whole episodes. Ho & Ermon (2016), from one CartPole trajectory
 # kept every 10th step (20 pairs): BC 72.02 ± 35.82, GAIL 200.00 ± 0.00.
 #
 # **Checkpoint.** GAIL on 20 pairs keeps its habit within 0.4 of the expert's, and so does BC on 200 pairs. Beside
-# them, a learner that cannot imitate the expert: BC on the coin's pairs. Their returns are reported, not checked:
-# each dips under 195 on a few seeds, a few episodes ending early. BC on 20 pairs is not checked: that it fails on
-# some seeds is the lesson.
+# them, a learner that cannot imitate the expert: BC on the coin's pairs. Their returns are reported, not checked
+# (each dips under 195 on a few seeds); BC on 20 pairs is not checked: that it fails on some seeds is the lesson.
 
 # %%
 for n, r in rows.items():  # for the seed sweep's table (benchmarks/check_seeds.py)
@@ -395,9 +408,9 @@ checkpoint("BC on 200 pairs: habit gap (m)", rows[200]["BC"]["gap"], at_most=HAB
 # %% [markdown]
 # ## 4 · Covariate shift: where BC's episodes go wrong
 #
-# BC only ever saw the demo's states; once its own mistakes take it elsewhere, it guesses. Our yardstick: the
-# distance to the nearest demo state, in units of the demo's standard deviation per dimension. 95 % of the expert's
-# own states lie within `near`.
+# BC only ever saw the demo's states; once its own mistakes take it elsewhere, it guesses: **covariate shift**, the
+# states a learner meets drifting from those it was trained on. Our yardstick: the distance to the nearest demo
+# state, in units of the demo's standard deviation per dimension. 95 % of the expert's own states lie within `near`.
 
 # %%
 mu, sd = demos["states"].mean(0), demos["states"].std(0)
@@ -456,10 +469,9 @@ for name, eps in long_runs.items():
     print(f"{name:14s} fell on {len(falls):2d} of {EVAL_EPISODES} episodes, {early} of them within the usual 200 steps")
 
 # %% [markdown]
-# How long was each of BC's falling episodes away from the demo before it fell? For each fall we count the steps
-# since it was last inside the demo's neighbourhood, its **last stay outside**, and note which dimension lay farthest
-# from the demo when it first left. Beside it, a coin played from the same start states for as long: a policy with no
-# skill at all, which falls within a few steps of leaving.
+# For each of BC's falls we count the steps since it was last inside the demo's neighbourhood, its **last stay
+# outside**, and note which dimension lay farthest from the demo when it first left. Beside it, a coin played from the
+# same start states for as long.
 
 
 # %%
@@ -494,15 +506,13 @@ dims = [d for e in fell if (d := first_exit_dimension(e)) is not None]
 print("BC's falls, the dimension farthest from the demo when each first left:", {k: dims.count(k) for k in set(dims)})
 
 # %% [markdown]
-# BC drifts in and out of the neighbourhood. Where it has learned to balance, its falls come late, and each is
-# preceded by a long stay away from the demo: the covariate shift that compounds, step after step, until the pole
-# goes. The coin leaves and falls within a few steps. Where BC on 20 pairs never learned to balance (it happens on
-# some seeds), it falls much like the coin.
+# BC drifts in and out of the neighbourhood. Where it has learned to balance, its falls come late, each after a long
+# stay away from the demo: **compounding error**, each mistake taking BC to states where the next is likelier, until
+# the pole goes. The coin leaves and falls within a few steps; so does BC on 20 pairs where it never learned to
+# balance (on some seeds).
 #
-# **No checkpoint here, on purpose.** The one this section had could not fail: every fall passes outside the demo's
-# neighbourhood first, since a falling pole is a state no demo holds. The lesson's own claim, a long drift before
-# each fall, holds on most seeds but not on every one, so it is a rate, counted over seeds below; the numbers of
-# this seed are printed above.
+# **No checkpoint here, on purpose.** Every fall passes outside the neighbourhood first, so that check could not
+# fail; the lesson's claim, a long drift before each fall, holds on most seeds but not all: a rate, counted below.
 
 # %%
 for name, eps in long_runs.items():  # for the seed sweep's table (benchmarks/check_seeds.py)
@@ -523,10 +533,10 @@ for name, s in stays.items():
 # %% [markdown]
 # ## 5 · Is GAIL more robust than BC? An honest test
 #
-# The claim: a student that learned from its *own* episodes copes better when the world moves it off the demo. We
-# test notebook 04's students (200 pairs), section 3's (20 pairs) and the expert with the cart starting anywhere in
-# x ∈ [−1, 1] (not [−0.05, 0.05]), or with a random push replacing the action with probability 0.2. "ok": return
-# ≥ 195 and habit within 0.4 of the expert's in the same condition.
+# The claim: a student that learned from its *own* episodes copes better off the demo. We test notebook 04's
+# students (200 pairs), the 20-pair ones and the expert with the cart starting anywhere in x ∈ [−1, 1] (not
+# [−0.05, 0.05]), or with a random push replacing the action with probability 0.2. "ok": return ≥ 195 and habit
+# within 0.4 of the expert's in the same condition.
 # <!-- setting: 0.05 (CartPole's start range) -->
 
 # %%
@@ -556,7 +566,7 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
         record(f"robustness, {cond}: {name} ok", ret >= SOLVED_RETURN and (name == "expert" or gap <= HABIT_GAP))
 
 # %% [markdown]
-# The table above is this seed's; here is how often each learner is "ok" over many seeds:
+# Over many seeds:
 #
 # <!-- sweep: 05-robustness -->
 # | "ok" on, seeds 1200–1299 | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |
@@ -568,28 +578,24 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # | BC, 20 pairs | 28/100 | 5/100 | 10/100 |
 # <!-- /sweep -->
 #
-# The expert never trained from shifted starts either, yet GAIL's students, which learned from their own noisier
-# episodes, are "ok" more often than it is. With 200 pairs GAIL is ok more often than BC, and BC about as often as
-# the expert it copies; with 20, BC is fragile and GAIL holds up far more often: GAIL needs fewer demonstrations to
-# be robust.
+# GAIL's students, which learned from their own noisier episodes, are "ok" more often than the expert (which never
+# trained from shifted starts either) and than BC, as robust as the expert it copies with 200 pairs, fragile with 20.
 
 # %% [markdown]
 # ## Summary
 #
-# - **A return is not evidence of imitation**: GAIL on a coin's pairs outlives the coin, because −log D pays for
-#   every step. Run a control.
-# - **Absorbing states let D judge the ending**: falling costs on the expert's demo and barely matters on the coin's
-#   pairs; not reliable on every seed at this budget.
+# - **A return is not evidence of imitation**: GAIL on a coin's pairs outlives the coin; −log D pays every step.
+#   Run a control.
+# - **Absorbing states let D judge the ending**: falling costs on the expert's demo, barely on the coin's pairs.
 # - **BC needs more pairs than GAIL**: with 20 pairs GAIL keeps the habit where BC often does not.
-# - **Covariate shift**: BC falls after leaving the demo's neighbourhood, and a 200-step cap can hide it.
-# - **Robustness**: with 200 pairs GAIL is more robust than BC, above all under pushes; with 20, far more.
+# - **Covariate shift compounds**: BC falls after long stays away from the demo, which a 200-step cap can hide.
+# - **Robustness**: GAIL is more robust than BC, above all under pushes, and far more with few pairs.
 
 # %% [markdown]
 # ## Exercises
 #
-# 1. Train absorbing GAIL with −log D instead of the logit: `helpers.absorbing_config(reward="neg_log_d")`, on both
-#    demo sets. First predict: what does r_a tend to on the expert's demo once D knows that s_a is the student's,
-#    and what does falling cost then?
+# 1. Train absorbing GAIL with −log D instead of the logit (`helpers.absorbing_config(reward="neg_log_d")`) on both
+#    demo sets. Predict first: what does r_a tend to on the expert's demo, and what does falling cost then?
 # 2. Remove the clamp: `helpers.absorbing_config(reward_clip=None)` on the expert's demo. How far does
 #    `hist.extra["r_absorbing"]` go, and V(s_a) with it?
 # 3. Were the coin's episodes capped at 30 steps, should a truncated one add an absorbing sample?

@@ -28,6 +28,8 @@
 # give the same comparisons over many seeds, each with its own expert and demo (the seed sweep, `make check-seeds`;
 # how the settings were chosen: [benchmarks/beyond_gail.md](../benchmarks/beyond_gail.md)).
 #
+# One **coding exercise**: the DAgger loop (section 1), checked on the spot like those of notebooks 01–05.
+#
 # **Reads** `data/expert_demos.pt` (notebook 02) and `data/expert_policy.pt` (notebook 01: in section 1 **to label
 # states**, not only to evaluate). **Writes** the Minari dataset `data/minari/cartpole-habit-expert-v0/` (git
 # ignores it; no `.pt` file changes).
@@ -35,7 +37,7 @@
 
 # %% tags=["parameters"]
 SEED = 0
-EXPERT_LABELS = 20  # expert labels (queries) given to BC and to DAgger
+EXPERT_LABELS = 30  # expert labels (queries) given to BC and to DAgger (benchmarks/beyond_gail.md: why 30)
 BC_EPOCHS = 1000  # behavioral cloning, each time a learner is fitted (as notebook 04)
 GAIL_MAX_ENV_STEPS = 80_000  # GAIL on the 200 pairs, as notebook 04: section 2 freezes its discriminator
 AIRL_MAX_ENV_STEPS = 40_000  # AIRL on the 200 pairs: its g(s) is the reward meant to travel
@@ -53,6 +55,7 @@ except ModuleNotFoundError:  # opened on its own (the website's download), in a 
     ) from None
 
 import math
+from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -62,6 +65,7 @@ from helpers.algorithms import dagger
 from helpers.algorithms.airl import AIRLConfig, RewardStudentConfig, train_airl, train_on_reward
 from helpers.core.env import LONG_POLE
 from helpers.files import minari_io
+from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import DAGGER_LABEL_DISTANCE, HABIT_GAP, SOLVED_RETURN, checkpoint, record
 
 helpers.check_parameters(
@@ -137,42 +141,48 @@ def robust(policy: torch.nn.Module) -> dict[str, bool]:
 # > β_i = 0 throughout, the learner alone drives. The imitation library's `DAggerTrainer` anneals β from 1 to 0 over
 # > 15 rounds by default, so there the expert drives the first round.)
 #
-# For a fair fight BC and DAgger get the same `EXPERT_LABELS` = 20 answers: BC 20 evenly spaced pairs of the demo
-# (notebook 05's subsample); DAgger 10 evenly spaced pairs as D₀, then 2 rounds of 5 labels of its own states.
-# Written out:
+# For a fair fight BC and DAgger get the same number of answers, `EXPERT_LABELS`: BC that many evenly spaced pairs
+# of the demo (notebook 05's subsample); DAgger half of them as D₀, then 2 rounds that share the other half, labels of
+# states its own learners visited.
+#
+# **Coding exercise: the DAgger loop.** Write the box's loop as `my_dagger(d0_states, d0_actions, expert, play, fit,
+# per_round)`. You are given D₀ (states `[N, 4]`, actions `[N, 1]`), the expert π_E (a policy: states in, two logits
+# out), and two pieces: `fit(states, actions)` returns a new learner trained by BC on those pairs, and `play(policy)`
+# returns the states `[T, 4]` that the learner's greedy episodes visited. `per_round` lists m_i, the labels to ask
+# for in round i. Return the last learner and the aggregated data set D_N (its states and actions). The check hands
+# your loop stand-ins that log every call: who plays each round, which states get labelled and by whom, and what each
+# learner is fitted on.
 
 
 # %%
 def my_dagger(
-    labels: int, initial: int, rounds: int, epochs: int
+    d0_states: torch.Tensor,
+    d0_actions: torch.Tensor,
+    expert: torch.nn.Module,
+    play: Callable[[torch.nn.Module], torch.Tensor],
+    fit: Callable[[torch.Tensor, torch.Tensor], torch.nn.Module],
+    per_round: list[int],
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
-    """DAgger as in the box: D_0 from the demo, then rounds of play, label, aggregate, retrain."""
-    d0 = helpers.subsample_demos(demos, initial)
-    states, actions = d0["states"], d0["actions"].reshape(-1, 1)
-    policy, _ = helpers.train_bc(states, actions, epochs=epochs, hidden=64, seed=SEED)
-    envs = helpers.CartPoleBatch(4)  # 4 greedy episodes per round
-    extra = labels - initial
-    for i in range(rounds):
-        m = extra // rounds + (i < extra % rounds)
-        visited = helpers.concat_episodes(helpers.play_batch(envs, policy, greedy=True, seed=SEED if i == 0 else None))
-        helpers.seed_everything(SEED + i + 1)
-        s = visited.states[torch.randperm(len(visited.states))[:m]]  # m of the states the learner visited
-        with torch.no_grad():
-            a = expert(s).argmax(-1, keepdim=True)  # the expert's answers
-        states, actions = torch.cat([states, s]), torch.cat([actions, a])  # aggregate
-        policy, _ = helpers.train_bc(states, actions, epochs=epochs, hidden=64, seed=SEED)
+    """DAgger as in the box: pi_1 = fit(D_0), then per round: play, label m_i visited states, aggregate, fit."""
+    ### BEGIN SOLUTION
+    states, actions = d0_states, d0_actions
+    policy = fit(states, actions)  # pi_1: BC on D_0
+    for m in per_round:
+        visited = play(policy)  # S_i: the states the newest learner visited
+        s = visited[torch.randperm(len(visited))[:m]]  # m_i of them, drawn at random
+        a = expert(s).argmax(-1, keepdim=True)  # the expert's decisions there
+        states, actions = torch.cat([states, s]), torch.cat([actions, a])  # aggregate: nothing is dropped
+        policy = fit(states, actions)  # pi_{i+1}: BC on D_i
     return policy, states, actions
+    ### END SOLUTION
 
 
-check_config = dagger.DAggerConfig(labels=EXPERT_LABELS, initial=EXPERT_LABELS // 2, bc_epochs=50)  # a quick check
-mine, mine_s, mine_a = my_dagger(EXPERT_LABELS, EXPERT_LABELS // 2, check_config.rounds, check_config.bc_epochs)
-theirs, theirs_data, _ = dagger.train_dagger(demos, expert, SEED, check_config)
-assert torch.equal(mine_s, theirs_data["states"]) and torch.equal(mine_a, theirs_data["actions"])
-assert all(torch.equal(p, q) for p, q in zip(mine.state_dict().values(), theirs.state_dict().values(), strict=True))
-print(f"{len(mine_s)} labels; the written-out loop and helpers.dagger.train_dagger give the same data and weights")
+check.dagger(my_dagger)
 
 # %% [markdown]
-# Now with `BC_EPOCHS` = 1000 per fit, and BC on 20 pairs beside it:
+# The notebook goes on with the helper, `helpers.dagger.train_dagger`, the same loop with `fit` = BC for `BC_EPOCHS`
+# epochs from scratch and `play` = 4 greedy episodes (a test in `tests/` checks that the loop above, given these
+# pieces, gives the helper's learner bit for bit), and BC on as many pairs beside it:
 
 # %%
 few = helpers.subsample_demos(demos, EXPERT_LABELS)
@@ -183,7 +193,7 @@ print(f"DAgger: labels after each round {dagger_hist.labels}, learner's greedy e
 print(", ".join(f"{x:.0f}" for x in dagger_hist.episode_length[1:]), f"steps; {dagger_hist.env_steps[-1]} env steps")
 
 # %% [markdown]
-# Where did the 20 labels go? BC's are points of the demo; DAgger's last 10 are states its own learner visited.
+# Where did the labels go? BC's are points of the demo; DAgger's second half are states its own learners visited.
 
 # %%
 mu, sd = demos["states"].mean(0), demos["states"].std(0)
@@ -197,7 +207,7 @@ def demo_distance(states: torch.Tensor) -> torch.Tensor:
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.plot(demos["states"][:, 0], demos["states"][:, 2], color="gray", lw=1, label="the demo (200 states)")
 ax.scatter(few["states"][:, 0], few["states"][:, 2], marker="o", facecolors="none", edgecolors="C0", s=60,
-           label="BC's 20 labels")  # fmt: skip
+           label=f"BC's {EXPERT_LABELS} labels")  # fmt: skip
 learner_s = aggregated["states"][dagger_config.initial :]
 ax.scatter(
     learner_s[:, 0], learner_s[:, 2], marker="x", color="C3", s=60, label="DAgger: labels of its learner's states"
@@ -234,11 +244,12 @@ for name, r in rows.items():
     print(f"    {'yes' if r['start x in [-1, 1]'] else 'no':>14s} {'yes' if r['pushes, p = 0.2'] else 'no':>7s}")
 
 # %% [markdown]
-# Read the table with the figure above. Whether DAgger beats BC on one seed depends on where its learner happened to
+# Read the table with the figure above. Whether DAgger beats BC on one seed depends on where its learners happened to
 # drive: labels of states its early, clumsy learners visited may all lie on the first part of the journey, none near
 # the mark, and its last learner, fitted to them and never played before it is scored, can then do worse than BC,
 # whose evenly spaced pairs cover the whole journey. GAIL, with 200 labels and 80,000 env steps, is the reference.
-# One seed says little: the tables at the end count over many seeds.
+# One seed says little: the tables at the end count, seed by seed, how often DAgger kept the habit where BC did not,
+# and the reverse.
 #
 # **Checkpoint.** DAgger's labels of its own states lie off the demo: their median distance to the nearest demo state
 # is at least 0.1 (in the demo's standard deviations). Beside it, BC's labels, which are demo states and lie at 0:
@@ -286,7 +297,8 @@ for (world, name), r in transfer.items():
 #
 # > **AIRL's discriminator.** f(s, a, s′) = g(s) + γ h(s′) − h(s) (h(s′) = 0 after a termination), and
 # > D_E(s, a, s′) = exp f / (exp f + π(a | s)), the probability that the transition is the **expert's**.
-# > g is the reward, h a shaping term that absorbs what depends on the dynamics.
+# > g is the reward, h a **shaping term**: γ h(s′) − h(s) can be added to any reward without changing which policy is
+# > best (Ng, Harada & Russell 1999), and here it absorbs what depends on the dynamics.
 # >
 # > **In this series' convention** (expert 0, student 1: D is the probability of the *student*):
 # > D = 1 − D_E = π(a | s) / (exp f + π(a | s)), whose logit is l = log π(a | s) − f(s, a, s′);
@@ -502,6 +514,13 @@ checkpoint(
 # <!-- sweep: 06-methods -->
 # <!-- /sweep -->
 #
+# Seed by seed, which of DAgger and BC, given the same number of labels, kept the habit (return ≥ 195, gap ≤ 0.4):
+#
+# <!-- sweep: 06-dagger-vs-bc -->
+# | seeds 1200–1299 (this CPU) and seeds 2200–2249 (plain kernels) | DAgger only | BC only | both | neither |
+# |---|---|---|---|---|
+# <!-- /sweep -->
+#
 # Then the learned rewards, a fresh student on each, and the policies carried over:
 #
 # <!-- sweep: 06-rewards -->
@@ -530,7 +549,7 @@ checkpoint(
 # %% [markdown]
 # ## Exercises
 #
-# 1. Give DAgger more rounds with the same 20 labels: `dagger.DAggerConfig(labels=20, initial=10, rounds=10)` (one
+# 1. Give DAgger more rounds with the same labels: `dagger.DAggerConfig(labels=30, initial=15, rounds=15)` (one
 #    label per round). Then warm-start each fit from the previous learner (`warm_start=True`). Which helps, on this
 #    seed and on a few others?
 # 2. Pay AIRL's student AIRL's own reward f − log π: `AIRLConfig(reward="logit")`, and train a fresh student on the
@@ -544,7 +563,7 @@ checkpoint(
 # <details><summary>Solutions</summary>
 #
 # 1. Expect no variant to win on every seed: more rounds put the labels on states of later, better learners, warm
-#    starts keep what the last fit learned, but each fit of 20 points is a new guess, and DAgger's guarantee is for
+#    starts keep what the last fit learned, but each fit of 30 points is a new guess, and DAgger's guarantee is for
 #    the best learner of the sequence, which only a reward could pick. Compare a few seeds before you believe one
 #    (the variants measured on tuning seeds are in [benchmarks/beyond_gail.md](../benchmarks/beyond_gail.md)).
 # 2. Both fall within a few dozen steps. Wherever D knows the student, f − log π < 0, and raw g is negative on many

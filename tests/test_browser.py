@@ -2,7 +2,8 @@
 
 nbval proves the kernel side; this proves the front end: no error output, every widget renders ("Error displaying
 widget" never shows), the tqdm bars reach 100 %, the episode player (01) and the discriminator explorer (03) respond
-to their sliders. A full-page screenshot of each notebook lands in build/screenshots/ for a person to look at.
+to their sliders, and in 08 a person's episode (arrow keys and buttons) is kept, saved and learned from. A full-page
+screenshot of each notebook lands in build/screenshots/ for a person to look at.
 
 Needs Debian's Chromium (`apt-get install chromium`); skipped otherwise. `IL_BROWSER_TIMEOUT` (seconds, default 900)
 bounds the run of one notebook.
@@ -38,6 +39,7 @@ NOTEBOOKS = [
     "05_going_further",
     "06_beyond_gail",
     "07_continuous_actions",
+    "08_your_demonstration",
 ]
 RUN_TIMEOUT = float(os.environ.get("IL_BROWSER_TIMEOUT", "900"))
 WIDGET_TIMEOUT = 60.0  # a widget's answer to a slider goes through the kernel: generous on a busy 2-core machine
@@ -220,3 +222,108 @@ def check_d_explorer(nb: NotebookPage) -> list[str]:
             except TimeoutError:
                 continue
     return [f"moving the state sliders (to {tried}) never changed the D values {before!r}"]
+
+
+# ---------------------------------------------------------------------------------------------------- 08: the game
+GAME_NOTEBOOK = "notebooks/08_your_demonstration.ipynb"
+GAME_PRESSES = 40  # pushes a "person" plays: half with the arrow keys, half with the on-screen buttons
+
+
+def _game_state(game) -> dict:
+    """What the game shows: its step count, the pole's angle and its message (read from the text under the canvas)."""
+    text = game.locator(".il-game-info").inner_text()
+    m = re.search(r"t = (\d+) / \d+\s+x = (\S+) m\s+θ = (\S+) rad\s*(.*)", text)
+    assert m, f"the game's readout is not as expected: {text!r}"
+    return {"t": int(m.group(1)), "x": float(m.group(2)), "theta": float(m.group(3)), "message": m.group(4)}
+
+
+def _run_from(nb: NotebookPage, heading: str, timeout: float) -> None:
+    """Select the markdown cell with ``heading`` and run it and every cell below (Run → Run Selected Cell and All
+    Below), as the notebook tells a person to after keeping an episode; wait until the kernel is done."""
+    cell = nb.panel.locator(".jp-Cell.jp-MarkdownCell", has_text=heading).first
+    cell.scroll_into_view_if_needed()
+    cell.click()
+    nb.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+    nb.page.locator(".lm-Menu-item:not(.lm-mod-disabled)").filter(
+        has=nb.page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run Selected Cell and All Below$"))
+    ).first.click()
+    time.sleep(1.0)  # let the first cell of the run start
+
+    def done() -> bool:
+        cells = [c for c in nb.cells() if c.code and not c.empty]
+        busy = any(c.running for c in cells) or nb.server.kernel_state(nb.path) != "idle"
+        return not busy
+
+    wait_until(done, timeout, "the cells below the game to run", interval=0.5)
+
+
+@pytest.mark.skipif(not (ROOT / GAME_NOTEBOOK).exists(), reason="notebook 08 does not exist yet")
+def test_play_the_game_in_jupyterlab(lab, browser, report) -> None:
+    """08: a person runs the notebook, plays an episode with the arrow keys and the buttons, keeps it, runs the cells
+    below; the saved file holds their pushes and mark, and GAIL, the control and BC trained on it."""
+    import torch
+
+    from helpers.files.data import load_demos
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    nb = NotebookPage(page, lab, GAME_NOTEBOOK)
+    shot = SCREENSHOT_DIR / "08_game.png"
+    try:
+        nb.open()
+        cells = nb.run_all(RUN_TIMEOUT)  # nobody has played yet: the stand-in's episode, as under papermill
+        assert not check_cells(cells), check_cells(cells)
+        game = nb.panel.locator(".il-cartpole-game").first
+        game.scroll_into_view_if_needed()
+        canvas = game.locator("canvas.il-game-canvas")
+        assert _game_state(game)["t"] == 200 and "kept" in _game_state(game)["message"], "the stand-in's episode"
+        # Real time first: the browser's clock steps the game with the push held, and on its own once it is released
+        # (the cart coasts) until the pole falls.
+        game.locator("select.il-game-mode").select_option("real time")
+        wait_until(lambda: _game_state(game)["t"] == 0, WIDGET_TIMEOUT, "real time to start afresh")
+        canvas.click()
+        page.keyboard.down("ArrowRight")
+        wait_until(lambda: _game_state(game)["t"] >= 1, WIDGET_TIMEOUT, "the clock to step with the key held")
+        page.keyboard.up("ArrowRight")  # a push or three: the pole stays up for many more steps
+        held_until = _game_state(game)["t"]
+        wait_until(lambda: _game_state(game)["t"] >= held_until + 2, WIDGET_TIMEOUT, "the clock to go on, coasting")
+        game.locator("select.il-game-mode").select_option("turns")  # back to turn by turn: a new episode
+        wait_until(lambda: _game_state(game)["t"] == 0, WIDGET_TIMEOUT, "the restart")
+        # The mark: a click on the slider, 70 % of the way along (x near +0.8 m on its -2 ... 2 m); read back below.
+        mark = game.locator("input.il-game-mark")
+        box = mark.bounding_box()
+        page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + box["height"] / 2)
+        wait_until(lambda: float(mark.input_value()) > 0, WIDGET_TIMEOUT, "the mark to move right")
+        chosen = float(mark.input_value())
+        canvas.click()
+        pushes = []
+        for k in range(GAME_PRESSES):
+            state = _game_state(game)
+            if "fell" in state["message"]:
+                break
+            action = int(state["theta"] > 0)  # push the cart under the pole
+            if k % 2:
+                page.keyboard.press("ArrowRight" if action else "ArrowLeft")
+            else:
+                game.locator(".il-game-right" if action else ".il-game-left").click()
+            pushes.append(action)
+            n = len(pushes)
+            wait_until(lambda n=n: _game_state(game)["t"] == n, WIDGET_TIMEOUT, f"push {n}")
+        game.screenshot(path=str(shot))
+        game.locator(".il-game-keep").click()
+        wait_until(lambda: "kept" in _game_state(game)["message"], WIDGET_TIMEOUT, "the episode to be kept")
+        _run_from(nb, "2. Your demonstration", RUN_TIMEOUT)
+        cells = nb.cells()
+        assert not check_cells(cells), check_cells(cells)
+        text = "\n".join(o["text"] for c in cells for o in c.outputs)
+        assert f"your episode: {len(pushes)} pairs" in text, text[:2000]
+        demos = load_demos(Path(os.environ["IL_DATA_DIR"]) / "your_demos.pt")
+        meta = demos["meta"]
+        assert meta["player"] == "you" and meta["habit_x"] == pytest.approx(chosen), f"not the person's: {meta}"
+        assert torch.equal(demos["actions"].reshape(-1), torch.tensor(pushes)), "the saved pushes are the ones played"
+        for line in ("GAIL's mean return", "GAIL's habit gap to yours", "BC's habit gap to yours"):
+            assert line in text, f"no '{line}' line: the students did not train on the person's pairs"
+    finally:
+        page.close()
+        lab.shutdown_kernel_of(GAME_NOTEBOOK)
+    report.append(f"08 game: {len(pushes)} pushes played and kept, game screenshot {shot.name}")

@@ -48,11 +48,15 @@ def test_the_guide_and_readme_tables_count_learners_and_controls(tmp_path, monke
     report.sweep.cache_clear()
     try:
         guide = report.guide_ranges()
-        assert "| **04** | **every checkpoint** | | **2/3** seeds passed | **2/2** seeds passed | | |" in guide
+        assert (
+            "| **04** | **every checkpoint** | | **2/3** seeds passed (10–12) | **2/2** seeds passed (20–21) | | |"
+            in guide
+        )
+        assert "`benchmarks/results/a_native.json`, `benchmarks/results/b_default.json`" in guide
         assert "| 04 | GAIL's habit gap (m) | ≤ 0.4 | 0.100 · 0.200 · 0.500 | 0.050 · 0.175 · 0.300 " in guide
         assert "| 0.300 · 1.100 · 1.500 | 4/5 |" in guide  # the control passed on one seed of five
         headline = report.readme_headline()
-        assert "| 10–12 | this CPU's own | 2/3 |" in headline and "| 20–21 | torch's plain kernels | 2/2 |" in headline
+        assert "| 04 | 2/3 (seeds 10–12) | 2/2 (seeds 20–21) |" in headline
         assert "failed the same check 4 times out of 5" in headline
         assert report.check_seeds_20() == "about 67 minutes on 2 cores, 2 seeds at once"
     finally:

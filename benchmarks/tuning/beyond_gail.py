@@ -4,14 +4,17 @@ numbers of expert labels, and students retrained on learned rewards in CartPole 
 Usage (after the seed sweep has left each seed's expert and demo in build/check-seeds/native/seed-<s>/data):
     .venv/bin/python -m benchmarks.check_seeds --seeds 500-519 --notebooks 01-02 --jobs 2
     .venv/bin/python -m benchmarks.tuning.beyond_gail --seeds 500-519 --jobs 2
+    .venv/bin/python -m benchmarks.tuning.beyond_gail --seeds 500-519 --parts labels --labels 30,40 --learners BC,DAgger
 
 Per seed s, as notebook 06 does it with SEED = s: every learner trains with seed s and is scored on 50 fresh greedy
 episodes from ``helpers.fresh_seed(s)`` (return; habit gap = |its habit - the expert's|), as notebook 05 scores.
 
 - ``labels``: BC on L evenly spaced pairs of the demo; DAgger with L labels (L/2 of the demo's pairs, then 2 rounds
   of labels of the learner's own states); GAIL on L pairs (80,000 env steps on 200, 160,000 on fewer, as 04 and 05);
-  L = 20, 50, 200. Each is also played from shifted starts (x in [-1, 1]) and with random pushes (p = 0.2):
-  "ok" = return >= 195 and habit within 0.4 of the expert's in the same condition (notebook 05's test).
+  L = 20, 50, 200 (``--labels``; ``--learners`` trains only some of the three). Each is also played from shifted
+  starts (x in [-1, 1]) and with random pushes (p = 0.2): "ok" = return >= 195 and habit within 0.4 of the expert's
+  in the same condition (notebook 05's test). The head-to-head counts, per budget, the seeds where DAgger kept the
+  habit and BC did not, and the reverse.
 - ``transfer``: GAIL's final discriminator (200 pairs, 80,000 steps) and AIRL's g(s) (``AIRLConfig``, 40,000 steps)
   frozen; a fresh PPO student (30,000 env steps) on -log D, on softplus(g), on raw g, and the survival control
   (log 2), in CartPole as it is and with ``LONG_POLE``; the GAIL and AIRL policies and the expert carried over.
@@ -45,6 +48,7 @@ from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN
 ROOT = Path(__file__).resolve().parents[2]
 
 LABELS = (20, 50, 200)
+LEARNERS = ("BC", "DAgger", "GAIL")
 EVAL_EPISODES = 50
 WIDE_X = ([-1.0, -0.05, -0.05, -0.05], [1.0, 0.05, 0.05, 0.05])
 CONDITIONS: dict[str, dict[str, Any]] = {"as trained": {}, "start x in [-1, 1]": {"start_range": WIDE_X},
@@ -63,8 +67,10 @@ def seed_data(seed: int, numerics: str = "native") -> Path:
     return ROOT / "build" / "check-seeds" / numerics / f"seed-{seed}" / "data"
 
 
-def run_seed(seed: int, parts: tuple[str, ...]) -> dict[str, Any]:
-    """Every measurement of one seed."""
+def run_seed(
+    seed: int, parts: tuple[str, ...], labels: tuple[int, ...] = LABELS, learners: tuple[str, ...] = LEARNERS
+) -> dict[str, Any]:
+    """Every measurement of one seed (``labels``: the budgets of the ``labels`` part, ``learners``: which learners)."""
     torch.set_num_threads(1)
     data = seed_data(seed)
     demos = helpers.load_demos(data / "expert_demos.pt", n=200)
@@ -91,12 +97,17 @@ def run_seed(seed: int, parts: tuple[str, ...]) -> dict[str, Any]:
     t0 = time.perf_counter()
     gail_200 = None
     if "labels" in parts:
-        for n in LABELS:
+        for n in labels:
             sub = subsample_demos(demos, n)
-            bc, _ = helpers.train_bc(sub["states"], sub["actions"], epochs=1000, hidden=64, seed=seed)
-            row[f"BC {n}"] = score(bc, robust=True)
-            dagger, _, _ = train_dagger(demos, expert, seed, DAggerConfig(labels=n, initial=n // 2, bc_epochs=1000))
-            row[f"DAgger {n}"] = score(dagger, robust=True)
+            if "BC" in learners:
+                bc, _ = helpers.train_bc(sub["states"], sub["actions"], epochs=1000, hidden=64, seed=seed)
+                row[f"BC {n}"] = score(bc, robust=True)
+            if "DAgger" in learners:
+                config = DAggerConfig(labels=n, initial=n // 2, bc_epochs=1000)
+                dagger, _, _ = train_dagger(demos, expert, seed, config)
+                row[f"DAgger {n}"] = score(dagger, robust=True)
+            if "GAIL" not in learners:
+                continue
             steps = GAIL_STEPS if n == 200 else FEW_PAIRS_STEPS
             student, _, disc = helpers.train_gail(sub, seed, helpers.GAILConfig(max_env_steps=steps), progress=False)
             row[f"GAIL {n}"] = score(student.policy, robust=True)
@@ -154,6 +165,33 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def head_to_head(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per label budget, seed by seed: where DAgger kept the habit (0.4) and BC did not, the reverse, both, neither."""
+    out = {}
+    for n in sorted({int(k.split()[1]) for r in rows for k in r if k.startswith("DAgger ")}):
+        pairs = [(r["seed"], r[f"DAgger {n}"], r[f"BC {n}"]) for r in rows if f"DAgger {n}" in r and f"BC {n}" in r]
+        if not pairs:
+            continue
+        out[str(n)] = {
+            "n": len(pairs),
+            "DAgger only": [s for s, d, b in pairs if kept(d, HABIT_GAP) and not kept(b, HABIT_GAP)],
+            "BC only": [s for s, d, b in pairs if kept(b, HABIT_GAP) and not kept(d, HABIT_GAP)],
+            "both": [s for s, d, b in pairs if kept(d, HABIT_GAP) and kept(b, HABIT_GAP)],
+            "neither": [s for s, d, b in pairs if not kept(d, HABIT_GAP) and not kept(b, HABIT_GAP)],
+            "DAgger's gap smaller": [s for s, d, b in pairs if d["gap"] < b["gap"]],
+        }
+    return out
+
+
+def head_to_head_table(h2h: dict[str, dict[str, Any]], seeds: str) -> str:
+    """The head-to-head counts as Markdown."""
+    lines = [f"| seeds {seeds}, labels | DAgger kept, BC not | BC kept, DAgger not | both | neither | DAgger's gap "
+             "smaller |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for n, h in h2h.items():
+        lines.append(f"| {n} | " + " | ".join(f"{len(h[k])}/{h['n']}" for k in list(h)[1:]) + " |")
+    return "\n".join(lines)
+
+
 def tables(summary: dict[str, dict[str, Any]], seeds: str) -> str:
     """The two Markdown tables."""
     lines = [f"| seeds {seeds} | kept the habit: within 0.25 / 0.4 | habit gap: median (max) | return: median (min) "
@@ -185,12 +223,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seeds", default="500-519")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--parts", default="labels,transfer")
+    p.add_argument("--labels", default=",".join(map(str, LABELS)), help="the label budgets of the labels part")
+    p.add_argument("--learners", default=",".join(LEARNERS), help="which of BC, DAgger, GAIL the labels part trains")
     p.add_argument("--out", help="the results file (default benchmarks/results/beyond-gail_<seeds>_<numerics>.json)")
     p.add_argument("--report", metavar="FILE", help="print the tables of an existing results file, run nothing")
     args = p.parse_args(argv)
     if args.report:
         result = json.loads(Path(args.report).read_text())
         print(tables(result["summary"], result["seeds"]))
+        print(head_to_head_table(result.get("head_to_head") or head_to_head(result["rows"]), result["seeds"]))
         return
     from benchmarks.check_seeds import parse_seeds
     from benchmarks.common import machine_info, provenance, results_path, write_json
@@ -204,7 +245,10 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         rows = []
-        for row in pool.map(run_seed, seeds, [parts] * len(seeds)):
+        labels = tuple(int(n) for n in args.labels.split(","))
+        learners = tuple(args.learners.split(","))
+        n = len(seeds)
+        for row in pool.map(run_seed, seeds, [parts] * n, [labels] * n, [learners] * n):
             rows.append(row)
             print(f"seed {row['seed']}: {row['seconds']:.0f} s", flush=True)
             write_json(out.with_suffix(".partial"), rows)  # a crash keeps the seeds done
@@ -215,11 +259,13 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine_info(),
         "wall_seconds": round(time.perf_counter() - t0, 1),
         "summary": summary,
+        "head_to_head": head_to_head(rows),
         "rows": rows,
     }
     write_json(out, result)
     out.with_suffix(".partial").unlink(missing_ok=True)
     print(tables(summary, args.seeds))
+    print(head_to_head_table(result["head_to_head"], args.seeds))
 
 
 if __name__ == "__main__":

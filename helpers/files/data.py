@@ -47,6 +47,7 @@ EXPERT_POLICY = "expert_policy.pt"
 EXPERT_DEMOS = "expert_demos.pt"
 GAIL_POLICY = "gail_policy.pt"
 BC_POLICY = "bc_policy.pt"
+YOUR_DEMOS = "your_demos.pt"
 MINARI_DEMOS = "cartpole-habit-expert-v0"  # a Minari dataset (a folder, in data/minari/): helpers.files.minari_io
 PENDULUM_DEMOS = "pendulum_demos.pt"
 PENDULUM_MINARI_DEMOS = "pendulum-tilt-expert-v0"  # notebook 07's Minari dataset, in data/minari/
@@ -60,6 +61,7 @@ PRODUCERS = {
     MINARI_DEMOS: "notebooks/06_beyond_gail.ipynb",
     PENDULUM_DEMOS: "notebooks/07_continuous_actions.ipynb",
     PENDULUM_MINARI_DEMOS: "notebooks/07_continuous_actions.ipynb",
+    YOUR_DEMOS: "notebooks/08_your_demonstration.ipynb",
 }
 
 MAX_FILE_BYTES = 64 * 2**20
@@ -499,6 +501,7 @@ LOADERS = {
     BC_POLICY: load_policy,
     EXPERT_DEMOS: load_demos,
     PENDULUM_DEMOS: functools.partial(load_demos, env_id=PENDULUM_ID),
+    YOUR_DEMOS: load_demos,
 }
 """How each data file of the series is read (``check_data_files`` uses it)."""
 
