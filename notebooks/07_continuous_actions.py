@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
+# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md) · [08 Your demo →](08_your_demonstration.ipynb)
 #
 # # 07 · Continuous actions: GAIL on Pendulum, where no survival bonus can hide
 #
@@ -536,4 +536,4 @@ for name, p in cartpole.items():
 # </details>
 
 # %% [markdown]
-# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
+# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md) · [08 Your demo →](08_your_demonstration.ipynb)

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
+# [← 07 Continuous actions](07_continuous_actions.ipynb) · [contents](../README.md)
 #
 # # 08 · Your demonstration
 #
@@ -359,4 +359,4 @@ for name, c in changes.items():
 # </details>
 
 # %% [markdown]
-# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
+# [← 07 Continuous actions](07_continuous_actions.ipynb) · [contents](../README.md)
