@@ -459,36 +459,45 @@ def _labelled(nb: str, suffix: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------ notebook 07
 
-PENDULUM_REWARDS = ["pendulum-rewards_7200-7219_native.json", "pendulum-rewards_7220-7239_default.json"]
-"""``pendulum_rewards.py``: GAIL's students on -log D, log(1 - D) and log 2, on Pendulum and on CartPole."""
+PENDULUM_REWARDS = "pendulum-rewards_*_*.json"
+"""``pendulum_rewards.py``'s results (GAIL's students on -log D, log(1 - D) and log 2, on Pendulum and on CartPole):
+every file of ``benchmarks/results/`` with this name, this CPU's first."""
 
 
-def _pendulum_rows() -> tuple[str, list[dict[str, dict[str, float]]]]:
-    """The sweeps' label, and per seed of all: each learner's recorded return, upright share and tilt."""
+def _pendulum_rows() -> tuple[str, list[dict[str, dict[str, float]]], list[str]]:
+    """The sweeps' label; per seed that ran notebook 07 to its end, each learner's recorded return, upright share and
+    tilt; and per seed where a checkpoint failed, which one and by how much."""
     found = sweeps_of("07")  # benchmarks/results/pendulum_<seeds>_<numerics>.json (check_seeds.py --notebooks 07-07)
     if not found:
         raise SystemExit("benchmarks/report.py: no benchmarks/results/pendulum_<seeds>_<numerics>.json: run the sweep")
-    rows = []
+    rows, failures = [], []
     for s in found:
-        for e in s.entries("07"):
+        for r, e in zip(s.data["records"], s.entries("07"), strict=True):
             logged = {c["name"]: c["value"] for c in e.get("checkpoints", [])}
             learners = {k.split(": ")[0] for k in logged if k.endswith(": tilt")}
-            rows += (
-                [{n: {k: logged[f"{n}: {k}"] for k in ("return", "upright", "tilt")} for n in learners}]
-                if learners
-                else []
-            )
-    return " and ".join(s.label() for s in found), rows
+            if learners:  # the records come after the last checkpoint: a seed that failed one has none
+                rows.append({n: {k: logged[f"{n}: {k}"] for k in ("return", "upright", "tilt")} for n in learners})
+            for c in e.get("checkpoints", []):
+                if not c["ok"] and not c["name"].endswith(" (control)"):
+                    where = "plain kernels" if s.numerics == "default" else "this CPU"
+                    limit = limit_text(c["at_least"], c["at_most"])
+                    failures.append(f"seed {r['seed']} ({where}): {c['name']} {fmt(c['value'], 3)}, limit {limit}")
+    return " and ".join(s.label() for s in found), rows, failures
 
 
 def table_07_learners() -> str:
-    """Notebook 07's learners over its sweeps: how often each swung up, and how near the expert's tilt it held."""
-    label, rows = _pendulum_rows()
+    """Notebook 07's learners over its sweeps: how often each swung up, and how near the expert's tilt it held; the
+    seeds where a checkpoint failed, named."""
+    label, rows, failures = _pendulum_rows()
     from helpers.core.pendulum import TILT
     from helpers.teaching.checkpoints import EXPERT_TILT_TOL, TILT_GAP, UPRIGHT_SHARE
 
+    statuses = [e["status"] for s in sweeps_of("07") for e in s.entries("07")]
     lines = [
-        f"| {label} | ends upright: min–max | ≥ {UPRIGHT_SHARE:g} of episodes | tilt gap (rad): median, worst "
+        f"{label[0].upper()}{label[1:]}: {len(statuses)} seeds; every checkpoint held on "
+        f"{statuses.count('pass')}. The table: the {len(rows)} seeds that ran to the end.",
+        "",
+        f"| learner | ends upright: min–max | ≥ {UPRIGHT_SHARE:g} of episodes | tilt gap (rad): median, worst "
         f"| gap ≤ {TILT_GAP:g} |",
         "|---|---|---|---|---|",
     ]
@@ -505,12 +514,18 @@ def table_07_learners() -> str:
         kept = sum(g <= TILT_GAP and u >= UPRIGHT_SHARE for g, u in zip(gap, up, strict=True))
         lines.append(f"| {name} | {span(up)} | {count(up, lambda x: x >= UPRIGHT_SHARE)} | {worst} "
                      f"| {kept}/{len(rows)} (and ≥ {UPRIGHT_SHARE:g} up) |")  # fmt: skip
+    if failures:
+        lines += ["", "A checkpoint failed on " + "; ".join(cell(f) for f in failures) + "."]
     return "\n".join(lines)
 
 
 def table_07_rewards() -> str:
     """Notebook 07, section 9: each reward's students, on Pendulum and on CartPole, that imitated."""
-    files = [json.loads((RESULTS / name).read_text()) for name in PENDULUM_REWARDS]
+    paths = sorted(RESULTS.glob(PENDULUM_REWARDS), key=lambda p: (not p.stem.endswith("_native"), p.name))
+    if not paths:
+        raise SystemExit("benchmarks/report.py: no benchmarks/results/pendulum-rewards_<seeds>_<numerics>.json: run "
+                         "python -m benchmarks.pendulum_rewards first")  # fmt: skip
+    files = [json.loads(p.read_text()) for p in paths]
     records = [r for f in files for r in f["records"]]
     where = {"default": "plain kernels", "native": "this CPU"}
     seeds = " and ".join(f"{f['seeds'].replace('-', '–')} ({where[f['numerics']]})" for f in files)
