@@ -523,10 +523,11 @@ for name, p in cartpole.items():
 #    gives.
 # 2. On some seeds D separates the student from the demonstration completely (its loss falls towards 0, mean D on the
 #    student's pairs towards 1), −log D is then about 0 everywhere, and the student hangs. One swing-up, from one start,
-#    does not cover the start states the student meets; four did on every tuning seed (the notes, section 4).
-# 3. Often, not always: more swing-ups cover more start states, and BC then swings up on most tuning seeds, though
-#    less reliably than GAIL on four (the notes, section 4). BC has no way to recover from states its demos never
-#    showed; GAIL's student learned from its own.
+#    does not cover the start states the student meets. Four episodes is the setting chosen for that reason on the
+#    tuning seeds (the notes, section 4); the table over seeds says how often four were enough.
+# 3. More often, not always: more swing-ups cover more start states, but BC still has no way to recover from states
+#    its demonstrations never showed, where GAIL's student learned from its own episodes (the notes, section 4,
+#    compare 4 and 16 episodes on the tuning seeds).
 # 4. It imitates too (section 9's table over seeds counts how often). With every episode 200 steps long, a reward
 #    negative on every step cannot make ending early pay: there is no ending early. log(1 − D) = −softplus(l) and
 #    −log D = softplus(−l) both fall as D's logit l rises, so both pay most where D takes the pair for the expert's;
