@@ -482,7 +482,9 @@ def _pendulum_rows() -> tuple[str, list[dict[str, dict[str, float]]], list[str]]
                     where = "plain kernels" if s.numerics == "default" else "this CPU"
                     limit = limit_text(c["at_least"], c["at_most"])
                     failures.append(f"seed {r['seed']} ({where}): {c['name']} {fmt(c['value'], 3)}, limit {limit}")
-    return " and ".join(s.label() for s in found), rows, failures
+    where = {"native": "this CPU", "default": "plain kernels"}
+    groups = [(", ".join(s.seeds for s in g), where[k]) for k, g in by_numerics("07").items() if g]
+    return "seeds " + " and ".join(f"{seeds} ({w})" for seeds, w in groups), rows, failures
 
 
 def table_07_learners() -> str:
@@ -490,7 +492,7 @@ def table_07_learners() -> str:
     seeds where a checkpoint failed, named."""
     label, rows, failures = _pendulum_rows()
     from helpers.core.pendulum import TILT
-    from helpers.teaching.checkpoints import EXPERT_TILT_TOL, TILT_GAP, UPRIGHT_SHARE
+    from helpers.teaching.checkpoints import EXPERT_TILT_TOL, EXPERT_UPRIGHT_SHARE, TILT_GAP, UPRIGHT_SHARE
 
     statuses = [e["status"] for s in sweeps_of("07") for e in s.entries("07")]
     lines = [
@@ -503,7 +505,8 @@ def table_07_learners() -> str:
     ]
     expert_gap = [abs(r["expert"]["tilt"] - TILT) for r in rows]
     up = [r["expert"]["upright"] for r in rows]
-    lines.append(f"| expert (gap: to θ\\* = {TILT:g}) | {span(up)} | {count(up, lambda x: x >= UPRIGHT_SHARE)} "
+    lines.append(f"| expert (gap: to θ\\* = {TILT:g}) | {span(up)} "
+                 f"| ≥ {EXPERT_UPRIGHT_SHARE:g}: {count(up, lambda x: x >= EXPERT_UPRIGHT_SHARE)} "
                  f"| {med(expert_gap, 3)}, {fmt(max(expert_gap), 3)} "
                  f"| ≤ {EXPERT_TILT_TOL:g}: {count(expert_gap, lambda x: x <= EXPERT_TILT_TOL)} |")  # fmt: skip
     for name in ("GAIL", "BC", "control"):
