@@ -113,9 +113,10 @@ student: setup
 figures: setup
 	$(PY) docs/readme_gif.py
 
-## The instructor's guide's figures of failure modes, from SEED 0's data/ (one to two minutes): docs/img/failure_*.png.
+## The failure modes' figures (notebook 04 and the instructor's guide), drawn in seconds from the runs that
+## `python -m benchmarks.capstone mistakes` measured: docs/img/failure_*.png.
 guide-figures: setup
-	$(PY) benchmarks/failure_modes.py --out docs/img
+	$(PY) docs/failure_modes.py --out docs/img
 
 ## Every figure over seeds that a document quotes (the README's, the guide's and the notebooks' generated blocks),
 ## made again from the current results files in benchmarks/results/ (benchmarks/report.py names them).

@@ -730,6 +730,21 @@ def draw_habit_figure(path: Path = FIGURE) -> Path:
     return path
 
 
+# ---------------------------------------------------------------------------------------------- notebook 04
+def table_04_comparison() -> str:
+    """Notebook 04's comparison over the capstone's sweeps (``benchmarks/capstone.py``, imported only here: torch)."""
+    from benchmarks import capstone
+
+    return capstone.comparison_table()
+
+
+def table_failure_modes() -> str:
+    """The guide's failure-mode table from the capstone's mistakes study (``benchmarks/capstone.py mistakes``)."""
+    from benchmarks import capstone
+
+    return capstone.failure_table()
+
+
 # ------------------------------------------------------------------------------------------------------ blocks
 
 BLOCKS: dict[str, Callable[[], str]] = {
@@ -742,6 +757,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "series-time": series_time,
     "check-seeds-20": check_seeds_20,
     "guide-ranges": guide_ranges,
+    "04-comparison": table_04_comparison,
+    "failure-modes": table_failure_modes,
     "05-coin": table_05_coin,
     "05-absorbing": table_05_absorbing,
     "05-no-absorbing": table_05_no_absorbing,

@@ -51,6 +51,8 @@ IMAGE_SUFFIXES = {".png", ".gif", ".svg", ".jpg", ".jpeg", ".webp"}
 CONTENTS_LINK = re.compile(r"\]\(\.\./README\.md(?:#[^)]*)?\)")
 PARENT_LINK = re.compile(r"\]\(\.\./(notebooks|benchmarks)/")
 """A docs/ page's links to the repository's notebooks/ and benchmarks/: on the site, those folders sit beside it."""
+DOCS_IMAGE_LINK = re.compile(r"\]\(\.\./docs/img/")
+"""A notebook's pictures from docs/img/ (04's failure modes): on the site, img/ sits beside notebooks/."""
 
 
 def notebooks() -> list[Path]:
@@ -286,7 +288,7 @@ def stage_notebook(path: Path, target: Path, data_dir: Path) -> dict[str, int]:
     counts = make_static(nb, path, data_dir)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = CONTENTS_LINK.sub("](../index.md)", cell.source)
+            cell.source = DOCS_IMAGE_LINK.sub("](../img/", CONTENTS_LINK.sub("](../index.md)", cell.source))
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     return counts

@@ -31,6 +31,8 @@ OUT = ROOT / "build" / "student"
 SOLUTION_TAG = "solution"
 CONTENTS_LINK = re.compile(r"\]\(\.\./README\.md(?:#[^)]*)?\)")
 BENCHMARKS_LINK = re.compile(r"\]\(\.\./benchmarks/")
+DOCS_IMAGE_LINK = re.compile(r"\]\(\.\./docs/img/")
+"""A notebook's pictures from docs/img/ (04's failure modes): the edition copies them to its own img/."""
 """Links to the measurement pages: the edition carries a copy of benchmarks/'s pages and pictures."""
 TITLE = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.MULTILINE | re.DOTALL)
@@ -148,7 +150,9 @@ def reading_minutes(cells: list[nbformat.NotebookNode]) -> float:
 
 
 def local_links(text: str) -> str:
-    """A markdown cell's links as the edition needs them: contents to its own README, benchmarks to its copy."""
+    """A markdown cell's links as the edition needs them: contents to its own README, benchmarks and pictures to its
+    copies."""
+    text = DOCS_IMAGE_LINK.sub("](img/", text)
     return BENCHMARKS_LINK.sub("](benchmarks/", CONTENTS_LINK.sub("](README.md)", text))
 
 
@@ -345,6 +349,9 @@ def build(out: Path = OUT) -> list[Path]:
     for page in (ROOT / "benchmarks").iterdir():
         if page.suffix.lower() in (".md", ".png"):
             shutil.copy2(page, out / "benchmarks" / page.name)
+    (out / "img").mkdir()
+    for picture in (ROOT / "docs" / "img").glob("*.png"):
+        shutil.copy2(picture, out / "img" / picture.name)
     return written
 
 

@@ -181,7 +181,7 @@ check.disc_loss(my_disc_loss)
 
 # %% [markdown]
 # A training step is a gradient step of Adam on that loss; the helper's `update_discriminator` takes it with the same
-# loss (`helpers.discriminator.discriminator_loss`). The first step:
+# loss (`helpers.algorithms.discriminator.discriminator_loss`). The first step:
 
 # %%
 opt = helpers.Adam(disc.parameters(), lr=3e-3)

@@ -503,7 +503,8 @@ for name, s in stays.items():
     else:
         print(f"{name:12s} never fell in {long_cap} steps")
 dims = [d for e in fell if (d := first_exit_dimension(e)) is not None]
-print("BC's falls, the dimension farthest from the demo when each first left:", {k: dims.count(k) for k in set(dims)})
+farthest = {k: dims.count(k) for k in sorted(set(dims))}  # sorted: the same order on every run
+print("BC's falls, the dimension farthest from the demo when each first left:", farthest)
 
 # %% [markdown]
 # BC drifts in and out of the neighbourhood. Where it has learned to balance, its falls come late, each after a long

@@ -180,9 +180,9 @@ def my_dagger(
 check.dagger(my_dagger)
 
 # %% [markdown]
-# The notebook goes on with the helper, `helpers.dagger.train_dagger`, the same loop with `fit` = BC for `BC_EPOCHS`
-# epochs from scratch and `play` = 4 greedy episodes (a test in `tests/` checks that the loop above, given these
-# pieces, gives the helper's learner bit for bit), and BC on as many pairs beside it:
+# The notebook goes on with the helper, `helpers.algorithms.dagger.train_dagger`, the same loop with `fit` = BC for
+# `BC_EPOCHS` epochs from scratch and `play` = 4 greedy episodes (a test in `tests/` checks that the loop above, given
+# these pieces, gives the helper's learner bit for bit), and BC on as many pairs beside it:
 
 # %%
 few = helpers.subsample_demos(demos, EXPERT_LABELS)
@@ -314,7 +314,7 @@ for (world, name), r in transfer.items():
 # constant, so AIRL's guarantee does not cover it: whether it travels is an empirical question, which the tables at
 # the end answer.
 #
-# The logit, written out and checked against `helpers.airl.AIRLDiscriminator`:
+# The logit, written out and checked against `helpers.algorithms.airl.AIRLDiscriminator`:
 
 # %%
 from helpers.algorithms.airl import AIRLDiscriminator, expert_transitions, log_prob
@@ -373,7 +373,7 @@ plt.show()
 # ### In a changed CartPole: a pole twice as long
 #
 # Look at where the learned rewards peak (above); GAIL's also depends on the push, softplus(g) cannot.
-# `helpers.env.LONG_POLE` doubles the pole's length (half-length 1.0 m instead of 0.5). The expert, carried over,
+# `helpers.core.env.LONG_POLE` doubles the pole's length (half-length 1.0 m instead of 0.5). The expert, carried over,
 # falls with it on most seeds (the tables at the end). We carry the GAIL and AIRL
 # policies over unchanged, and train a fresh student in the new world on each frozen reward, and the survival control
 # there. The habit gap is still measured against the expert's habit in the usual CartPole: the habit is where the cart
@@ -417,7 +417,7 @@ for (world, name), r in transfer.items():  # for the seed sweep's tables (benchm
 # successor of D4RL), installed from PyPI with its HDF5 backend (`minari[hdf5]`). A dataset is a folder
 # `<MINARI_DATASETS_PATH>/<id>/data/` holding `metadata.json` and `main_data.hdf5`; each episode comes back as an
 # `EpisodeData` with `observations` (T + 1 of them: the last state too), `actions`, `rewards`, `terminations` and
-# `truncations`. `helpers.minari_io` writes our demonstration as one such episode under `data/minari/`, atomically
+# `truncations`. `helpers.files.minari_io` writes our demonstration as one such episode under `data/minari/`, atomically
 # (a temporary folder renamed into place), and reads it back with the same checks as `load_demos`. All local: nothing
 # is downloaded or uploaded.
 
@@ -443,8 +443,9 @@ print(
 print(episode)
 
 # %% [markdown]
-# Read back through `helpers.minari_io.load_minari_demos` (checked like a `.pt` file), it must give the same pairs, and
-# BC trained from it (200 epochs, enough to compare) the same weights as BC trained from the `.pt` file, bit for bit:
+# Read back through `helpers.files.minari_io.load_minari_demos` (checked like a `.pt` file), it must give the same
+# pairs, and BC trained from it (200 epochs, enough to compare) the same weights as BC trained from the `.pt` file,
+# bit for bit:
 
 # %%
 from_minari = minari_io.load_minari_demos(root)
@@ -573,7 +574,8 @@ checkpoint(
 #    habit under the weak push and with the heavy pole, as the expert does. Only a longer pole broke the series'
 #    policies among the worlds we tried (`benchmarks/beyond_gail.md`).
 # 4. Each pair becomes an episode of its own, one step long: observations [s, s′], with s′ from CartPole's equations
-#    (`helpers.env.cartpole_step`), the action, and `truncations` = [True]: we stopped watching, the pole did not fall.
+#    (`helpers.core.env.cartpole_step`), the action, and `truncations` = [True]: we stopped watching, the pole did
+#    not fall.
 #    Writing the 20 pairs as one episode would tell every reader that s_{t+1} follows s_t, which is false.
 #
 # </details>

@@ -1,14 +1,13 @@
 """The instructor's guide (docs/instructors.md): its generated table, its figures, its slips, and its page on the site.
 
 The guide's table of checkpoint ranges is a generated block (benchmarks/report.py, tested in tests/test_report.py);
-the failure modes' slips (benchmarks/failure_modes.py) must differ from the
-helpers in exactly the one way they claim; the site must hold the guide's page with every figure. Nothing here
+the failure modes' figures (docs/failure_modes.py) are drawn from measured runs; the site must hold the guide's page
+with every figure. Nothing here
 writes a tracked file.
 """
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import re
 import sys
@@ -16,7 +15,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "instructors.md"
@@ -24,8 +22,8 @@ FIGURE_LINK = re.compile(r"!\[[^\]]*\]\((img/[^)]+)\)")
 
 
 def load_script(name: str) -> ModuleType:
-    """A benchmarks/ script as a module (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    """A docs/ script as a module (docs/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -50,32 +48,14 @@ def test_every_figure_of_the_guide_is_committed_and_every_failure_mode_is_shown(
     assert {f"img/failure_{name}.png" for name in failure_modes.FIGURES} <= set(links)
 
 
-# ------------------------------------------------------------------------------------------ the slips
-def test_the_slips_differ_from_the_helpers_in_one_way_only() -> None:
-    from helpers.algorithms import ppo as ppo_module
-    from helpers.algorithms.discriminator import Discriminator, gail_reward, update_discriminator
-    from helpers.core.optim import Adam
-
+# ------------------------------------------------------------------------------------------ the figures
+def test_the_figures_are_drawn_from_the_measured_runs(tmp_path) -> None:
+    """docs/failure_modes.py draws every failure mode's figure from benchmarks/capstone.py's measured runs, without
+    training anything (the slips themselves are benchmarks/capstone.make_gail's, tested in tests/test_capstone.py)."""
     fm = load_script("failure_modes")
-    torch.manual_seed(0)
-    disc = Discriminator(8)
-    s, a = torch.randn(20, 4), torch.randint(0, 2, (20,))
-    assert torch.allclose(fm.reward_log_d(disc, s, a), -gail_reward(disc, s, a))  # the sign, nothing else
-    es, ea, ss, sa = torch.randn(6, 4), torch.randint(0, 2, (6,)), torch.randn(9, 4), torch.randint(0, 2, (9,))
-    d1, d2 = copy.deepcopy(disc), copy.deepcopy(disc)
-    fm.update_discriminator_flipped(d1, Adam(d1.parameters(), lr=1e-2), es, ea, ss, sa, steps=3)
-    update_discriminator(d2, Adam(d2.parameters(), lr=1e-2), ss, sa, es, ea, steps=3)  # the two sides swapped
-    assert all(torch.equal(p, q) for p, q in zip(d1.parameters(), d2.parameters(), strict=True))
-    r, v, v2 = torch.rand(5), torch.rand(5), torch.rand(5)
-    term = torch.tensor([False, True, False, False, False])
-    trunc = torch.tensor([False, False, False, False, True])
-    wrong = fm.gae_bootstrapping_falls(r, v, v2, term, trunc, 0.9, 0.8)
-    no_fall = torch.zeros(5, dtype=torch.bool)
-    assert torch.equal(wrong, ppo_module.gae(r, v, v2, no_fall, term | trunc, 0.9, 0.8))
-    assert not torch.equal(wrong, ppo_module.gae(r, v, v2, term, trunc, 0.9, 0.8))  # the fall is where they differ
-    with fm.swapped(ppo_module, "gae", fm.gae_bootstrapping_falls):
-        assert ppo_module.gae is fm.gae_bootstrapping_falls
-    assert ppo_module.gae is fm._GAE
+    numbers = fm.make_figures(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"failure_{name}.png" for name in fm.FIGURES)
+    assert set(numbers) == set(fm.FIGURES)
 
 
 # ------------------------------------------------------------------------------------------ the site

@@ -153,6 +153,10 @@ def notebook_facts(path: Path) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------------------------------ in the page
+WIDTH = 1300
+"""The browser window's width: a laptop's. Every line of code must show whole at it (code lines run up to 120
+characters; docs/static/site.css makes the room), and no output may scroll sideways."""
+
 _STATE_JS = """
 () => {
   const article = document.querySelector('article.bd-article') || document.body;
@@ -177,6 +181,16 @@ _STATE_JS = """
     prev: document.querySelector('.prev-next-area a.left-prev')?.href ?? null,
     next: document.querySelector('.prev-next-area a.right-next')?.href ?? null,
     toc: document.querySelectorAll('.bd-sidebar-secondary nav a, .bd-toc-nav a').length,
+    codeOverflow: Array.from(article.querySelectorAll('div.highlight pre')).map(pre => {
+      const output = !!pre.closest('.cell_output, .output');
+      const style = pre.style.whiteSpace;
+      if (!output) pre.style.whiteSpace = 'pre';  // a line of code must fit whole, not wrapped
+      const over = pre.scrollWidth - pre.clientWidth;
+      pre.style.whiteSpace = style;
+      const longest = pre.innerText.split('\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+      const what = output ? 'an output' : 'a code cell';
+      return over > 1 ? `${what} is ${over} px too wide: ${longest.slice(0, 50)}...` : null;
+    }).filter(x => x),
   };
 }
 """
@@ -254,7 +268,7 @@ def notebook_problems(path: Path, state: dict) -> list[str]:
 
 def check_page(page: str, browser, base: str, fetched: dict, shot: Path) -> tuple[list[str], dict]:
     """Open one page; returns the problems found and what the page held."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
     outside: list[str] = []
     host = urllib.parse.urlsplit(base).netloc
 
@@ -284,6 +298,7 @@ def check_page(page: str, browser, base: str, fetched: dict, shot: Path) -> tupl
         state = pg.evaluate(_STATE_JS)
         problems += errors + [f"request to another host: {u}" for u in outside] + [f"HTTP {f}" for f in failed]
         problems += [f"image not loaded: {src}" for src in state["brokenImages"]]
+        problems += [f"at {WIDTH} px, {x}" for x in state["codeOverflow"]]
         if "$$" in state["text"]:
             problems.append("raw $$ in the page's text: math not parsed")
         if state["mathTypeset"] < state["mathElements"]:

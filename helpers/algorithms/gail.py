@@ -131,7 +131,9 @@ def train_gail(
             student_s, student_a = with_absorbing(student_s, student_a, batch.terminated)
         # 2. The discriminator learns to tell the expert's pairs (0) from the student's (1).
         stats = discriminator_stats(disc, expert_s, expert_a, student_s, student_a)
-        update_discriminator(disc, disc_opt, expert_s, expert_a, student_s, student_a, c.disc_steps, c.disc_batch)
+        stats["d_loss_last_step"] = update_discriminator(
+            disc, disc_opt, expert_s, expert_a, student_s, student_a, c.disc_steps, c.disc_batch
+        )
         # 3. Rewards from the updated discriminator.
         if c.absorbing:
             rewards, r_absorbing = absorbing_rewards(disc, batch, c.ppo.gamma, c.reward, c.reward_clip)

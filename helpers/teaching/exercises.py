@@ -8,14 +8,21 @@ still raises ``NotImplementedError`` (the student edition's stub) raises ``Exerc
 
 The checks draw their random inputs from their own generators and put torch's, NumPy's and Python's random streams
 back as they found them, so a notebook computes the same numbers with or without its checks.
+
+Notebook 04's capstone, the learner's whole GAIL loop, is judged by behaviour instead: ``run_gail`` trains it on
+Gymnasium's vector CartPole, watched (the env steps it plays, the episodes of each batch), the notebook's checkpoints
+judge its student, and ``diagnose_gail`` names the most likely mistake behind a failed judgment from the run's
+signature (``gail_signature``, ``likely_mistake``; thresholds measured by ``benchmarks/capstone.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import math
 import random
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,26 +30,30 @@ import gymnasium as gym
 import numpy as np
 import torch
 from torch import nn
+from torch.distributions import Categorical
 from torch.nn import functional as F
 
 from helpers.algorithms.bc import gaussian_bc_loss as _gaussian_bc_loss
-from helpers.algorithms.discriminator import Discriminator, discriminator_loss, update_discriminator
+from helpers.algorithms.discriminator import Discriminator, discriminator_loss
 from helpers.algorithms.discriminator import gail_reward as _gail_reward
-from helpers.algorithms.gail import GAILConfig
-from helpers.algorithms.ppo import PPO
 from helpers.algorithms.ppo import gae as _gae
 from helpers.core.env import CartPoleBatch, make_env
 from helpers.core.networks import GaussianPolicy
-from helpers.core.optim import Adam
-from helpers.core.rollout import Episode, concat_episodes, play_batch, play_episode
+from helpers.core.rollout import HABIT_WINDOW, Episode, concat_episodes, play_batch, play_episode
 
 HINTS = {
     "my_gae": "compute delta_t for every step, then A_t backwards from the last step; done_t = terminated or truncated",
     "my_record_demo": "reset env with the seed, then push argmax_a pi(a|s) until terminated or truncated",
     "my_features": "standardise the states with the statistics kept in disc, then append the one-hot actions",
     "my_disc_loss": "binary_cross_entropy_with_logits on disc's logits: expert pairs labelled 0, the others 1",
-    "reward": "-log D(s, a) = softplus(-l(s, a)), from the logit l = disc(s, a)",
-    "gail_iteration": "D's DISC_STEPS steps of disc_step, then the rewards from reward(), then one ppo_update",
+    "play": "each row: sample a ~ pi(.|s) for every environment, step them all, and note which rows are steps of an "
+    "episode (not the reset step after an episode's end); a fall is terminated, the cap truncated",
+    "disc_step": "the cross-entropy of notebook 03 on the logits, expert 0 and student 1, each side averaged; then "
+    "forget the old gradient, backpropagate, step",
+    "reward": "-log D with D = sigmoid(l): notebook 03's table writes it as a function of the logit l that never "
+    "overflows",
+    "gail": "the four steps of an iteration, repeated until the budget is spent: play, D learns, rewards from the "
+    "updated D, PPO with step sizes shrinking to 0",
     "my_log_prob": "log N(a; mu, sigma^2) per dimension: -(a - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2, "
     "then sum over the action's dimensions",
     "my_bc_loss": "minus the mean over the pairs of log pi(a_i | s_i), with mu = policy(states) and sigma = "
@@ -377,7 +388,329 @@ def disc_loss(fn: Callable[..., torch.Tensor]) -> None:
     _praise("D's loss is right: expert pairs labelled 0, the others 1, each side averaged, on the logits")
 
 
-# ---------------------------------------------------------------- 04: the GAIL reward and one GAIL iteration
+# ---------------------------------------------------------------- 04: the rollout, D's step, the reward
+
+
+class _TooManySteps(Exception):
+    """Raised by ``_StepGuard`` when a loop steps the environments far more often than its job needs."""
+
+
+class _StepGuard(gym.vector.VectorWrapper):
+    """Counts ``step`` calls and stops a loop that would never end (a stop rule that is never met)."""
+
+    def __init__(self, env: gym.vector.VectorEnv, max_calls: int) -> None:
+        super().__init__(env)
+        self.calls, self.max_calls = 0, max_calls
+
+    def step(self, actions: Any) -> tuple:
+        """Step, unless the loop has already stepped ``max_calls`` times."""
+        self.calls += 1
+        if self.calls > self.max_calls:
+            raise _TooManySteps(self.calls)
+        return self.env.step(actions)
+
+
+class _Certain(nn.Module):
+    """A policy whose every choice is certain (logits +-30), a balancer with a jumpy term: on CartPole capped at 25
+    steps, some of its episodes fall and some reach the cap."""
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """Logits [N, 2]: push right where theta + theta_dot / 2 + sin(50 x + 80 theta + 20 theta_dot) / 2 > 0."""
+        s = states
+        u = torch.sign(s[:, 2] + 0.5 * s[:, 3] + 0.5 * torch.sin(50 * s[:, 0] + 80 * s[:, 2] + 20 * s[:, 3]))
+        return torch.stack([-30 * u, 30 * u], -1)
+
+
+class _Coin(nn.Module):
+    """Equal logits: a policy that samples its actions pushes left and right about equally often."""
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """Logits [N, 2] of zeros."""
+        return torch.zeros(len(states), 2)
+
+
+PLAY_ENVS, PLAY_CAP, PLAY_SEED = 8, 25, 7
+"""The check's environments: 8 CartPoles capped at 25 steps (falls and truncations both happen), seeded 7."""
+PLAY_KEYS = ("s", "a", "s2", "term", "trunc", "valid")
+
+
+def _play_envs() -> gym.vector.VectorEnv:
+    """Gymnasium's own vector CartPole, as the notebook makes it, capped at ``PLAY_CAP`` steps."""
+    return gym.make_vec("CartPole-v1", num_envs=PLAY_ENVS, vectorization_mode="vector_entry_point",
+                        max_episode_steps=PLAY_CAP)  # fmt: skip
+
+
+@torch.no_grad()
+def play_reference(envs: gym.vector.VectorEnv, policy: nn.Module, seed: int | None, min_steps: int,
+                   mistake: str | None = None) -> dict[str, torch.Tensor]:  # fmt: skip
+    """Notebook 04's rollout (whole episodes back to back until ``min_steps``, time-major), or a known mistake's.
+
+    ``mistake``: "reset_step" records Gymnasium's reset step as a step; "cap_as_fall" marks a truncation terminated;
+    "fall_as_cap" marks a fall truncated; "cut" stops recording the moment the batch is full; "one_round" records one
+    episode per environment; "between" lets an environment that is between episodes when the batch fills record one
+    more (a correct variant); "state_twice" records the state before the step as s2.
+    """
+    obs, _ = envs.reset(seed=seed)
+    rows, recorded = [], 0
+    recording = torch.ones(envs.num_envs, dtype=torch.bool)
+    reset_step = torch.zeros(envs.num_envs, dtype=torch.bool)
+    ended = torch.zeros(envs.num_envs, dtype=torch.bool)
+    while recording.any():
+        s = torch.as_tensor(obs)
+        a = Categorical(logits=policy(s)).sample()
+        obs, _, term, trunc, _ = envs.step(a.numpy())
+        term, trunc = torch.as_tensor(term), torch.as_tensor(trunc)
+        valid = recording & (~reset_step if mistake != "reset_step" else torch.ones_like(recording))
+        rec_term, rec_trunc = term, trunc & ~term
+        if mistake == "cap_as_fall":
+            rec_term, rec_trunc = term | trunc, torch.zeros_like(trunc)
+        elif mistake == "fall_as_cap":
+            rec_term, rec_trunc = torch.zeros_like(term), term | trunc
+        rows.append((s, a, s if mistake == "state_twice" else torch.as_tensor(obs), rec_term, rec_trunc, valid))
+        recorded += int(valid.sum())
+        reset_step = term | trunc
+        ended |= valid & reset_step
+        if mistake == "cut" and recorded >= min_steps:
+            break
+        if mistake == "one_round":
+            recording &= ~ended
+        elif recorded >= min_steps:
+            recording &= (valid | (mistake == "between")) & ~reset_step
+    return dict(zip(PLAY_KEYS, (torch.stack(x) for x in zip(*rows, strict=True)), strict=True))
+
+
+def _episodes_of(batch: dict[str, torch.Tensor]) -> list[dict[str, torch.Tensor]]:
+    """Per environment, its recorded steps in time order: s, a, s2, term, trunc of its valid rows (a step that both
+    fell and reached the cap counts as a fall: truncated or not, GAE reads it the same)."""
+    out = []
+    for i in range(batch["valid"].shape[1]):
+        rows = batch["valid"][:, i]
+        steps = {k: batch[k][:, i][rows] for k in PLAY_KEYS[:5]}
+        steps["trunc"] = steps["trunc"] & ~steps["term"]
+        out.append({k: v.float() for k, v in steps.items()})
+    return out
+
+
+def _same_steps(mine: dict[str, torch.Tensor], ref: dict[str, torch.Tensor]) -> bool:
+    """The two batches record the same steps in each environment, in the same order (other rows aside)."""
+    return all(
+        all(_close(x[k], y[k]) for k in PLAY_KEYS[:5])
+        for x, y in zip(_episodes_of(mine), _episodes_of(ref), strict=True)
+    )
+
+
+PLAY_MISTAKES: dict[str, str] = {
+    "reset_step": "you recorded Gymnasium's reset step as a step of an episode: with next-step autoreset, the step "
+                  "after an episode ends only resets that environment (the action is ignored, and s2 is a fresh "
+                  "start, not what the push led to). That row belongs to no episode: its valid is False",
+    "cap_as_fall": "you marked the step cap as a fall: a truncated step is not terminated. The pole did not fall, the "
+                   "clock ran out, so its next state is still worth V(s'): keep term and trunc apart",
+    "fall_as_cap": "you marked a fall as a truncation: when the pole falls the step is terminated (its future is "
+                   "worth 0); truncated is only the step cap",
+    "cut": "you stopped recording the moment the batch was full, in the middle of episodes: once the batch holds "
+           "BATCH_STEPS steps, each environment finishes the episode it is in, so that every recorded episode ends "
+           "with a fall or the cap",
+    "one_round": "you recorded one episode per environment and stopped: record episodes back to back until the batch "
+                 "holds at least BATCH_STEPS steps",
+    "state_twice": "s2 is the state the step led to (the obs that envs.step returns), not the state it started from",
+}  # fmt: skip
+"""The known mistakes of the rollout, and what the check says of each."""
+
+
+def play(fn: Callable[..., dict[str, torch.Tensor]], min_steps: int) -> None:
+    """Check notebook 04's ``fn(envs, policy, seed) -> batch`` on Gymnasium's vector CartPole capped at 25 steps."""
+    with _own_random_streams(0):
+        envs = _StepGuard(_play_envs(), max_calls=20 * min_steps // PLAY_ENVS + 100)
+        try:
+            out = _call(fn, envs, _Certain(), PLAY_SEED)
+        except _TooManySteps:
+            _fail(f"your loop did not stop after {envs.max_calls} steps of the environments: stop once no "
+                  "environment is recording (each stops at the end of its episode once the batch holds BATCH_STEPS "
+                  "steps)")  # fmt: skip
+        batch = _play_batch(out)
+        ref = play_reference(_play_envs(), _Certain(), PLAY_SEED, min_steps)
+        if not torch.equal(batch["s"][0], ref["s"][0]):
+            _fail("the first batch starts from the states envs.reset(seed=seed) returns: reset the environments with "
+                  "the seed you are given")  # fmt: skip
+        if not any(_same_steps(batch, play_reference(_play_envs(), _Certain(), PLAY_SEED, min_steps, ok))
+                   for ok in (None, "between")):  # fmt: skip
+            _play_mistake(batch, ref, min_steps)
+        coin = _play_batch(_call(fn, _play_envs(), _Coin(), PLAY_SEED))
+        pushes = coin["a"][coin["valid"]].float()
+        if pushes.numel() and pushes.mean() in (0.0, 1.0):
+            _fail("with equal logits your student always pushed the same way: you took argmax_a pi(a|s), but GAIL's "
+                  "student samples its actions, a ~ pi(.|s) (Categorical(logits=policy(s)).sample())")  # fmt: skip
+    _praise(
+        "the rollout is right: sampled actions, falls apart from the cap, Gymnasium's reset steps left out, "
+        "whole episodes until the batch is full"
+    )
+
+
+def _play_batch(out: Any) -> dict[str, torch.Tensor]:
+    """The learner's batch, its keys, types and shapes checked (time-major [T, N], N = 4 environments)."""
+    if not isinstance(out, dict) or set(PLAY_KEYS) - set(out):
+        keys = sorted(out) if isinstance(out, dict) else type(out).__name__
+        _fail(f"return a dict with the keys {list(PLAY_KEYS)}; got {keys}")
+    if not all(isinstance(out[k], torch.Tensor) for k in PLAY_KEYS):
+        _fail("return tensors (torch.as_tensor of what envs.step gives), one per key")
+    s = out["s"]
+    if s.dim() != 3 or s.shape[1:] != (PLAY_ENVS, 4):
+        _fail(f"shapes: s is time-major, [T, N, 4] (here N = {PLAY_ENVS} environments); got {list(s.shape)}")
+    T = len(s)
+    expected = {"s": ((T, PLAY_ENVS, 4), torch.float32), "s2": ((T, PLAY_ENVS, 4), torch.float32)}
+    expected |= {"a": ((T, PLAY_ENVS), torch.int64)} | {k: ((T, PLAY_ENVS), torch.bool) for k in PLAY_KEYS[3:]}
+    for k, (shape, dtype) in expected.items():
+        if tuple(out[k].shape) != shape or out[k].dtype != dtype:
+            _fail(f"shapes: {k} must be {str(dtype).replace('torch.', '')} {list(shape)}, one row per step of all "
+                  f"environments; got {str(out[k].dtype).replace('torch.', '')} {list(out[k].shape)}")  # fmt: skip
+    return {k: out[k] for k in PLAY_KEYS}
+
+
+def _play_mistake(batch: dict[str, torch.Tensor], ref: dict[str, torch.Tensor], min_steps: int) -> None:
+    """Name what the learner's batch does wrong (it is not the reference's)."""
+    for kind, message in PLAY_MISTAKES.items():
+        if _same_steps(batch, play_reference(_play_envs(), _Certain(), PLAY_SEED, min_steps, kind)):
+            _fail(message)
+    ends = batch["term"] | batch["trunc"]
+    for i in range(PLAY_ENVS):
+        rows = batch["valid"][:, i].nonzero()[:, 0]
+        if len(rows) and not ends[rows[-1], i]:
+            _fail(PLAY_MISTAKES["cut"])
+    if int(batch["valid"].sum()) < min_steps:
+        _fail(f"the batch holds {int(batch['valid'].sum())} steps, fewer than BATCH_STEPS = {min_steps}: "
+              + PLAY_MISTAKES["one_round"].split(": ", 1)[1])  # fmt: skip
+    if int(batch["valid"].sum()) > int(ref["valid"].sum()):
+        _fail("once the batch holds BATCH_STEPS steps, each environment stops at the end of the episode it is in; "
+              f"yours recorded {int(batch['valid'].sum())} steps where {int(ref['valid'].sum())} end the last "
+              "episodes under way")  # fmt: skip
+    for i, (x, y) in enumerate(zip(_episodes_of(batch), _episodes_of(ref), strict=True)):
+        for k in PLAY_KEYS[:5]:
+            n = min(len(x[k]), len(y[k]))
+            bad = [t for t in range(n) if not _close(x[k][t], y[k][t])]
+            if bad:
+                t = bad[0]
+                _fail(f"environment {i}'s recorded step {t} differs in {k}: expected {y[k][t].tolist()}, got "
+                      f"{x[k][t].tolist()}")  # fmt: skip
+    _fail("your batch records other steps than the rollout's rules give (whole episodes, reset steps left out)")
+
+
+def _toy_d_inputs(gen: torch.Generator) -> tuple[Discriminator, tuple[torch.Tensor, ...]]:
+    """A small discriminator and pairs for it: 6 expert pairs and 10 others (sizes differ, as in GAIL)."""
+    disc, demo = _toy_discriminator(gen)
+    expert_s, expert_a = demo[:6], torch.tensor([0, 1, 1, 0, 1, 0])
+    other_s, other_a = torch.randn(10, 4, generator=gen) * 0.5, torch.randint(0, 2, (10,), generator=gen)
+    return disc, (expert_s, expert_a, other_s, other_a)
+
+
+def _d_loss_variant(disc: nn.Module, kind: str, expert_s, expert_a, s, a) -> torch.Tensor:
+    """D's loss as written with the known mistake ``kind`` (None: the lesson's)."""
+    le, ls = disc(expert_s, expert_a), disc(s, a)
+    zeros, ones = torch.zeros_like(le), torch.ones_like(ls)
+    if kind == "flipped":
+        return F.binary_cross_entropy_with_logits(le, 1 - zeros) + F.binary_cross_entropy_with_logits(ls, 1 - ones)
+    if kind == "pooled":
+        return F.binary_cross_entropy_with_logits(torch.cat([le, ls]), torch.cat([zeros, ones]))
+    if kind == "expert_only":
+        return F.binary_cross_entropy_with_logits(le, zeros)
+    if kind == "student_only":
+        return F.binary_cross_entropy_with_logits(ls, ones)
+    if kind == "sums":
+        return F.binary_cross_entropy_with_logits(le, zeros, reduction="sum") + F.binary_cross_entropy_with_logits(
+            ls, ones, reduction="sum"
+        )
+    loss = F.binary_cross_entropy_with_logits(le, zeros) + F.binary_cross_entropy_with_logits(ls, ones)
+    return loss / 2 if kind == "half" else loss
+
+
+D_STEP_MISTAKES: dict[str, str] = {
+    "flipped": "you labelled the expert 1: D(s, a) is the probability that a pair is the student's, so the expert's "
+               "pairs are labelled 0 and the student's 1",
+    "pooled": "average each side on its own, then add the two: one mean over all pairs lets the larger side weigh "
+              "more (a batch of 800 against 200 expert pairs)",
+    "half": "add the two sides' cross-entropies, L = -E_expert[log(1 - D)] - E_student[log D]; you took their mean",
+    "expert_only": "the loss has two terms; yours has only the expert's (labelled 0): add the student's, labelled 1",
+    "student_only": "the loss has two terms; yours has only the student's (labelled 1): add the expert's, labelled 0",
+    "sums": "each side is averaged (E[...] is a mean), not summed: a sum makes the step grow with the batch",
+}  # fmt: skip
+"""The known mistakes of D's loss in its step, and what the check says of each."""
+
+
+def disc_step(fn: Callable[..., float]) -> None:
+    """Check notebook 04's ``fn(disc, opt, expert_s, expert_a, s, a) -> float``: one step of ``opt`` on D's loss.
+
+    The check passes plain gradient descent (``torch.optim.SGD``), so a step moves each weight by -lr times the
+    gradient of the learner's loss, which is compared with the lesson's. Two calls in a row show a gradient left over
+    from the first; logits near 40 show a loss taken through the sigmoid.
+    """
+    from torch.optim import SGD  # imported here: torch.optim costs a second, and only notebook 04 needs it
+
+    lr = 0.1
+    with _own_random_streams(0):
+        disc, pairs = _toy_d_inputs(torch.Generator().manual_seed(0))
+        first: list[torch.Tensor] = []
+        for call in (1, 2):
+            before = copy.deepcopy(disc)
+            got = _loss_value(_call(fn, disc, SGD(disc.parameters(), lr=lr), *(x.clone() for x in pairs)))
+            moved = [(p - q).detach() for p, q in zip(disc.parameters(), before.parameters(), strict=True)]
+            if all(float(m.abs().max()) == 0 for m in moved):
+                _fail("D did not move: after the loss, loss.backward() computes its gradient and opt.step() takes the "
+                      "step (opt.zero_grad() first forgets the last one)")  # fmt: skip
+            ref, grads = _loss_and_grads(before, None, pairs)
+            if _stepped(moved, grads, lr):
+                if not _close(got, ref):
+                    _fail(f"return the loss of this step, one float: {ref:.4f} here (computed before the step); "
+                          f"yours is {got:.4f}")  # fmt: skip
+                first = grads
+                continue
+            if call == 2 and first and _stepped(moved, [g + h for g, h in zip(grads, first, strict=True)], lr):
+                _fail("the first call's gradient was still there at the second: backward() adds to .grad, so call "
+                      "opt.zero_grad() before loss.backward()")  # fmt: skip
+            for kind, message in D_STEP_MISTAKES.items():
+                wrong, wrong_grads = _loss_and_grads(before, kind, pairs)
+                if _close(got, wrong) or _stepped(moved, wrong_grads, lr):
+                    _fail(message)
+            _fail("D's step does not follow the gradient of L = -E_expert[log(1 - D)] - E_student[log D], computed "
+                  "from disc's logits: take exactly one step of the optimizer you are given")  # fmt: skip
+        _saturated(fn, disc, pairs, lr, SGD)
+    _praise(
+        "D's step is right: one step of the optimizer on the cross-entropy of the logits, expert 0 and student 1, "
+        "each side averaged; the loss returned"
+    )
+
+
+def _loss_and_grads(disc: nn.Module, kind: str | None, pairs: tuple[torch.Tensor, ...]) -> tuple[float, list]:
+    """The loss ``_d_loss_variant`` gives for ``kind`` on ``pairs``, and its gradient for each of disc's parameters."""
+    loss = _d_loss_variant(disc, kind, *pairs)
+    return float(loss.detach()), [g.detach() for g in torch.autograd.grad(loss, list(disc.parameters()))]
+
+
+def _stepped(moved: list[torch.Tensor], grads: list[torch.Tensor], lr: float) -> bool:
+    """Each parameter moved by -lr times its gradient in ``grads`` (plain gradient descent)."""
+    return all(_close(m, -lr * g) for m, g in zip(moved, grads, strict=True))
+
+
+def _loss_value(value: Any) -> float:
+    """The learner's returned loss as a float, or an ``ExerciseError`` that says what to return."""
+    try:
+        return float(value.detach() if isinstance(value, torch.Tensor) else value)
+    except (TypeError, ValueError, RuntimeError):
+        _fail(f"return D's loss, one number (loss.item()); got {type(value).__name__}")
+    return math.nan
+
+
+def _saturated(fn: Callable[..., float], disc: nn.Module, pairs: tuple[torch.Tensor, ...], lr: float,
+               sgd: type) -> None:  # fmt: skip
+    """The step on logits near +40: the lesson's loss still has a gradient; one taken through sigmoid has none."""
+    with torch.no_grad():
+        disc.net[-1].bias.fill_(40.0)  # every logit near 40: D = sigmoid(40) rounds to 1 in float32
+    before = copy.deepcopy(disc)
+    got = _loss_value(_call(fn, disc, sgd(disc.parameters(), lr=lr), *(x.clone() for x in pairs)))
+    moved = [(p - q).detach() for p, q in zip(disc.parameters(), before.parameters(), strict=True)]
+    ref, grads = _loss_and_grads(before, None, pairs)
+    if not (math.isfinite(got) and _close(got, ref) and _stepped(moved, grads, lr)):
+        _fail("at logits near 40, D = sigmoid(l) rounds to 1, and a loss computed from D has no gradient left (or is "
+              "infinite): compute it from the logits (binary_cross_entropy_with_logits, or logsigmoid), as notebook "
+              f"03 did. Here L is {ref:.1f}; yours is {got:.4g}")  # fmt: skip
 
 
 class _FixedLogits(nn.Module):
@@ -393,24 +726,23 @@ class _FixedLogits(nn.Module):
 
 
 def gail_reward(fn: Callable[..., torch.Tensor]) -> None:
-    """Check ``fn(disc, s, a) -> [N]``, r = -log D = softplus(-l), against ``helpers.gail_reward``."""
+    """Check ``fn(disc, s, a) -> [N]``, r = -log D with D = sigmoid(l), finite for every logit, against
+    ``helpers.gail_reward``. Any finite form is right (softplus(-l), -logsigmoid(l), logaddexp(0, -l), ...)."""
     logits = torch.tensor([-5.0, -1.0, 0.0, 1.0, 5.0, -200.0])
     n = len(logits)
     s, a = torch.zeros(n, 4), torch.zeros(n, dtype=torch.int64)
-    out = _tensor(_call(fn, _FixedLogits(logits), s, a), "one reward per step", (n,))
-    if out.requires_grad:
-        _fail("the reward carries a gradient: the student is not trained through D (decorate with @torch.no_grad())")
+    out = _tensor(_call(fn, _FixedLogits(logits), s, a), "one reward per step", (n,)).detach()
     ref = F.softplus(-logits)
     finite = slice(0, n - 1)
     if not _close(out[finite], ref[finite]):
         if _close(out[finite], -ref[finite]):
             _fail("the reward is log D, not -log D: the sign is flipped, so it would charge the student for every "
-                  "pair that looks like the expert's")  # fmt: skip
+                  "step (it would learn to end each episode at once)")  # fmt: skip
         if _close(out[finite], F.softplus(logits[finite])):
             _fail("your reward pays the student for looking like a student: D labels the expert 0, so the reward "
-                  "grows as D falls; -log(1 - D) = softplus(l) is the wrong side, -log D = softplus(-l)")  # fmt: skip
+                  "grows as D falls; -log(1 - D) is the wrong side, the reward is -log D")  # fmt: skip
         if _close(out[finite], -F.softplus(logits[finite])):
-            _fail("that is log(1 - D) = -softplus(l), always negative (notebook 03's table): GAIL here pays -log D")
+            _fail("that is log(1 - D), always negative (notebook 03's table): GAIL here pays -log D")
         if _close(out[finite], -logits[finite]):
             _fail("that is the logit reward -l = log(1 - D) - log D (notebook 03's table): GAIL here pays -log D")
         if _close(out[finite], torch.sigmoid(logits[finite])):
@@ -418,87 +750,281 @@ def gail_reward(fn: Callable[..., torch.Tensor]) -> None:
         _fail(f"for the logits {logits[finite].tolist()} the rewards are {[round(x, 4) for x in ref[finite].tolist()]};"
               f" yours are {[round(x, 4) for x in out[finite].tolist()]}")  # fmt: skip
     if not torch.isfinite(out).all():
-        _fail("at the logit l = -200, D rounds to 0 and -log(sigmoid(l)) gives inf: compute it from the logit, "
-              "-log D = softplus(-l), which stays finite")  # fmt: skip
+        _fail(
+            "at the logit l = -200, D = sigmoid(l) rounds to 0 (and exp(-l) overflows), so your reward is "
+            f"{float(out[-1])}: write -log D as a function of the logit that stays finite (notebook 03's table)"
+        )
     if not _close(out, ref):
         _fail(f"at the logit l = -200 the reward -log D is 200; yours is {float(out[-1]):.4g}")
     gen = torch.Generator().manual_seed(0)
     disc, _ = _toy_discriminator(gen)
     s, a = torch.randn(20, 4, generator=gen), torch.randint(0, 2, (20,), generator=gen)
-    if not _close(_call(fn, disc, s, a), _gail_reward(disc, s, a)):
+    if not _close(torch.as_tensor(_call(fn, disc, s, a)).detach(), _gail_reward(disc, s, a)):
         _fail("on a real discriminator your rewards differ from -log D(s, a): read l from disc(s, a)")
-    _praise("the reward is right: -log D = softplus(-l), large where D calls the pair the expert's, always finite")
+    _praise("the reward is right: -log D, large where D calls the pair the expert's, finite for every logit")
 
 
-def _toy_batch() -> dict[str, torch.Tensor]:
-    """A batch of a random policy's episodes capped at 25 steps (falls and truncations), as notebook 04's dicts."""
-    episodes = play_batch(CartPoleBatch(8, max_steps=25), lambda s: torch.zeros(len(s), 2), seed=0)
-    b = concat_episodes(episodes)
-    return {"s": b.states, "a": b.actions, "s2": b.next_states, "term": b.terminated, "trunc": b.truncated}
+# ---------------------------------------------------------------- 04: your GAIL, trained and judged by behaviour
 
 
-def _same(mine: nn.Module, theirs: nn.Module) -> bool:
-    """Two networks' weights agree within ``TOL``."""
-    return all(_close(p.detach(), q.detach()) for p, q in zip(mine.parameters(), theirs.parameters(), strict=True))
+class _OverBudget(Exception):
+    """Raised by ``_Watched`` when a training loop plays far past its budget of env steps."""
 
 
-def gail_iteration(fn: Callable[..., tuple[torch.Tensor, float]], adam: type) -> None:
-    """Check ``fn(policy, value, disc, opt, disc_opt, expert_s, expert_a, batch) -> (rewards, d_loss)``, steps 2-4
-    of one GAIL iteration, against the helpers (``update_discriminator``, ``gail_reward``, ``PPO.update``).
+class _Watched(gym.vector.VectorWrapper):
+    """A vector environment, watched while a training loop plays it: the env steps it plays, and each episode that
+    ends (its length, its habit, whether it fell), grouped by the reset that began its batch.
 
-    ``adam`` is notebook 04's own Adam (groups of (parameters, lr); its ``step`` forgets the gradients).
+    It counts every step of every environment (Gymnasium's reset steps and unrecorded episodes too), and stops a loop
+    that plays more than ``OVER_BUDGET`` times its budget (a budget never counted down).
     """
-    config = GAILConfig()
-    with _own_random_streams(0):
-        gen = torch.Generator().manual_seed(0)
-        batch = _toy_batch()
-        expert_s = torch.randn(40, 4, generator=gen) * 0.3 + torch.tensor([1.0, 0.0, 0.0, 0.0])
-        expert_a = torch.randint(0, 2, (40,), generator=gen)
-        student, disc = PPO(config.ppo), Discriminator(config.disc_hidden)
-        disc.set_normalization(expert_s)
-        disc0, policy, value = copy.deepcopy(disc), copy.deepcopy(student.policy), copy.deepcopy(student.value)
-        opt = adam([(policy.parameters(), config.ppo.policy_lr), (value.parameters(), config.ppo.value_lr)])
-        disc_opt = adam([(disc.parameters(), config.disc_lr)])
-        rng = torch.random.get_rng_state()
-        out = _call(
-            fn, policy, value, disc, opt, disc_opt, expert_s, expert_a, {k: v.clone() for k, v in batch.items()}
+
+    OVER_BUDGET = 3
+
+    def __init__(self, env: gym.vector.VectorEnv, budget: int) -> None:
+        super().__init__(env)
+        self.budget, self.steps = budget, 0
+        self.batches: list[list[tuple[int, float, bool]]] = []
+        """Per reset: (length, habit, fell) of each episode that ended before the next reset."""
+        self.marks: list[int] = []
+        """The env steps played before each reset."""
+        self.seeds: list[int | None] = []
+        self._xs: list[list[float]] = []
+        self._resets = np.zeros(self.num_envs, bool)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple:
+        """Reset every environment, and start a new batch of episodes."""
+        obs, info = self.env.reset(seed=seed, options=options)
+        self.seeds.append(seed)
+        self.marks.append(self.steps)
+        self.batches.append([])
+        self._xs = [[float(x)] for x in obs[:, 0]]
+        self._resets = np.zeros(self.num_envs, bool)
+        return obs, info
+
+    def step(self, actions: Any) -> tuple:
+        """Step every environment, noting the episodes that end."""
+        obs, reward, term, trunc, info = self.env.step(actions)
+        self.steps += self.num_envs
+        if self.steps > self.OVER_BUDGET * self.budget + 10_000:
+            raise _OverBudget(self.steps)
+        for i, (resets, ends) in enumerate(zip(self._resets, term | trunc, strict=True)):
+            if resets:  # Gymnasium's reset step: obs is a new episode's start
+                self._xs[i] = [float(obs[i, 0])]
+            elif ends:
+                xs = self._xs[i]  # the states s_t of the episode that just ended
+                self.batches[-1].append((len(xs), float(np.mean(xs[-HABIT_WINDOW:])), bool(term[i])))
+            else:
+                self._xs[i].append(float(obs[i, 0]))
+        self._resets = term | trunc
+        return obs, reward, term, trunc, info
+
+
+@dataclasses.dataclass
+class GAILRun:
+    """What a learner's GAIL returned, and what its training played (``run_gail``)."""
+
+    policy: nn.Module
+    """The student's policy: states [N, 4] to logits [N, 2]."""
+    disc: nn.Module
+    """The discriminator: (states [N, 4], actions [N]) to logits [N]."""
+    d_losses: list[float]
+    """D's loss at each iteration, as the learner's loop returned it."""
+    batches: list[list[tuple[int, float, bool]]]
+    """Per batch (reset): (length, habit, fell) of each episode that ended in it."""
+    marks: list[int]
+    """Env steps played before each batch."""
+    env_steps: int
+    """Env steps played in all (Gymnasium's reset steps and unrecorded episodes included)."""
+    seconds: float
+    """Wall seconds of the training."""
+    seeded: bool
+    """The first reset was seeded."""
+    budget: int
+    """The budget the loop was given (``max_env_steps``)."""
+
+    def lengths(self) -> list[float]:
+        """Mean length of the episodes that ended in each batch (NaN where none did)."""
+        return [float(np.mean([e[0] for e in b])) if b else math.nan for b in self.batches]
+
+    def habits(self) -> list[float]:
+        """Mean habit of the episodes that ended in each batch (NaN where none did)."""
+        return [float(np.mean([e[1] for e in b])) if b else math.nan for b in self.batches]
+
+    def curves(self) -> dict[str, list[float]]:
+        """Per batch: env steps at its end, D's loss, the episodes' habit and length (``plot_gail_runs``' input)."""
+        ends = [*self.marks[1:], self.env_steps]
+        n = len(self.d_losses)
+        at = ends if n == len(ends) else np.linspace(ends[0], ends[-1], n).tolist() if n else []
+        return {"env_steps": ends, "habit": self.habits(), "length": self.lengths(), "d_loss_steps": at,
+                "d_loss": list(self.d_losses)}  # fmt: skip
+
+    def summary(self) -> str:
+        """A few lines on the run: its budget, D's loss, the training episodes at the start and the end."""
+        lengths, habits = self.lengths(), self.habits()
+        first, last = _first_last(lengths), _first_last(habits[::-1])
+        lines = [f"your GAIL: {len(self.batches)} batches, {self.env_steps} env steps played "
+                 f"(reset steps included) in {self.seconds:.1f} s"]  # fmt: skip
+        if self.d_losses:
+            d = self.d_losses
+            lines.append(f"D's loss: first {d[0]:.3f}, lowest {min(d):.3f}, last {d[-1]:.3f} (log 4 = {LOG4:.3f}: "
+                         "D cannot tell the two apart)")  # fmt: skip
+        lines.append(f"training episodes: mean length {first:.1f} in the first batch, {_first_last(lengths[::-1]):.1f} "
+                     f"in the last; habit in the last batch {last:+.2f}")  # fmt: skip
+        if not self.seeded:
+            lines.append("note: your first envs.reset was not seeded, so a second run will not repeat this one")
+        return "\n".join(lines)
+
+
+LOG4 = math.log(4.0)
+"""D's cross-entropy where it cannot tell the two sides apart (D = 1/2 on every pair): 2 log 2."""
+
+
+def _first_last(values: list[float]) -> float:
+    """The first value that is not NaN (NaN if none)."""
+    return next((v for v in values if not math.isnan(v)), math.nan)
+
+
+def run_gail(fn: Callable[..., tuple], expert_s: torch.Tensor, expert_a: torch.Tensor, envs: gym.vector.VectorEnv,
+             max_env_steps: int, seed: int) -> GAILRun:  # fmt: skip
+    """Train the learner's ``fn(expert_s, expert_a, envs, max_env_steps, seed) -> (policy, disc, d_losses)`` on
+    ``envs``, watched (``_Watched``), and check what it returns; the notebook judges its student afterwards."""
+    watched = _Watched(envs, max_env_steps)
+    t0 = time.perf_counter()
+    try:
+        out = _call(fn, expert_s.clone(), expert_a.clone(), watched, max_env_steps, seed)
+    except _OverBudget as exc:
+        _fail(f"your loop played {exc.args[0]} env steps and was stopped: its budget is {max_env_steps}. Count each "
+              "batch's steps (its valid rows, len(a)) and stop once max_env_steps are spent")  # fmt: skip
+    seconds = time.perf_counter() - t0
+    if not isinstance(out, tuple | list) or len(out) != 3:
+        _fail(f"return (policy, disc, d_losses); got {type(out).__name__}")
+    policy, disc, d_losses = out
+    with torch.no_grad():
+        probe = expert_s[:3]
+        if not callable(policy) or tuple(torch.as_tensor(policy(probe)).shape) != (3, 2):
+            _fail("the first thing returned is the policy: a network mapping states [N, 4] to logits [N, 2]")
+        if not callable(disc) or torch.as_tensor(disc(probe, expert_a[:3])).numel() != 3:
+            _fail("the second thing returned is the discriminator: (states [N, 4], actions [N]) to logits [N]")
+    try:
+        losses = [float(x) for x in d_losses]
+    except (TypeError, ValueError, RuntimeError):
+        _fail(
+            f"the third thing returned is D's loss at each iteration, a list of floats; got {type(d_losses).__name__}"
         )
-        if not isinstance(out, tuple | list) or len(out) != 2:
-            _fail(f"return the pair (rewards, d_loss); got {type(out).__name__}")
-        rewards = _tensor(out[0], "one reward per step of the batch", (len(batch["a"]),))
-        # the helpers' iteration, from the same weights and the same random stream
-        torch.random.set_rng_state(rng)
-        h_disc = copy.deepcopy(disc0)
-        update_discriminator(h_disc, Adam(h_disc.parameters(), lr=config.disc_lr), expert_s, expert_a, batch["s"],
-                             batch["a"], config.disc_steps)  # fmt: skip
-        h_rewards = _gail_reward(h_disc, batch["s"], batch["a"])
-        episode = Episode(batch["s"], batch["a"], torch.zeros(len(h_rewards)), batch["s2"], batch["term"],
-                          batch["trunc"])  # fmt: skip
-        student.update(episode, h_rewards)
-        if disc_opt.t == 0:
-            _fail("D did not learn: step 2 is DISC_STEPS steps of disc_step on the expert's pairs and the batch's")
-        if disc_opt.t != config.disc_steps:
-            _fail(f"D took {disc_opt.t} gradient step(s) in this iteration; it takes DISC_STEPS = {config.disc_steps}, "
-                  "to keep up with the student")  # fmt: skip
-        if not _same(disc, h_disc):
-            swapped = copy.deepcopy(disc0)
-            update_discriminator(swapped, Adam(swapped.parameters(), lr=config.disc_lr), batch["s"], batch["a"],
-                                 expert_s, expert_a, config.disc_steps)  # fmt: skip
-            if _same(disc, swapped):
-                _fail("D labels the expert 0: you passed the batch's pairs where the expert's go, "
-                      'disc_step(disc, disc_opt, expert_s, expert_a, batch["s"], batch["a"])')  # fmt: skip
-            _fail("after step 2, D differs from DISC_STEPS steps of disc_step on the expert's pairs and the batch's")
-        if not _close(rewards, h_rewards):
-            if _close(rewards, _gail_reward(disc0, batch["s"], batch["a"])):
-                _fail("you read the rewards before D's update: step 3 reads -log D from the discriminator that has "
-                      "just learned on this batch")  # fmt: skip
-            _fail("the rewards are not -log D(s, a) of the updated discriminator on the batch's pairs")
-        if opt.t == 0:
-            _fail("the student did not learn: step 4 is one ppo_update of the policy and the critic on the rewards")
-        if not (_same(policy, student.policy) and _same(value, student.value)):
-            _fail("after step 4 the student differs from one PPO update on these rewards: call ppo_update(policy, "
-                  "value, opt, batch, rewards) once, after the rewards")  # fmt: skip
-    _praise("the GAIL iteration is right: D learns first, the rewards come from the updated D, then PPO")
+    seeded = bool(watched.seeds) and watched.seeds[0] is not None
+    return GAILRun(policy, disc, losses, watched.batches, watched.marks, watched.steps, seconds, seeded, max_env_steps)
+
+
+def gail_signature(run: GAILRun, mean_return: float, habit: float, expert_habit: float, expert_s: torch.Tensor,
+                   expert_a: torch.Tensor) -> dict[str, float]:  # fmt: skip
+    """What a GAIL run shows, in the numbers its diagnosis reads: the student's greedy return and habit (and its gap
+    to the expert's), the training episodes' length (late in training, and at their longest), D's loss (its lowest in
+    the first third of training, and late), D's mean on the expert's own pairs at the end, and the env steps played
+    per step of budget."""
+    lengths = [x for x in run.lengths() if not math.isnan(x)] or [math.nan]
+    d = run.d_losses
+    third = d[: max(1, len(d) // 3)]
+    with torch.no_grad():
+        logits = torch.as_tensor(run.disc(expert_s, expert_a)).reshape(-1)
+    return {
+        "return": float(mean_return),
+        "habit": float(habit),
+        "expert_habit": float(expert_habit),
+        "gap": abs(float(habit) - float(expert_habit)),
+        "len_late": float(np.mean(lengths[-5:])),
+        "len_max": float(max(lengths)),
+        "d_early_min": float(min(third)) if d else math.nan,
+        "d_late": float(np.mean(d[-5:])) if d else math.nan,
+        "d_expert": float(torch.sigmoid(logits).mean()),
+        "played_per_budget": run.env_steps / run.budget,
+    }
+
+
+def diagnose_gail(run: GAILRun, mean_return: float, habit: float, expert_habit: float, expert_s: torch.Tensor,
+                  expert_a: torch.Tensor) -> str:  # fmt: skip
+    """The most likely mistake behind a learner's GAIL that failed its judgment, read from its run's signature
+    (``gail_signature``, ``diagnose``), or what to try when no known signature fits."""
+    return diagnose(gail_signature(run, mean_return, habit, expert_habit, expert_s, expert_a)) or (
+        "no known mistake's signature fits this run. The reference solution passes on every seed of the sweep: "
+        "compare your loop with the four steps of an iteration, then try another SEED"
+    )
+
+
+SHORT_EPISODES = 30.0
+"""A student whose last training episodes last at most this many steps (and whose greedy return is under 100) has
+learned to end them: measured on every seed with the reward's sign flipped and with a fall bootstrapped as a
+truncation (about 9 steps; the reference solution's last episodes last about 200), ``benchmarks/capstone.py``."""
+D_EXPERT_FLIPPED = 0.9
+"""D's mean on the expert's own pairs at the end, at least this: D was trained with the labels swapped (measured:
+1.00 with swapped labels, about 0.4-0.5 otherwise)."""
+D_NOT_LEARNING = 1.15
+"""D's lowest loss in the first third of training, at least this: D never told the two sides apart (measured: 1.2 to
+1.5 with one D step per iteration or none, about 0.4-0.75 with the reference's 20; log 4 = 1.386)."""
+SIGN_BEFORE_FALL = 0.03
+"""Of the two mistakes that end episodes, a lowest early D loss under this names the reward's sign first. Measured
+(seeds 4500-4503): 0.01-0.07 with the sign flipped, 0.05-0.14 with falls bootstrapped. The ranges overlap, so the
+check names both slips; this only orders them."""
+
+GAIL_SIGNATURES = {
+    "budget": "your loop played only {played:.0%} of its budget of env steps: count each batch's steps (its valid "
+    "rows) and go on while steps < max_env_steps",
+    "ends_episodes": "your student learned to END its episodes (the last training episodes lasted {len_late:.1f} "
+    "steps): every step alive costs it. One of two slips does this, and a run cannot always tell which: {first}; or "
+    "{second}",
+    "labels_swapped": "D calls the expert's own pairs the student's (mean D on them at the end: {d_expert:.2f}): its "
+    "labels are swapped, so -log D pays the student for being UNLIKE the expert (failure mode (d)). D's step takes "
+    "the expert's pairs first, labelled 0, and the student's second, labelled 1",
+    "d_not_learning": "D never told the two sides apart: its loss stayed at {d_early_min:.2f} or above in the first "
+    "third of training (log 4 = 1.386 is a D that cannot tell; one that keeps up falls well below it early). Give D "
+    "its DISC_STEPS steps on every batch, each one a step of its optimizer (failure modes (b) and (c))",
+    "overshoot": "your student balances but its cart stops past the expert's mark ({habit:+.2f} against "
+    "{expert_habit:+.2f}): a D that lags behind keeps paying past the mark (failure mode (c)). Check that D takes "
+    "its DISC_STEPS steps on every batch, and that the rewards are read after them",
+    "no_habit": "your student balances but not where the expert does ({habit:+.2f} against {expert_habit:+.2f}), as "
+    "the survival control does: its reward does not say where the expert stands. Check that it is paid "
+    "reward(disc, s, a) of the updated D, for the batch's own pairs",
+    "falls": "your student falls on some episodes (mean return {return:.1f}): check the step sizes (they shrink "
+    "linearly to 0 over the budget), that PPO learns from the rewards of this batch, and that only the first reset "
+    "takes the seed (a seed on every reset replays the same start states)",
+}
+"""What the check says for each signature (``likely_mistake``), formatted with the run's own numbers."""
+
+ENDINGS = {
+    "sign": "the reward's sign: your loop pays log D (or -reward) where -log D is meant (failure mode (a))",
+    "fall": "a fall counted as a truncation in the batch PPO learns from, so that GAE bootstraps the fallen state's "
+    "value (failure mode (e))",
+}
+
+
+def likely_mistake(sig: dict[str, float]) -> str:
+    """The key in ``GAIL_SIGNATURES`` of the most likely mistake behind a run's signature, "" if none fits. The
+    thresholds are measured (``benchmarks/capstone.py mistakes``; see each constant)."""
+    if sig["played_per_budget"] < 0.5:
+        return "budget"
+    if sig["len_late"] <= SHORT_EPISODES and sig["return"] < 100:
+        return "ends_episodes"
+    if sig["d_expert"] >= D_EXPERT_FLIPPED:
+        return "labels_swapped"
+    if sig["d_early_min"] >= D_NOT_LEARNING:
+        return "d_not_learning"
+    if sig["return"] >= 195 and sig["gap"] > 0.4:
+        far = abs(sig["habit"]) > abs(sig["expert_habit"]) and sig["habit"] * sig["expert_habit"] > 0
+        return "overshoot" if far else "no_habit"
+    if sig["return"] < 195:
+        return "falls"
+    return ""
+
+
+def diagnose(sig: dict[str, float]) -> str:
+    """The most likely mistake for a run's signature, in the lesson's words, with the run's numbers ("" if none)."""
+    key = likely_mistake(sig)
+    if not key:
+        return ""
+    sign_first = sig["d_early_min"] < SIGN_BEFORE_FALL
+    first, second = (ENDINGS["sign"], ENDINGS["fall"]) if sign_first else (ENDINGS["fall"], ENDINGS["sign"])
+    return "likely mistake: " + GAIL_SIGNATURES[key].format(**sig, played=sig["played_per_budget"], first=first,
+                                                            second=second)  # fmt: skip
 
 
 # ---------------------------------------------------------------- 07: the Gaussian log-probability and BC's likelihood
@@ -738,7 +1264,7 @@ ROLLOUT_KEYS = ("s", "a", "s2", "term", "trunc")
 """The rollout's five tensors, one row per step t: GAE's layout (notebook 01)."""
 
 
-class _Watched(gym.Wrapper):
+class _WatchedEnv(gym.Wrapper):
     """Logs every reset and step a learner's loop makes, and refuses a step after the episode ended."""
 
     def __init__(self, env: gym.Env) -> None:
@@ -808,7 +1334,7 @@ def _rollout_rows(out: Any) -> dict[str, torch.Tensor]:
 
 def _check_rollout(fn: Callable, policy: nn.Module, cap: int, n_episodes: int, seed: int) -> dict[str, torch.Tensor]:
     """Run the learner's rollout in a watched CartPole capped at ``cap``; compare its rows with what was played."""
-    env = _Watched(make_env(max_steps=cap))
+    env = _WatchedEnv(make_env(max_steps=cap))
     try:
         out = _call(fn, env, policy, n_episodes, seed)
     except _SteppedPastTheEnd as exc:
@@ -1055,8 +1581,6 @@ def absorbing_rewards(fn: Callable[..., tuple[torch.Tensor, float]]) -> None:
     terminated step, against ``helpers.algorithms.absorbing.absorbing_rewards``."""
     from helpers.algorithms.absorbing import AbsorbingDiscriminator
     from helpers.algorithms.absorbing import absorbing_rewards as reference
-    from helpers.core.env import CartPoleBatch
-    from helpers.core.rollout import concat_episodes, play_batch
 
     gen = torch.Generator().manual_seed(0)
     batch = _absorbing_batch(gen)

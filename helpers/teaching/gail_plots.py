@@ -120,18 +120,27 @@ def plot_reward_shapes(kinds: Sequence[str] = REWARD_KINDS) -> Figure:
     return fig
 
 
-def plot_gail_training(runs: dict[str, History], expert_habit: float) -> Figure:
-    """Per iteration of each run: mean D on the expert's and the student's pairs, and the student's habit."""
+def history_curves(hist: History) -> dict[str, list[float]]:
+    """A ``train_gail`` history as ``plot_gail_runs`` reads a run: per iteration, env steps, D's loss at its last step,
+    the training episodes' habit and length."""
+    return {"env_steps": list(hist.env_steps), "habit": list(hist.episode_habit), "length": list(hist.episode_length),
+            "d_loss_steps": list(hist.env_steps), "d_loss": list(hist.extra["d_loss_last_step"])}  # fmt: skip
+
+
+def plot_gail_runs(runs: dict[str, dict[str, Sequence[float]]], expert_habit: float) -> Figure:
+    """Per iteration of each run: D's loss (at its last step) and the habit of the training episodes.
+
+    Each run is a dict with ``env_steps``, ``habit`` (per batch), ``d_loss_steps`` and ``d_loss`` (``GAILRun.curves``,
+    ``history_curves``).
+    """
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
-    for k, (name, hist) in enumerate(runs.items()):
-        x = np.asarray(hist.env_steps)
-        axes[0].plot(x, hist.extra["d_student"], color=f"C{k}", label=f"{name}: mean D on its own pairs")
-        axes[0].plot(x, hist.extra["d_expert"], color=f"C{k}", ls="--", label=f"{name}: mean D on the expert's pairs")
-        axes[1].plot(x, hist.episode_habit, color=f"C{k}", marker=".", label=name)
-    axes[0].axhline(0.5, color="gray", ls=":", lw=0.8)
-    axes[0].set_ylabel("D = P(student)")
-    axes[0].set_ylim(0, 1)
-    axes[0].set_title("the discriminator's view of each batch, before its update", fontsize=10)
+    for k, (name, run) in enumerate(runs.items()):
+        axes[0].plot(run["d_loss_steps"], run["d_loss"], color=f"C{k}", label=name)
+        axes[1].plot(run["env_steps"], run["habit"], color=f"C{k}", marker=".", label=name)
+    axes[0].axhline(np.log(4.0), color="gray", ls=":", lw=1, label="log 4: D cannot tell them apart")
+    axes[0].set_ylabel("D's loss (cross-entropy)")
+    axes[0].set_ylim(bottom=0)
+    axes[0].set_title("the discriminator's loss at each iteration", fontsize=10)
     axes[1].axhline(expert_habit, color="k", ls="--", lw=1, label="the expert's habit")
     axes[1].set_ylabel("habit: mean x over the last 100 steps (m)")
     axes[1].set_title("where the training episodes keep the cart (sampled actions)", fontsize=10)
@@ -141,12 +150,12 @@ def plot_gail_training(runs: dict[str, History], expert_habit: float) -> Figure:
     return fig
 
 
-def plot_habits(habits: dict[str, Sequence[float]], expert_habit: float, tolerance: float = 0.25) -> Figure:
+def plot_habits(habits: dict[str, Sequence[float]], expert_habit: float, tolerance: float = 0.4) -> Figure:
     """Each learner's per-episode habit (mean x over the last 100 steps) on fresh episodes, one row per learner."""
     names = list(habits)
     fig, ax = plt.subplots(figsize=(8, 0.6 + 0.55 * len(names)), layout="constrained")
     ax.axvspan(expert_habit - tolerance, expert_habit + tolerance, color="green", alpha=0.12,
-               label=f"within {tolerance} of the expert's habit")  # fmt: skip
+               label=f"within {tolerance} m of the expert's habit")  # fmt: skip
     rng = np.random.default_rng(0)  # vertical jitter, only to keep the dots apart
     for row, name in enumerate(names):
         values = np.asarray(habits[name], dtype=float)
