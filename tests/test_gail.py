@@ -59,7 +59,7 @@ def test_short_gail_run_logs_complete_finite_numbers_and_spends_the_whole_budget
     assert all(b - a >= cfg.ppo.batch_steps for a, b in zip([0, *hist.env_steps[:-1]], hist.env_steps, strict=True))
     for name in ("episode_return", "episode_length", "episode_habit", "train_seconds"):
         assert len(getattr(hist, name)) == n and all(math.isfinite(v) for v in getattr(hist, name)), name
-    assert set(hist.extra) == {*STATS, "reward"}
+    assert set(hist.extra) == {*STATS, "d_loss_last_step", "reward"}  # D's loss at its last step (notebook 04)
     for key, values in hist.extra.items():
         assert len(values) == n and all(math.isfinite(v) for v in values), key
     assert all(0 <= v <= 1 for k in ("d_expert", "d_student", "d_acc") for v in hist.extra[k])
@@ -159,7 +159,7 @@ def test_absorbing_config_runs_and_logs_r_absorbing(monkeypatch) -> None:
     student, hist, disc = train_gail(cfg, demos=demos)
     assert isinstance(disc, AbsorbingDiscriminator)
     n = len(hist.env_steps)
-    assert set(hist.extra) == {*STATS, "reward", "r_absorbing"}
+    assert set(hist.extra) == {*STATS, "d_loss_last_step", "reward", "r_absorbing"}
     assert all(len(v) == n and all(math.isfinite(x) for x in v) for v in hist.extra.values())
     assert all(abs(r) <= 2.0 for r in hist.extra["r_absorbing"])  # the logit clamped to +-2
     # One absorbing sample per termination, on both sides of D's batch.
