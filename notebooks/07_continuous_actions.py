@@ -494,14 +494,14 @@ for name, p in cartpole.items():
 # imitation check: at least half the episodes up, and a gap within the limit.
 #
 # <!-- sweep: 07-learners -->
-# Seeds 7000–7039 (this CPU) and 7100–7109 (plain kernels): 50 seeds; every checkpoint held on 49.
+# Seeds 7000–7039 (this CPU) and 7100–7109, 7110–7119 (plain kernels): 60 seeds; every checkpoint held on 59.
 #
 # | learner | ends upright: min–max | ≥ 0.5 of episodes | tilt gap (rad): median (min–max) | up and gap ≤ 0.1 |
 # |---|---|---|---|---|
-# | expert (its gap: to θ\*; limits 0.9, 0.125) | 0.99–1 | ≥ 0.9: 50/50 | 0.040 (0.023–0.063) | ≤ 0.125: 50/50 |
-# | GAIL | 0.80–1 | 50/50 | 0.014 (0.000–0.109) | 49/50 |
-# | BC (seeds that ran to the end) | 0–1 | 27/49 | 0.009 (0.000–0.265) | 25/49 |
-# | control (upright: seeds that ran to the end) | 1–1 | 49/49 | 0.213 (0.142–0.258) | gap ≤ 0.1: 0/50 |
+# | expert (its gap: to θ\*; limits 0.9, 0.125) | 0.99–1 | ≥ 0.9: 60/60 | 0.040 (0.023–0.063) | ≤ 0.125: 60/60 |
+# | GAIL | 0.80–1 | 60/60 | 0.014 (0.000–0.109) | 59/60 |
+# | BC (seeds that ran to the end) | 0–1 | 30/59 | 0.021 (0.000–0.265) | 27/59 |
+# | control (upright: seeds that ran to the end) | 1–1 | 59/59 | 0.213 (0.142–0.258) | gap ≤ 0.1: 0/60 |
 #
 # A checkpoint failed on seed 7006 (this CPU): GAIL: \|tilt - expert's\| (rad) 0.109, limit ≤ 0.1.
 # <!-- /sweep -->
