@@ -480,9 +480,24 @@ for name, p in cartpole.items():
 # on CartPole it pays the balancing policy many times what it pays the coin. What tells the policies apart here is
 # what D says of their pairs: −log D = softplus(−l) and log(1 − D) = −softplus(l) both fall as D's logit l rises,
 # so on every pair they agree which looks more like the expert's; they differ in sign and in how much they weigh
-# the pairs D is sure of (the last line says whether they order these four policies alike). This run measures what
-# each reward *pays* this run's policies, not what a student paid it *learns*: exercise 4 trains one on log(1 − D), and
-# `benchmarks/pendulum_rewards.py` trains one on each reward, here and on CartPole, over many seeds.
+# the pairs D is sure of (the last line says whether they order these four policies alike).
+#
+# This run measures what each reward *pays* this run's policies. What a student paid each one *learns*: GAIL's
+# student trained on each reward for its full budget, here and on CartPole (notebook 04's GAIL, budget and checks),
+# on a few seeds (`benchmarks/pendulum_rewards.py`). *Imitated* is this notebook's GAIL check on Pendulum (at least
+# half the episodes up, the tilt near the expert's) and notebook 04's on CartPole (return and habit):
+#
+# <!-- sweep: 07-rewards -->
+# | GAIL's student paid …, seeds 7200–7202 (this CPU) and 7220–7222 (plain kernels) | Pendulum: ends upright, median | Pendulum: imitated | CartPole: return, median | CartPole: imitated |
+# |---|---|---|---|---|
+# | −log D (> 0) | 1 | 6/6 | 200 | 6/6 |
+# | log(1 − D) (< 0) | 0.99 | 6/6 | 17.3 | 0/6 |
+# | log 2, whatever D says | 0 | 0/6 | 200 | 0/6 |
+# <!-- /sweep -->
+#
+# On Pendulum the sign stopped mattering: log(1 − D), below 0 on every step, imitated as −log D did, where on
+# CartPole it made the student end its episodes early. The constant, which on CartPole kept the pole up (and ignored
+# the habit), teaches nothing here: its student does not swing the pendulum up.
 
 # %% [markdown]
 # ## Over many seeds
@@ -549,9 +564,9 @@ for name, p in cartpole.items():
 # 3. More often, not always: more swing-ups cover more start states, but BC still has no way to recover from states
 #    its demonstrations never showed, where GAIL's student learned from its own episodes (the notes, section 4,
 #    compare 4 and 16 episodes on the tuning seeds).
-# 4. It can imitate here, where on CartPole it could not: with every episode 200 steps long, a reward negative on
-#    every step cannot make ending early pay, since there is no ending early (the notes, section 4, measured it on a
-#    few tuning seeds; `benchmarks/pendulum_rewards.py` measures it over many). log(1 − D) = −softplus(l) and
+# 4. It imitates here (section 9's table over seeds counts the seeds), where on CartPole it could not: with every
+#    episode 200 steps long, a reward negative on every step cannot make ending early pay, since there is no ending
+#    early. log(1 − D) = −softplus(l) and
 #    −log D = softplus(−l) both fall as D's logit l rises, so both pay most where D takes the pair for the expert's;
 #    they differ in sign, which decided everything on CartPole and nothing here, and in how they weigh the pairs D is
 #    sure of.
