@@ -548,8 +548,9 @@ def table_07_rewards() -> str:
     seeds = " and ".join(f"{f['seeds'].replace('-', '–')} ({where[f['numerics']]})" for f in files)
     names = {"neg_log_d": "−log D (> 0)", "log_1m_d": "log(1 − D) (< 0)", "survival": "log 2, whatever D says"}
     lines = [
-        f"| GAIL's student paid …, seeds {seeds} | Pendulum: ends upright, median | Pendulum: imitated "
-        "| CartPole: return, median | CartPole: imitated |",
+        f"Seeds {seeds}: {len(records)} seeds.",
+        "",
+        "| GAIL's student paid … | Pendulum: ends upright (median) | imitated | CartPole: return (median) | imitated |",
         "|---|---|---|---|---|",
     ]
     for key, label in names.items():

@@ -488,7 +488,9 @@ for name, p in cartpole.items():
 # half the episodes up, the tilt near the expert's) and notebook 04's on CartPole (return and habit):
 #
 # <!-- sweep: 07-rewards -->
-# | GAIL's student paid …, seeds 7200–7202 (this CPU) and 7220–7222 (plain kernels) | Pendulum: ends upright, median | Pendulum: imitated | CartPole: return, median | CartPole: imitated |
+# Seeds 7200–7202 (this CPU) and 7220–7222 (plain kernels): 6 seeds.
+#
+# | GAIL's student paid … | Pendulum: ends upright (median) | imitated | CartPole: return (median) | imitated |
 # |---|---|---|---|---|
 # | −log D (> 0) | 1 | 6/6 | 200 | 6/6 |
 # | log(1 − D) (< 0) | 0.99 | 6/6 | 17.3 | 0/6 |
