@@ -49,7 +49,9 @@ _EXPORTS: dict[str, str] = {
     "Adam": "core.optim",
     "display_path": "core.paths",
     **dict.fromkeys(["fresh_seed", "seed_everything"], "core.seeding"),
-    **dict.fromkeys(["random_policy_demos", "subsample_demos", "mean_episode_length"], "core.demos"),
+    **dict.fromkeys(
+        ["conflicting_pushes", "random_policy_demos", "subsample_demos", "mean_episode_length"], "core.demos"
+    ),
     "ParameterError": "core.rules",
     # algorithms
     **dict.fromkeys(["PPO", "PPOConfig", "expert_config", "gae"], "algorithms.ppo"),

@@ -27,13 +27,14 @@
 # 3. train GAIL, the survival control and BC on your pairs, and compare where they keep the cart with where
 #    **you** kept it;
 # 4. measure what a person's demonstration changes: fewer pairs, a fall inside it, the same state answered with
-#    different pushes.
+#    different pushes, and write the measure of that last one yourself (a coding exercise).
 #
 # **Nobody playing?** Under `make run`, papermill or the tests nobody is at the keyboard: a **scripted stand-in**
 # (a simple controller with its own mark, x = −1) plays the episode through the same game, and the outputs you see
 # before you play come from it.
 #
-# **Reads** nothing. **Writes** `data/your_demos.pt`.
+# **Reads** `data/expert_demos.pt` (notebook 02's, to compare with in section 4's exercise). **Writes**
+# `data/your_demos.pt`.
 # **Runs** in about 20 seconds on a laptop CPU, plus the time you play.
 
 # %% tags=["parameters"]
@@ -54,6 +55,7 @@ from IPython.display import display
 
 import helpers
 from helpers.core import rules
+from helpers.teaching import exercises as check
 from helpers.teaching.checkpoints import HABIT_GAP, SOLVED_RETURN, checkpoint, record
 from helpers.teaching.game import ScriptedPlayer, cartpole_game, demo_warnings, play_scripted
 
@@ -66,7 +68,7 @@ helpers.check_parameters(
     EVAL_EPISODES=EVAL_EPISODES,
     DATA_DIR=DATA_DIR,
 )
-data = helpers.check_data_files(helpers.data_dir(DATA_DIR), writes=["your_demos.pt"])
+data = helpers.check_data_files(helpers.data_dir(DATA_DIR), reads=["expert_demos.pt"], writes=["your_demos.pt"])
 helpers.seed_everything(SEED)
 torch.set_num_threads(1)  # faster for these tiny networks
 
@@ -213,7 +215,7 @@ plt.show()
 yours = demo.player == "you"
 
 
-def check(name: str, value: float, control: tuple[str, float], **limit: float) -> None:
+def assess(name: str, value: float, control: tuple[str, float], **limit: float) -> None:
     """A checkpoint with its control beside it; on a person's demonstration a miss is reported, not raised."""
     try:
         checkpoint(name, value, control=control, **limit)
@@ -224,10 +226,10 @@ def check(name: str, value: float, control: tuple[str, float], **limit: float) -
 
 
 gail, ctrl, bc, untrained_row = rows["GAIL"], rows["survival control"], rows["BC"], rows["untrained"]
-check("GAIL's mean return", gail["return"], ("the untrained student", untrained_row["return"]), at_least=SOLVED_RETURN)
-check("GAIL's habit gap to yours (m)", gail["gap"], ("the survival control", ctrl["gap"]), at_most=HABIT_GAP)
-check("the control's habit gap to yours (m)", ctrl["gap"], ("GAIL", gail["gap"]), at_least=HABIT_GAP)
-check("BC's habit gap to yours (m)", bc["gap"], ("the survival control", ctrl["gap"]), at_most=HABIT_GAP)
+assess("GAIL's mean return", gail["return"], ("the untrained student", untrained_row["return"]), at_least=SOLVED_RETURN)
+assess("GAIL's habit gap to yours (m)", gail["gap"], ("the survival control", ctrl["gap"]), at_most=HABIT_GAP)
+assess("the control's habit gap to yours (m)", ctrl["gap"], ("GAIL", gail["gap"]), at_least=HABIT_GAP)
+assess("BC's habit gap to yours (m)", bc["gap"], ("the survival control", ctrl["gap"]), at_most=HABIT_GAP)
 record("the player's habit", player_habit)
 for name, r in rows.items():  # for the seed sweep's table (benchmarks/check_seeds.py); prints nothing
     for key in ("return", "habit", "gap"):
@@ -320,6 +322,68 @@ for name, c in changes.items():
 # | shaky pushes, GAIL | 86/90 | 89/90 | 0.04 (0.96) | 200 (84.3) |
 # | shaky pushes, BC | 86/90 | 84/90 | 0.03 (1.00) | 200 (11.8) |
 # <!-- /sweep -->
+
+# %% [markdown]
+# ### Coding exercise: the same state, answered both ways
+#
+# BC learns the majority push in each state, so a demonstration in which near states got different pushes gives it
+# less to go on. How often does that happen? For a demonstration (s_i, a_i), i = 1, …, N:
+#
+# > j(i) = argmin_{j ≠ i} ‖s_i − s_j‖ (the nearest **other** recorded state, Euclidean, on the states as recorded)
+# >
+# > conflicting pushes = (1/N) Σ_i [a_{j(i)} ≠ a_i], the share of states whose nearest other state got the other push.
+#
+# Write `my_conflicting_pushes(states, actions)`: `states` `[N, 4]` float, `actions` `[N, 1]` (0 or 1), as a
+# demonstration file holds them; return the share as one number. The check tries your function on five pairs of
+# near-twin states recorded out of order (two pairs answered both ways), then on random states, and names the mistake
+# if it recognises one. Squared distances, a loop or `torch.cdist` all pass.
+
+
+# %%
+def my_conflicting_pushes(states: torch.Tensor, actions: torch.Tensor) -> float:
+    """The share of states whose nearest other state (Euclidean) got the other push."""
+    ### BEGIN SOLUTION
+    states = states.double()  # in float32, cdist's shortcut (a matrix product) can swap two near states
+    distance = torch.cdist(states, states)  # [N, N]: ||s_i - s_j||
+    distance.fill_diagonal_(float("inf"))  # a state is not its own neighbour
+    nearest = distance.argmin(dim=1)  # j(i)
+    pushes = actions.reshape(-1)  # [N, 1] -> [N]
+    return (pushes[nearest] != pushes).float().mean().item()
+    ### END SOLUTION
+
+
+check.conflicting_pushes(my_conflicting_pushes)
+
+# %% [markdown]
+# The notebook goes on with the helper, `helpers.conflicting_pushes` (the same share), on yours if you played
+# (section 2), on the stand-in's steady and shaky demonstrations from above, and on the expert's
+# (`data/expert_demos.pt`, notebook 02's: greedy, so it answers each state one way only). It draws no random number:
+# the students above trained exactly as before.
+
+# %%
+expert_demos = helpers.load_demos(data / "expert_demos.pt")
+shaky = variants["shaky pushes"]
+compared = {"yours (section 2)": (demos["states"], demos["actions"])} if yours else {}  # else: the steady one
+compared |= {
+    "stand-in, steady": (full.states, full.actions),
+    "stand-in, shaky": (shaky.states, shaky.actions),
+    "the expert (02)": (expert_demos["states"], expert_demos["actions"]),
+}
+print(f"{'demonstration':18s} {'pairs':>5s} {'conflicting pushes':>18s}")
+for name, (states, actions) in compared.items():
+    print(f"{name:18s} {len(states):5d} {helpers.conflicting_pushes(states, actions):18.3f}")
+steady_share = helpers.conflicting_pushes(full.states, full.actions)
+shaky_share = helpers.conflicting_pushes(shaky.states, shaky.actions)
+print(f"the shaky hand's share minus the steady one's: {shaky_share - steady_share:+.3f}")
+
+# %% [markdown]
+# Read the column: even the steady stand-in and the expert, which never answer one state two ways, score above 0.
+# Their pushes switch sides many times a second, and a state's nearest recorded neighbour often lies on the other side
+# of that switch. So the share is not a count of mistakes: compare it between demonstrations. The last line shows
+# what one wrong push in ten did to the share on this seed, beside the share the same stand-in has without any wrong
+# push. BC learns the majority push among near states, so a wrong push among right ones is outvoted, which fits the
+# sweep above: shaky pushes move BC's habit on few seeds.
+# If you played, where does your own demonstration fall?
 
 # %% [markdown]
 # ## Summary

@@ -187,7 +187,7 @@ _STATE_JS = """
       if (!output) pre.style.whiteSpace = 'pre';  // a line of code must fit whole, not wrapped
       const over = pre.scrollWidth - pre.clientWidth;
       pre.style.whiteSpace = style;
-      const longest = pre.innerText.split('\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+      const longest = pre.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '');
       const what = output ? 'an output' : 'a code cell';
       return over > 1 ? `${what} is ${over} px too wide: ${longest.slice(0, 50)}...` : null;
     }).filter(x => x),

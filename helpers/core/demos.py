@@ -1,4 +1,5 @@
-"""Demonstrations in memory: the coin's (a uniform random policy's) pairs, a subsample, their episodes' length.
+"""Demonstrations in memory: the coin's (a uniform random policy's) pairs, a subsample, their episodes' length, how
+often near states got different pushes.
 
 A demonstration is a dict as ``helpers.files.data.load_demos`` returns it: states [N, 4] float32, actions [N, 1]
 int64, terminated [N] bool, meta.
@@ -61,3 +62,22 @@ def subsample_demos(demos: dict[str, Any], n_pairs: int) -> dict[str, Any]:
     out["terminated"] = demos.get("terminated", torch.zeros(n, dtype=torch.bool))[idx]
     out["meta"] = {**demos.get("meta", {}), "subsampled": n_pairs}
     return out
+
+
+def conflicting_pushes(states: torch.Tensor, actions: torch.Tensor) -> float:
+    """The share of a demonstration's states whose nearest other state got the other push.
+
+    For each state s_i, j(i) = argmin_{j != i} ||s_i - s_j|| (Euclidean, on the raw states); the share is
+    (1/N) sum_i [a_{j(i)} != a_i]. A demonstrator that answers similar states differently (a shaky hand) raises it; a
+    steady one scores above 0 too, where its nearest recorded state lies across its decision boundary. With float
+    states two equally near states do not occur in practice (``argmin`` would take the first).
+    """
+    states, actions = torch.as_tensor(states), torch.as_tensor(actions).reshape(-1)
+    if states.dim() != 2 or len(states) < 2 or len(actions) != len(states):
+        raise ValueError(f"conflicting_pushes: states [N >= 2, d] and one action per state; got "
+                         f"{list(states.shape)} and {list(actions.shape)}")  # fmt: skip
+    s = states.double()  # float32 cdist can pick the farther of two near states (it goes through a matrix product)
+    distance = torch.cdist(s, s, compute_mode="donot_use_mm_for_euclid_dist")  # exact differences, on every CPU
+    distance.fill_diagonal_(float("inf"))  # a state is not its own neighbour
+    nearest = distance.argmin(1)
+    return float((actions[nearest] != actions).double().mean())

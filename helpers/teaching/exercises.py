@@ -1,4 +1,4 @@
-"""Checks of the coding exercises of notebooks 01-07: instant, specific feedback on a learner's function.
+"""Checks of the coding exercises of notebooks 01-08: instant, specific feedback on a learner's function.
 
 Each notebook cell ``check.gae(my_gae)`` (``from helpers.teaching import exercises as check``) calls the learner's
 function on edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
@@ -1759,3 +1759,117 @@ def _minus(big: list[tuple], small: list[tuple]) -> list[tuple]:
     from collections import Counter
 
     return list((Counter(big) - Counter(small)).elements())
+
+
+# ================================================================ 08: the same state answered both ways (issue 30)
+
+HINTS_08 = {
+    "my_conflicting_pushes": "distances between every two states (torch.cdist), the diagonal masked with inf, argmin "
+    "per row; then the share of states whose nearest other state got the other push",
+}
+"""The hint of notebook 08's exercise (part of ``HINTS``)."""
+HINTS.update(HINTS_08)
+
+
+def _planted_pushes() -> tuple[torch.Tensor, torch.Tensor]:
+    """Five pairs of near-twin states far from each other, recorded out of order: in two pairs the twins got
+    different pushes, so the share is 4/10; the states next in time are never the twins."""
+    gen = torch.Generator().manual_seed(12)  # a seed on which every mistake below gives a share of its own
+    centres = torch.randn(5, 4, generator=gen) * torch.tensor([1.0, 1.0, 0.1, 1.0])
+    twins = torch.cat([centres, centres + 0.01 * torch.randn(5, 4, generator=gen)])  # twin of row k: row k + 5
+    actions = torch.tensor([1, 0, 1, 1, 0, 0, 1, 1, 1, 0])  # rows 0-4 then their twins: pairs 0 and 1 disagree
+    order = torch.tensor([0, 3, 6, 1, 4, 7, 2, 8, 5, 9])  # twins (k, k + 5) never side by side in time
+    return twins[order], actions[order].reshape(-1, 1)
+
+
+def _random_pushes(n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n`` random CartPole-like states (float32 [n, 4]) and pushes (int64 [n, 1])."""
+    states = torch.randn(n, 4, generator=gen) * torch.tensor([0.8, 0.5, 0.05, 0.5])
+    return states, torch.randint(0, 2, (n, 1), generator=gen)
+
+
+def _pushes_variant(kind: str, states: torch.Tensor, actions: torch.Tensor) -> float:
+    """What a share of conflicting pushes with the known mistake ``kind`` computes."""
+    from helpers.core.demos import conflicting_pushes
+
+    s, a = states.double(), actions.reshape(-1)
+    distance = torch.cdist(s, s)
+    if kind == "right":
+        return conflicting_pushes(states, actions)
+    if kind == "self":  # no mask: each state is its own nearest
+        return float((a[distance.argmin(1)] != a).double().mean())
+    if kind == "count":
+        return float(len(a) * conflicting_pushes(states, actions))
+    if kind == "agree":
+        return 1.0 - conflicting_pushes(states, actions)
+    if kind == "farthest":
+        return float((a[distance.argmax(1)] != a).double().mean())
+    if kind == "broadcast":  # actions [N, 1] against the neighbours' [N]: an N x N table
+        distance.fill_diagonal_(float("inf"))
+        return float((a[distance.argmin(1)] != actions).double().mean())
+    if kind == "next_in_time":
+        return float((a[1:] != a[:-1]).double().mean())
+    if kind == "standardised":
+        return conflicting_pushes(states / states.std(0), actions)
+    raise ValueError(kind)
+
+
+PUSHES_MISTAKES: list[tuple[str, str]] = [
+    ("self", "each state came out as its own nearest state (distance 0), so no push can ever differ: mask the "
+             "diagonal first (d.fill_diagonal_(float('inf'))), the nearest OTHER state is the question"),
+    ("count", "yours is a count of states: return the share, the count divided by the number of states N"),
+    ("agree", "yours is the share of states whose nearest other state got the SAME push: count where the two "
+              "pushes differ"),
+    ("farthest", "you took the farthest state (argmax of the distances): the nearest other state is the argmin"),
+    ("broadcast", "actions has shape [N, 1]: compared with the neighbours' pushes of shape [N] it broadcast to an "
+                  "N x N table; flatten it first (actions.reshape(-1) or actions[:, 0])"),
+    ("next_in_time", "you compared each state with the next one in time: the nearest state is the one at the "
+                     "smallest Euclidean distance, wherever the demonstration recorded it"),
+    ("standardised", "you rescaled the states: measure the Euclidean distance on the states as recorded"),
+]  # fmt: skip
+"""The known mistakes of the conflicting pushes, and what the check says of each."""
+
+
+def _share(out: Any) -> float:
+    """The learner's answer as one float, or an ``ExerciseError`` that says what it is."""
+    if isinstance(out, torch.Tensor | np.ndarray) and out.ndim > 0:
+        _fail(f"return one number, the share over all states; got an array of shape {list(out.shape)} (the mean "
+              "of the per-state flags is the share)")  # fmt: skip
+    if isinstance(out, str | bytes):
+        _fail(f"return one number, the share of states; got {type(out).__name__}")
+    try:
+        value = float(out)
+    except (TypeError, ValueError, RuntimeError):
+        _fail(f"return one number, the share of states; got {type(out).__name__}")
+    if not np.isfinite(value):
+        _fail(f"the share is a number between 0 and 1; yours is {value}")
+    return value
+
+
+def conflicting_pushes(fn: Callable[..., float]) -> None:
+    """Check ``fn(states [N, 4], actions [N, 1]) -> float``, the share of states whose nearest other state (Euclidean)
+    got the other push, against ``helpers.core.demos.conflicting_pushes``: first on planted near-twins recorded out of
+    order, then on random states. Squared distances, loops or a vectorised form all pass. Ties (two other states
+    exactly as near) do not occur with these float states, nor in practice with a demonstration's."""
+    states, actions = _planted_pushes()
+    with _own_random_streams(0):
+        got = _share(_call(fn, states.clone(), actions.clone()))
+        want = _pushes_variant("right", states, actions)
+        if not _close(got, want):
+            for kind, message in PUSHES_MISTAKES:
+                if _close(got, _pushes_variant(kind, states, actions)):
+                    _fail(message)
+            _fail(f"on five pairs of near-twin states, two pairs answered both ways, the share is {want:.2f}; yours "
+                  f"is {got:.4g}")  # fmt: skip
+        gen = torch.Generator().manual_seed(0)
+        for n in (2, 3, 17, 200):
+            states, actions = _random_pushes(n, gen)
+            got = _share(_call(fn, states.clone(), actions.clone()))
+            want = _pushes_variant("right", states, actions)
+            if not _close(got, want):
+                for kind, message in PUSHES_MISTAKES:
+                    if _close(got, _pushes_variant(kind, states, actions)):
+                        _fail(f"on {n} random states: {message}")
+                _fail(f"on {n} random states the share is {want:.4f}; yours is {got:.4g}")
+    _praise("the share of conflicting pushes is right: each state's nearest other state, and how often its push "
+            "differs")  # fmt: skip
