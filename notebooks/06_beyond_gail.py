@@ -247,7 +247,8 @@ for name, r in rows.items():
 # Read the table with the figure above. Whether DAgger beats BC on one seed depends on where its learners happened to
 # drive: labels of states its early, clumsy learners visited may all lie on the first part of the journey, none near
 # the mark, and its last learner, fitted to them and never played before it is scored, can then do worse than BC,
-# whose evenly spaced pairs cover the whole journey. GAIL, with 200 labels and 80,000 env steps, is the reference.
+# whose evenly spaced pairs cover the whole journey (over many seeds that is the rarer case: the tables at the end).
+# GAIL, with 200 labels and 80,000 env steps, is the reference.
 # One seed says little: the tables at the end count, seed by seed, how often DAgger kept the habit where BC did not,
 # and the reverse.
 #
@@ -374,7 +375,7 @@ plt.show()
 #
 # Look at where the learned rewards peak (above); GAIL's also depends on the push, softplus(g) cannot.
 # `helpers.core.env.LONG_POLE` doubles the pole's length (half-length 1.0 m instead of 0.5). The expert, carried over,
-# falls with it on most seeds (the tables at the end). We carry the GAIL and AIRL
+# keeps its habit with it on only a few seeds (the tables at the end). We carry the GAIL and AIRL
 # policies over unchanged, and train a fresh student in the new world on each frozen reward, and the survival control
 # there. The habit gap is still measured against the expert's habit in the usual CartPole: the habit is where the cart
 # should be, whatever the pole.
@@ -541,10 +542,11 @@ checkpoint(
 # - **DAgger** asks the expert to label the learner's own states, so it needs an expert on call (notebook 02 took it
 #   away). With as many labels as BC it keeps the habit more often over many seeds, not on every seed.
 # - **A frozen GAIL discriminator is a reward in its own world**: a fresh student on −log D often keeps the habit
-#   there, rarely with a pole twice as long.
+#   there, on only a few seeds with a pole twice as long.
 # - **A reward of the state alone travels further**: softplus of AIRL's g, once made positive; its raw sign makes
 #   students fall, because where episodes end, a reward's sign is part of the reward.
-# - **The survival control** never keeps the habit, in either world; AIRL's own policy, carried over, does best there.
+# - **The survival control** does not keep the habit in either world; AIRL's own policy, carried over, does best with
+#   the long pole.
 # - **Minari**: the demonstration saved as a Minari dataset gives back the same 200 pairs and the same BC, bit for bit.
 
 # %% [markdown]
