@@ -74,7 +74,7 @@ run: setup
 ## full disk said in one line); notebooks/ and data/ stay as committed.
 notebook: setup
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1); \
-	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05|06 [ARGS='-p SEED 7']"; exit 2; fi; \
+	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then echo "usage: make notebook NB=01|02|03|04|05|06|07 [ARGS='-p SEED 7']"; exit 2; fi; \
 	echo "=== $$nb -> build/$$nb (data: build/data)"; \
 	$(PY) scripts/run_notebook.py "$$nb" "build/$$nb" --data build/data --cwd notebooks $(ARGS)
 

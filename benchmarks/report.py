@@ -457,6 +457,110 @@ def _labelled(nb: str, suffix: str) -> list[str]:
     return list(out)
 
 
+# ------------------------------------------------------------------------------------------------ notebook 07
+
+PENDULUM_REWARDS = "pendulum-rewards_*_*.json"
+"""``pendulum_rewards.py``'s results (GAIL's students on -log D, log(1 - D) and log 2, on Pendulum and on CartPole):
+every file of ``benchmarks/results/`` with this name, this CPU's first."""
+
+
+def _pendulum_logs() -> tuple[str, list[dict[str, float]], list[str]]:
+    """The sweeps' label; per seed, every number notebook 07 logged (its checkpoints', their controls', its records);
+    and per seed where a checkpoint failed, which one and by how much."""
+    found = sweeps_of("07")  # benchmarks/results/pendulum_<seeds>_<numerics>.json (check_seeds.py --notebooks 07-07)
+    if not found:
+        raise SystemExit("benchmarks/report.py: no benchmarks/results/pendulum_<seeds>_<numerics>.json: run the sweep")
+    logs, failures = [], []
+    for s in found:
+        for r, e in zip(s.data["records"], s.entries("07"), strict=True):
+            logs.append({c["name"]: c["value"] for c in e.get("checkpoints", [])})
+            for c in e.get("checkpoints", []):
+                if not c["ok"] and not c["name"].endswith(" (control)"):
+                    where = "plain kernels" if s.numerics == "default" else "this CPU"
+                    limit = limit_text(c["at_least"], c["at_most"])
+                    failures.append(f"seed {r['seed']} ({where}): {c['name']} {fmt(c['value'], 3)}, limit {limit}")
+    where = {"native": "this CPU", "default": "plain kernels"}
+    groups = [(", ".join(s.seeds for s in g), where[k]) for k, g in by_numerics("07").items() if g]
+    return "seeds " + " and ".join(f"{seeds} ({w})" for seeds, w in groups), logs, failures
+
+
+def table_07_learners() -> str:
+    """Notebook 07's learners over its sweeps: how often each swung up, and how near the expert's tilt it held; the
+    seeds where a checkpoint failed, named. The expert's and GAIL's numbers (and the control's gap) are their
+    checkpoints', logged on every seed that reached them; BC's and the control's upright share are recorded at the
+    end, so a seed that failed a checkpoint has none."""
+    label, logs, failures = _pendulum_logs()
+    from helpers.teaching.checkpoints import EXPERT_TILT_TOL, EXPERT_UPRIGHT_SHARE, TILT_GAP, UPRIGHT_SHARE
+
+    def of(name: str) -> list[float]:
+        return [log[name] for log in logs if name in log]
+
+    def bc_gap(log: dict[str, float]) -> float:
+        return abs(log["BC: tilt"] - log["expert: tilt"])
+
+    statuses = [e["status"] for s in sweeps_of("07") for e in s.entries("07")]
+    ended = [log for log in logs if "BC: tilt" in log]
+    gail_up, gail_gap = of("GAIL: share of fresh episodes ending upright"), of("GAIL: |tilt - expert's| (rad)")
+    both = [(u, g) for u, g in zip(gail_up, gail_gap, strict=False)]
+    bc = [(log["BC: upright"], bc_gap(log)) for log in ended]
+    expert_up, expert_gap = of("expert: share of fresh episodes ending upright"), of("expert: |tilt - θ*| (rad)")
+    control_gap = of("GAIL: |tilt - expert's| (rad) (control)")
+    control_up = [log["control: upright"] for log in ended]
+
+    def gaps(xs: list[float]) -> str:
+        seen = [x for x in xs if x == x]  # NaN: no episode ended upright, so no tilt
+        return f"{med(seen, 3)} ({span(seen, 3)})" if seen else "—"
+
+    def imitated(pairs: list[tuple[float, float]]) -> str:
+        return f"{sum(u >= UPRIGHT_SHARE and g <= TILT_GAP for u, g in pairs)}/{len(pairs)}"
+
+    lines = [
+        f"{label[0].upper()}{label[1:]}: {len(statuses)} seeds; every checkpoint held on {statuses.count('pass')}.",
+        "",
+        f"| learner | ends upright: min–max | ≥ {UPRIGHT_SHARE:g} of episodes | tilt gap (rad): median (min–max) "
+        f"| up and gap ≤ {TILT_GAP:g} |",
+        "|---|---|---|---|---|",
+        f"| expert (its gap: to θ\\*; limits {EXPERT_UPRIGHT_SHARE:g}, {EXPERT_TILT_TOL:g}) | {span(expert_up)} "
+        f"| ≥ {EXPERT_UPRIGHT_SHARE:g}: {count(expert_up, lambda x: x >= EXPERT_UPRIGHT_SHARE)} | {gaps(expert_gap)} "
+        f"| ≤ {EXPERT_TILT_TOL:g}: {count(expert_gap, lambda x: x <= EXPERT_TILT_TOL)} |",
+        f"| GAIL | {span(gail_up)} | {count(gail_up, lambda x: x >= UPRIGHT_SHARE)} | {gaps(gail_gap)} "
+        f"| {imitated(both)} |",
+        f"| BC (seeds that ran to the end) | {span([u for u, _ in bc])} "
+        f"| {count([u for u, _ in bc], lambda x: x >= UPRIGHT_SHARE)} | {gaps([g for _, g in bc])} | {imitated(bc)} |",
+        f"| control (upright: seeds that ran to the end) | {span(control_up)} "
+        f"| {count(control_up, lambda x: x >= UPRIGHT_SHARE)} | {gaps(control_gap)} "
+        f"| gap ≤ {TILT_GAP:g}: {count(control_gap, lambda x: x <= TILT_GAP)} |",
+    ]
+    if failures:
+        lines += ["", "A checkpoint failed on " + "; ".join(cell(f) for f in failures) + "."]
+    return "\n".join(lines)
+
+
+def table_07_rewards() -> str:
+    """Notebook 07, section 9: each reward's students, on Pendulum and on CartPole, that imitated."""
+    paths = sorted(RESULTS.glob(PENDULUM_REWARDS), key=lambda p: (not p.stem.endswith("_native"), p.name))
+    if not paths:
+        raise SystemExit("benchmarks/report.py: no benchmarks/results/pendulum-rewards_<seeds>_<numerics>.json: run "
+                         "python -m benchmarks.pendulum_rewards first")  # fmt: skip
+    files = [json.loads(p.read_text()) for p in paths]
+    records = [r for f in files for r in f["records"]]
+    where = {"default": "plain kernels", "native": "this CPU"}
+    seeds = " and ".join(f"{f['seeds'].replace('-', '–')} ({where[f['numerics']]})" for f in files)
+    names = {"neg_log_d": "−log D (> 0)", "log_1m_d": "log(1 − D) (< 0)", "survival": "log 2, whatever D says"}
+    lines = [
+        f"Seeds {seeds}: {len(records)} seeds.",
+        "",
+        "| GAIL's student paid … | Pendulum: ends upright (median) | imitated | CartPole: return (median) | imitated |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in names.items():
+        pend, cart = [r["Pendulum"][key] for r in records], [r["CartPole"][key] for r in records]
+        up, ret = [p["upright"] for p in pend], [c["return"] for c in cart]
+        ok_p, ok_c = count([p["imitated"] for p in pend], bool), count([c["imitated"] for c in cart], bool)
+        lines.append(f"| {label} | {med(up)} | {ok_p} | {med(ret, 1)} | {ok_c} |")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------------------------- notebook 08
 
 
@@ -679,6 +783,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "06-methods": table_06_methods,
     "06-dagger-vs-bc": table_06_dagger_vs_bc,
     "06-rewards": table_06_rewards,
+    "07-learners": table_07_learners,
+    "07-rewards": table_07_rewards,
     "08-checkpoints": table_08_checkpoints,
     "08-changes": table_08_changes,
 } | {f"runtime-{nb:02d}": runtime(f"{nb:02d}") for nb in range(1, 10)}

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# [← 05 Going further](05_going_further.ipynb) · [contents](../README.md)
+# [← 05 Going further](05_going_further.ipynb) · [contents](../README.md) · [07 Pendulum →](07_continuous_actions.ipynb)
 #
 # # 06 · Beyond GAIL: DAgger, a reward to take elsewhere, and demonstrations in the community's format
 #
@@ -583,4 +583,4 @@ checkpoint(
 # </details>
 
 # %% [markdown]
-# [← 05 Going further](05_going_further.ipynb) · [contents](../README.md)
+# [← 05 Going further](05_going_further.ipynb) · [contents](../README.md) · [07 Pendulum →](07_continuous_actions.ipynb)

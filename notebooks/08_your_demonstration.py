@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
+# [← 07 Continuous actions](07_continuous_actions.ipynb) · [contents](../README.md)
 #
 # # 08 · Your demonstration
 #
@@ -423,4 +423,4 @@ print(f"the shaky hand's share minus the steady one's: {shaky_share - steady_sha
 # </details>
 
 # %% [markdown]
-# [← 06 Beyond GAIL](06_beyond_gail.ipynb) · [contents](../README.md)
+# [← 07 Continuous actions](07_continuous_actions.ipynb) · [contents](../README.md)

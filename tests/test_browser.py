@@ -38,6 +38,7 @@ NOTEBOOKS = [
     "04_gail",
     "05_going_further",
     "06_beyond_gail",
+    "07_continuous_actions",
     "08_your_demonstration",
 ]
 RUN_TIMEOUT = float(os.environ.get("IL_BROWSER_TIMEOUT", "900"))

@@ -61,3 +61,52 @@ def test_the_guide_and_readme_tables_count_learners_and_controls(tmp_path, monke
         assert report.check_seeds_20() == "about 67 minutes on 2 cores, 2 seeds at once"
     finally:
         report.sweep.cache_clear()
+
+
+def _pendulum_seed(seed: int, gail_gap: float, bc_up: float) -> dict:
+    """One seed of notebook 07's sweep: its checkpoints (and controls), then its records if no checkpoint failed."""
+    ok = gail_gap <= 0.1
+    logs = [
+        {"name": "expert: share of fresh episodes ending upright", "value": 1.0, "at_least": 0.9, "at_most": None,
+         "margin": 0.1, "ok": True},
+        {"name": "expert: |tilt - θ*| (rad)", "value": 0.04, "at_least": None, "at_most": 0.125, "margin": 0.085,
+         "ok": True},
+        {"name": "GAIL: share of fresh episodes ending upright", "value": 0.9, "at_least": 0.5, "at_most": None,
+         "margin": 0.4, "ok": True},
+        {"name": "GAIL: |tilt - expert's| (rad)", "value": gail_gap, "at_least": None, "at_most": 0.1,
+         "margin": 0.1 - gail_gap, "ok": ok},
+        {"name": "GAIL: |tilt - expert's| (rad) (control)", "value": 0.2, "at_least": None, "at_most": 0.1,
+         "margin": -0.1, "ok": True},
+    ]  # fmt: skip
+    if ok:
+        tilts = {"expert": 0.21, "GAIL": 0.21 - gail_gap, "BC": 0.2 if bc_up else float("nan"), "control": 0.01}
+        ups = {"expert": 1.0, "GAIL": 0.9, "BC": bc_up, "control": 1.0}
+        for name in tilts:
+            for key, value in (("return", -150.0), ("upright", ups[name]), ("tilt", tilts[name])):
+                logs.append({"name": f"{name}: {key}", "value": value, "at_least": None, "at_most": None,
+                             "margin": None, "ok": True})  # fmt: skip
+    return {"seed": seed, "notebooks": {"07": {"status": "pass" if ok else "fail", "checkpoints": logs}}}
+
+
+def test_notebook_07_table_counts_every_seed_and_names_a_failure(tmp_path, monkeypatch) -> None:
+    native = [_pendulum_seed(7000, 0.01, 1.0), _pendulum_seed(7001, 0.109, 1.0), _pendulum_seed(7002, 0.02, 0.0)]
+    default = [_pendulum_seed(7100, 0.03, 0.6)]
+    for name, numerics, seeds, records in [
+        ("pendulum_7000-7002_native.json", "native", "7000-7002", native),
+        ("pendulum_7100-7100_default.json", "default", "7100-7100", default),
+    ]:
+        (tmp_path / name).write_text(json.dumps({"numerics": numerics, "seeds": seeds, "records": records}))
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    report.sweep.cache_clear()
+    try:
+        table = report.table_07_learners()
+    finally:
+        report.sweep.cache_clear()
+    assert table.startswith(
+        "Seeds 7000–7002 (this CPU) and 7100–7100 (plain kernels): 4 seeds; every checkpoint held on 3."
+    )
+    # the failed seed counted, from its checkpoint
+    assert "| GAIL | 0.90–0.90 | 4/4 | 0.025 (0.010–0.109) | 3/4 |" in table
+    assert "| BC (seeds that ran to the end) | 0–1 | 2/3 |" in table  # seed 7002's BC never swung up: no tilt
+    assert "gap ≤ 0.1: 0/4 |" in table  # the control, on every seed
+    assert "A checkpoint failed on seed 7001 (this CPU): GAIL: \\|tilt - expert's\\| (rad) 0.109, limit ≤ 0.1." in table

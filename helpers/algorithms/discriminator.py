@@ -76,6 +76,24 @@ class Discriminator(StateNormalization):
         return torch.sigmoid(self(states, actions))
 
 
+class ContinuousDiscriminator(Discriminator):
+    """l_w(s, a) for a real-valued action (notebook 07): standardised state + action / bound -> hidden -> 1 logit.
+
+    D reads the action the environment *applied*: clipped to [-bound, bound] and scaled to [-1, 1]. A policy's raw
+    Gaussian samples can lie beyond the bound (the environment clips them), while an expert's recorded actions
+    never do; unclipped, D could tell the student by the size of its exploration noise alone.
+    """
+
+    def __init__(self, hidden: int = 64, obs_dim: int = 3, act_dim: int = 1, action_bound: float = 2.0) -> None:
+        super().__init__(hidden, obs_dim, act_dim)
+        self.action_bound = action_bound
+
+    def features(self, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """The network's input: standardised state and clip(a, -bound, bound) / bound, [N, obs_dim + act_dim]."""
+        applied = actions.reshape(len(states), -1).clamp(-self.action_bound, self.action_bound) / self.action_bound
+        return torch.cat([self.standardize(states), applied], dim=1)
+
+
 # ---------------------------------------------------------------- rewards
 
 

@@ -14,6 +14,7 @@ environment would have paid is only logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ from helpers.algorithms.train import History, train_student
 from helpers.core import rules
 from helpers.core.env import CartPoleBatch
 from helpers.core.optim import Adam
-from helpers.core.rollout import Episode
+from helpers.core.rollout import BatchEnv, Episode, mean_habit
 from helpers.core.seeding import seed_everything
 
 
@@ -90,22 +91,35 @@ def absorbing_config(**changes: Any) -> GAILConfig:
 
 
 def train_gail(
-    demos: dict[str, Any], seed: int = 0, config: GAILConfig | None = None, progress: bool = True
+    demos: dict[str, Any],
+    seed: int = 0,
+    config: GAILConfig | None = None,
+    progress: bool = True,
+    envs: BatchEnv | None = None,
+    networks: Callable[[GAILConfig], tuple[PPO, Discriminator]] | None = None,
+    habit: Callable[[list[Episode]], float] = mean_habit,
 ) -> tuple[PPO, History, Discriminator]:
     """Train a PPO student by GAIL on ``demos`` (``load_demos`` output); returns it, its history and D.
 
     The history logs, per iteration: env steps, the training episodes' length and habit (mean cart x over
     their last 100 steps) and, in ``extra``, D's view of the fresh batch before its update (``d_expert``,
     ``d_student``: mean D on each side; ``d_loss``, ``d_acc``: BCE and balanced accuracy) and the mean reward.
+
+    CartPole by default. Another environment (notebook 07's Pendulum) brings its batch (``envs``), its networks
+    (``networks(config)`` builds the student and D, after the seeding) and the ``habit`` its history logs.
     """
     c = config or GAILConfig()
     rules.require_budget(c, "max_env_steps", "GAIL_MAX_ENV_STEPS of notebook 04")
     seed_everything(seed)
-    expert_s, expert_a = demos["states"], demos["actions"].reshape(-1)
+    actions = demos["actions"]
+    expert_s, expert_a = demos["states"], actions if actions.is_floating_point() else actions.reshape(-1)
     if c.absorbing:
         expert_s, expert_a = with_absorbing(expert_s, expert_a, demos["terminated"])
-    student = PPO(c.ppo)
-    disc = AbsorbingDiscriminator(c.disc_hidden) if c.absorbing else Discriminator(c.disc_hidden)
+    if networks is not None:
+        student, disc = networks(c)
+    else:
+        student = PPO(c.ppo)
+        disc = AbsorbingDiscriminator(c.disc_hidden) if c.absorbing else Discriminator(c.disc_hidden)
     if c.normalize_disc_inputs:
         disc.set_normalization(demos["states"])
     disc_opt = Adam(disc.parameters(), lr=c.disc_lr)
@@ -127,6 +141,6 @@ def train_gail(
         rewards = gail_reward(disc, batch.states, batch.actions, c.reward, c.reward_clip)
         return rewards, {**stats, "reward": float(rewards.mean())}
 
-    envs = CartPoleBatch(c.ppo.n_envs)
-    hist = train_student(student, envs, seed, c.max_env_steps, rewards_of, progress)
+    envs = envs if envs is not None else CartPoleBatch(c.ppo.n_envs)
+    hist = train_student(student, envs, seed, c.max_env_steps, rewards_of, progress, habit)
     return student, hist, disc

@@ -89,12 +89,19 @@ def clipped_surrogate(ratio: torch.Tensor, advantages: torch.Tensor, clip: float
 
 
 class PPO:
-    """A policy pi_theta, a critic V_phi and the clipped-surrogate update that trains them."""
+    """A policy pi_theta, a critic V_phi and the clipped-surrogate update that trains them.
 
-    def __init__(self, config: PPOConfig | None = None) -> None:
+    By default CartPole's networks (``PolicyNet``, ``ValueNet`` of ``config.hidden`` units); ``policy`` and ``value``
+    replace them (notebook 07: a ``GaussianPolicy`` and a Pendulum critic). The policy only has to give
+    ``log_prob_entropy(states, actions)``; PPO's update is the same for discrete and continuous actions.
+    """
+
+    def __init__(
+        self, config: PPOConfig | None = None, policy: nn.Module | None = None, value: nn.Module | None = None
+    ) -> None:
         self.config = config or PPOConfig()
-        self.policy = PolicyNet(self.config.hidden)
-        self.value = ValueNet(self.config.hidden)
+        self.policy = policy if policy is not None else PolicyNet(self.config.hidden)
+        self.value = value if value is not None else ValueNet(self.config.hidden)
         # One Adam over both networks, one learning rate each (a parameter group per network): the two
         # losses touch disjoint parameters, so one backward and one step update both.
         self.optimizer = Adam(
@@ -132,18 +139,16 @@ class PPO:
         if c.normalize_advantages and len(adv) > 1:
             adv = (adv - adv.mean()) / (adv.std() + 1e-8)
         with torch.no_grad():
-            old_logp = torch.log_softmax(self.policy(batch.states), -1).gather(-1, batch.actions[:, None])[:, 0]
+            old_logp, _ = self.policy.log_prob_entropy(batch.states, batch.actions)
         n = len(batch)
         size = -(-n // c.minibatches)  # ceil(n / minibatches)
         for _ in range(c.epochs):
             order = torch.randperm(n) if c.minibatches > 1 else torch.arange(n)
             for idx in order.split(size):
-                logp_all = torch.log_softmax(self.policy(batch.states[idx]), -1)
-                logp = logp_all.gather(-1, batch.actions[idx, None])[:, 0]
+                logp, entropy = self.policy.log_prob_entropy(batch.states[idx], batch.actions[idx])
                 log_ratio = logp - old_logp[idx]
                 ratio = log_ratio.exp()
                 policy_loss = -clipped_surrogate(ratio, adv[idx], c.clip)
-                entropy = -(logp_all.exp() * logp_all).sum(-1).mean()
                 value_loss = nn.functional.mse_loss(self.value(batch.states[idx]), returns[idx])
                 self.optimizer.zero_grad()
                 (policy_loss - c.entropy_coef * entropy + value_loss).backward()

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from helpers.algorithms.ppo import PPO, PPOConfig, expert_config
 from helpers.core import rules
 from helpers.core.env import HABIT_X, MAX_STEPS, CartPoleBatch
-from helpers.core.rollout import Episode, collect, concat_episodes, mean_habit, run_episodes
+from helpers.core.rollout import BatchEnv, Episode, collect, concat_episodes, mean_habit, run_episodes
 from helpers.core.seeding import seed_everything, train_eval_seed
 
 
@@ -33,12 +33,20 @@ class History:
     extra: dict[str, list[float]] = field(default_factory=dict)
     """Other per-update numbers (discriminator statistics, evaluations, ...)."""
 
-    def add_batch(self, steps: int, batch: Episode, episodes: list[Episode], train_seconds: float) -> None:
-        """Record one update: env steps so far, its training episodes' mean return, length and habit, and seconds."""
+    def add_batch(
+        self,
+        steps: int,
+        batch: Episode,
+        episodes: list[Episode],
+        train_seconds: float,
+        habit: Callable[[list[Episode]], float] = mean_habit,
+    ) -> None:
+        """Record one update: env steps so far, its training episodes' mean return, length and ``habit`` (CartPole's
+        mean cart x by default), and seconds."""
         self.env_steps.append(steps)
         self.episode_return.append(batch.ret / len(episodes))
         self.episode_length.append(len(batch) / len(episodes))
-        self.episode_habit.append(mean_habit(episodes))
+        self.episode_habit.append(habit(episodes))
         self.train_seconds.append(train_seconds)
 
     def log(self, **values: float) -> None:
@@ -52,14 +60,23 @@ RewardsOf = Callable[[Episode, int], tuple[torch.Tensor, dict[str, float]]]
 
 
 def train_student(
-    student: PPO, envs: CartPoleBatch, seed: int, max_env_steps: int, rewards_of: RewardsOf, progress: bool
+    student: PPO,
+    envs: BatchEnv,
+    seed: int,
+    max_env_steps: int,
+    rewards_of: RewardsOf,
+    progress: bool,
+    habit: Callable[[list[Episode]], float] = mean_habit,
 ) -> History:
-    """The loop every student that is not paid by the environment trains in (GAIL, AIRL, a frozen reward).
+    """The loop every student that is not paid by the environment trains in (GAIL, AIRL, a frozen reward); on
+    Pendulum (notebook 07), where no stop rule reads an evaluation, the expert and the control train in it too,
+    ``rewards_of`` handing on what the environment paid.
 
     Each iteration: the student plays a batch (``collect``; its first reset seeded with ``seed``);
     ``rewards_of(batch, steps)`` gives each step's reward, after any discriminator update it makes; the learning
     rates anneal to 0 over ``max_env_steps`` if ``student.config.anneal_lr``; one PPO update; the history logs the
-    batch and ``rewards_of``'s numbers. Timed per iteration, all of it (rewards included).
+    batch (its episodes' ``habit``: CartPole's mean cart x by default) and ``rewards_of``'s numbers. Timed per
+    iteration, all of it (rewards included). ``envs``: CartPole's batch, or any other (notebook 07's Pendulum).
     """
     hist = History()
     steps, train_time = 0, 0.0
@@ -75,7 +92,7 @@ def train_student(
         train_time += time.perf_counter() - t0
         steps += len(batch)
         bar.update(min(len(batch), max_env_steps - bar.n))
-        hist.add_batch(steps, batch, episodes, train_time)
+        hist.add_batch(steps, batch, episodes, train_time, habit)
         hist.log(**logs)
     bar.close()
     return hist

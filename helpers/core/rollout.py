@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import torch
 from torch import nn
 
-from helpers.core.env import MAX_STEPS, OBS_DIM, CartPoleBatch
+from helpers.core.env import MAX_STEPS, CartPoleBatch
+
+BatchEnv = Any
+"""A batch of ``n`` environments stepped together: ``CartPoleBatch``, or anything with its ``n``, ``max_steps``,
+``reset(seed)`` and ``step(actions)`` (``helpers.core.pendulum.PendulumBatch``)."""
 
 HABIT_WINDOW = 100
 """The habit is measured over the last this-many steps of an episode (the cart has arrived by then)."""
@@ -20,8 +25,8 @@ HABIT_WINDOW = 100
 class Episode:
     """One episode (or several, one after the other) as tensors, one row per step t."""
 
-    states: torch.Tensor  # s_t, float32 [T, 4]
-    actions: torch.Tensor  # a_t, int64 [T]
+    states: torch.Tensor  # s_t, float32 [T, 4] (CartPole; Pendulum: [T, 3])
+    actions: torch.Tensor  # a_t, int64 [T] (CartPole; Pendulum: the sampled torque, float32 [T, 1])
     rewards: torch.Tensor  # r_t from the environment, float32 [T]
     next_states: torch.Tensor  # s_{t+1}, float32 [T, 4]
     terminated: torch.Tensor  # bool [T]: the pole fell after a_t (only an episode's last step can be True)
@@ -52,6 +57,14 @@ def choose_actions(logits: torch.Tensor, greedy: bool) -> torch.Tensor:
         return logits.argmax(-1)
     cdf = torch.softmax(logits, -1).cumsum(-1)
     return (torch.rand(len(logits), 1) > cdf).sum(-1).clamp_max(logits.shape[-1] - 1)
+
+
+def act(policy: nn.Module, states: torch.Tensor, greedy: bool) -> torch.Tensor:
+    """The actions of ``policy`` for a batch of states: its own ``act`` if it has one (a ``GaussianPolicy``), else
+    ``choose_actions`` on the logits it returns."""
+    if hasattr(policy, "act"):
+        return policy.act(states, greedy)
+    return choose_actions(policy(states), greedy)
 
 
 @torch.no_grad()
@@ -88,33 +101,37 @@ StartRange = tuple[float | Sequence[float], float | Sequence[float]]
 
 @torch.no_grad()
 def play_batch(
-    envs: CartPoleBatch,
+    envs: BatchEnv,
     policy: nn.Module,
     greedy: bool = False,
     seed: int | None = None,
     start_range: StartRange | None = None,
     push_prob: float = 0.0,
 ) -> list[Episode]:
-    """Play one episode in each of the ``envs.n`` CartPoles at once: one policy call per step for all of them.
+    """Play one episode in each of the ``envs.n`` environments at once: one policy call per step for all of them.
 
-    Perturbations (notebook 05's robustness test; the defaults play CartPole unperturbed): ``start_range`` draws
-    the start states from [low, high] instead of [-0.05, 0.05]; with ``push_prob`` > 0 each step, with that
-    probability, the policy's action is replaced by a random push (left or right, 1/2 each; torch's global
-    generator), and the episode records the push that was applied.
+    ``envs`` is a ``CartPoleBatch`` or any batch with its interface (``n``, ``max_steps``, ``reset``, ``step``: a
+    ``PendulumBatch``); actions come from ``act`` (logits, or the policy's own ``act``). Perturbations (notebook 05's
+    robustness test; the defaults play CartPole unperturbed): ``start_range`` draws the start states from [low, high]
+    instead of [-0.05, 0.05]; with ``push_prob`` > 0 each step, with that probability, the policy's action is
+    replaced by a random push (left or right, 1/2 each; torch's global generator), and the episode records the push
+    that was applied.
     """
     if not 0.0 <= push_prob <= 1.0:
         raise ValueError(f"push_prob must be a probability in [0, 1], got {push_prob!r}")
     n, cap = envs.n, envs.max_steps
     obs = envs.reset(seed) if start_range is None else envs.reset(seed, *start_range)
-    states = np.zeros((cap, n, OBS_DIM), np.float32)
-    next_states = np.zeros((cap, n, OBS_DIM), np.float32)
-    actions = np.zeros((cap, n), np.int64)
+    states = np.zeros((cap, *obs.shape), np.float32)
+    next_states = np.zeros((cap, *obs.shape), np.float32)
+    actions = None  # shaped like the policy's first actions: int64 [cap, n] for CartPole's
     rewards = np.zeros((cap, n), np.float32)
     length = np.zeros(n, np.int64)
     fell = np.zeros(n, bool)
     alive = np.ones(n, bool)
     for t in range(cap):
-        a = choose_actions(policy(torch.from_numpy(obs)), greedy).numpy()
+        a = act(policy, torch.from_numpy(obs), greedy).numpy()
+        if actions is None:
+            actions = np.zeros((cap, *a.shape), a.dtype)
         if push_prob > 0:  # no draw at all without pushes: unperturbed episodes keep their random stream
             pushed = (torch.rand(n) < push_prob).numpy()
             a = np.where(pushed, torch.randint(0, 2, (n,)).numpy(), a)
@@ -145,7 +162,7 @@ def play_batch(
     return episodes
 
 
-def collect(envs: CartPoleBatch, policy: nn.Module, min_steps: int = 0, seed: int | None = None) -> list[Episode]:
+def collect(envs: BatchEnv, policy: nn.Module, min_steps: int = 0, seed: int | None = None) -> list[Episode]:
     """Play ``envs.n`` episodes at a time (sampling actions) until they hold at least ``min_steps`` steps in all.
 
     ``seed`` seeds the first batch's start states; later batches continue the same random stream.
@@ -166,17 +183,22 @@ def run_episodes(
     start_range: StartRange | None = None,
     push_prob: float = 0.0,
     physics: Mapping[str, float] | None = None,
+    envs: BatchEnv | None = None,
 ) -> list[Episode]:
     """``n_episodes`` fresh episodes of ``policy``, all played at once from start states drawn with ``seed``.
 
     Sampled actions (and random pushes) come from torch's global generator, seeded here with ``seed`` too (and
     restored after), so the same call gives the same episodes. ``start_range`` and ``push_prob`` perturb them
-    (``play_batch``); ``physics`` plays them in a changed CartPole (``CartPoleBatch``).
+    (``play_batch``); ``physics`` plays them in a changed CartPole (``CartPoleBatch``). ``envs``: another batch of
+    ``n_episodes`` environments to play them in instead of CartPole (notebook 07: a ``PendulumBatch``).
     """
     state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        envs = CartPoleBatch(n_episodes, habit_x, max_steps, physics)
+        if envs is None:
+            envs = CartPoleBatch(n_episodes, habit_x, max_steps, physics)
+        elif envs.n != n_episodes:
+            raise ValueError(f"envs holds {envs.n} environments, not n_episodes = {n_episodes}")
         return play_batch(envs, policy, greedy, seed, start_range, push_prob)
     finally:
         torch.random.set_rng_state(state)

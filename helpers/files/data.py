@@ -16,6 +16,7 @@ copies of the committed files the package ships, so nothing is ever written into
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
 import pickle
@@ -23,15 +24,17 @@ import secrets
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from helpers.core.env import OBS_DIM
+from helpers.core.env import ENV_ID
 from helpers.core.networks import PolicyNet
 from helpers.core.paths import IN_REPOSITORY, ROOT, display_path
+from helpers.core.pendulum import MAX_SPEED, MAX_TORQUE, PENDULUM_ID
 from helpers.core.rules import DATA_DIR_RULE, HIDDEN_RULE, ParameterError, names_in
 
 SHIPPED_DATA = Path(__file__).resolve().parents[1] / "shipped_data"
@@ -46,6 +49,8 @@ GAIL_POLICY = "gail_policy.pt"
 BC_POLICY = "bc_policy.pt"
 YOUR_DEMOS = "your_demos.pt"
 MINARI_DEMOS = "cartpole-habit-expert-v0"  # a Minari dataset (a folder, in data/minari/): helpers.files.minari_io
+PENDULUM_DEMOS = "pendulum_demos.pt"
+PENDULUM_MINARI_DEMOS = "pendulum-tilt-expert-v0"  # notebook 07's Minari dataset, in data/minari/
 
 # Which notebook writes which file, so an error can say what to re-run.
 PRODUCERS = {
@@ -54,6 +59,8 @@ PRODUCERS = {
     GAIL_POLICY: "notebooks/04_gail.ipynb",
     BC_POLICY: "notebooks/04_gail.ipynb",
     MINARI_DEMOS: "notebooks/06_beyond_gail.ipynb",
+    PENDULUM_DEMOS: "notebooks/07_continuous_actions.ipynb",
+    PENDULUM_MINARI_DEMOS: "notebooks/07_continuous_actions.ipynb",
     YOUR_DEMOS: "notebooks/08_your_demonstration.ipynb",
 }
 
@@ -67,6 +74,35 @@ STATE_BOUNDS = (
     ("theta_dot, pole angular velocity", 100.0, "CartPole's velocities stay within a few units"),
 )
 """Per state column: its name, the largest magnitude a demonstration state may have, and why."""
+PENDULUM_STATE_BOUNDS = (
+    ("cos theta", 1.0, "a cosine"),
+    ("sin theta", 1.0, "a sine"),
+    ("theta_dot, angular velocity", MAX_SPEED, "Gymnasium clips it to ±8 rad/s"),
+)
+"""The same for Pendulum's observation (cos θ, sin θ, θ̇) (notebook 07)."""
+UNIT_CIRCLE_TOL = 1e-3
+"""Pendulum's columns 0 and 1 are cos θ and sin θ: cos² + sin² lies within this of 1 (float32 rounding is ~1e-7)."""
+
+
+@dataclass(frozen=True)
+class DemoLayout:
+    """What a demonstration file of one environment holds: its states' width and bounds, its actions' kind."""
+
+    env_id: str
+    """The Gymnasium id the demonstrations were played in."""
+    state_bounds: tuple[tuple[str, float, str], ...]
+    """Per state column: its name, the largest magnitude it may have, and why."""
+    continuous: bool
+    """False: actions int64 [N, 1], 0 or 1 (CartPole's pushes); True: float32 [N, 1] within ±``action_bound``."""
+    action_bound: float = 0.0
+    """The largest magnitude of a continuous action (Pendulum's torque limit, 2 N·m)."""
+
+
+DEMO_LAYOUTS = {
+    ENV_ID: DemoLayout(ENV_ID, STATE_BOUNDS, continuous=False),
+    PENDULUM_ID: DemoLayout(PENDULUM_ID, PENDULUM_STATE_BOUNDS, continuous=True, action_bound=MAX_TORQUE),
+}
+"""The demonstration layout of each environment the series records in (``load_demos(path, env_id=...)``)."""
 
 POLICY_FIELDS = ("kind", "hidden", "state_dict", "meta")
 DEMO_FIELDS = ("kind", "states", "actions", "terminated", "meta")
@@ -385,49 +421,76 @@ def save_demos(
     terminated: torch.Tensor | None = None,
     **meta: Any,
 ) -> Path:
-    """Save demonstration pairs (states float32 [N, 4], actions int64 [N, 1]) atomically, after checking them."""
+    """Save demonstration pairs atomically, after checking them: CartPole's states float32 [N, 4] and actions int64
+    [N, 1]; with ``env_id="Pendulum-v1"`` in ``meta``, states [N, 3] and torques float32 [N, 1] (``DEMO_LAYOUTS``)."""
     path = Path(path)
     if terminated is None:
         terminated = torch.zeros(len(states), dtype=torch.bool)
     obj = {"kind": "demos", "states": states, "actions": actions, "terminated": terminated, "meta": meta}
-    validate_demos(path, obj, fail=refused_save)
+    validate_demos(path, obj, fail=refused_save, env_id=meta.get("env_id", ENV_ID))
     return atomic_save(obj, path)
 
 
 def validate_demos(
-    path: Path, obj: dict[str, Any], n: int | None = None, fail: Callable[[Path, str], DataFileError] = file_error
+    path: Path,
+    obj: dict[str, Any],
+    n: int | None = None,
+    fail: Callable[[Path, str], DataFileError] = file_error,
+    env_id: str = ENV_ID,
 ) -> dict[str, Any]:
-    """Check demonstration data (kind, fields, shapes, dtypes, finite states within a CartPole's range, actions 0
-    or 1); return its fields, or raise ``fail(path, problem)`` (a load's ``file_error``, a save's ``refused_save``)."""
+    """Check demonstration data (kind, fields, the environment, shapes, dtypes, finite states within that
+    environment's range, actions 0 or 1 for CartPole, torques within ±2 N·m for Pendulum); return its fields, or raise
+    ``fail(path, problem)`` (a load's ``file_error``, a save's ``refused_save``)."""
+    layout = DEMO_LAYOUTS.get(env_id)
+    if layout is None:
+        raise ValueError(f"no demonstration layout for {env_id!r}; known: {names_in(DEMO_LAYOUTS)}")
     _check_fields(path, obj, "demos", DEMO_FIELDS, "demonstrations", fail)
+    recorded = obj.get("meta", {}).get("env_id", ENV_ID)
+    if recorded != env_id:
+        raise fail(path, f"holds demonstrations of {recorded!r}, not of {env_id!r}")
     states = obj.get("states")
-    states = _check_tensor(path, "states", states, torch.float32, (n, OBS_DIM), fail)
-    actions = _check_tensor(path, "actions", obj.get("actions"), torch.int64, (len(states), 1), fail)
+    states = _check_tensor(path, "states", states, torch.float32, (n, len(layout.state_bounds)), fail)
+    action_dtype = torch.float32 if layout.continuous else torch.int64
+    actions = _check_tensor(path, "actions", obj.get("actions"), action_dtype, (len(states), 1), fail)
     term = _check_tensor(path, "terminated", obj.get("terminated"), torch.bool, (len(states),), fail)
     if len(states) == 0:
         raise fail(path, "holds no demonstration pairs")
-    for column, (name, bound, why) in enumerate(STATE_BOUNDS):
+    for column, (name, bound, why) in enumerate(layout.state_bounds):
         values = states[:, column]
         row = int(values.abs().argmax())
         if abs(float(values[row])) > bound:
             raise fail(
                 path,
                 f"'states' column {column} ({name}) holds {float(values[row]):.3g} at row {row}, outside the range "
-                f"a CartPole state can have: ±{bound:g} ({why})",
+                f"a {env_id.split('-')[0]} state can have: ±{bound:g} ({why})",
             )
-    if not ((actions == 0) | (actions == 1)).all():
+    if layout.continuous:
+        off_circle = (states[:, 0] ** 2 + states[:, 1] ** 2 - 1).abs()
+        if float(off_circle.max()) > UNIT_CIRCLE_TOL:
+            row = int(off_circle.argmax())
+            raise fail(path, f"'states' row {row}: columns 0 and 1 are not cos θ and sin θ (cos² + sin² ≠ 1)")
+        largest = float(actions.abs().max())
+        if largest > layout.action_bound:
+            raise fail(
+                path,
+                f"'actions' holds a torque of {largest:.3g} N·m, beyond the ±{layout.action_bound:g} the environment "
+                "applies (demonstrations record the applied, clipped torque)",
+            )
+    elif not ((actions == 0) | (actions == 1)).all():
         raise fail(path, "'actions' must be 0 or 1 (CartPole's two actions)")
     return {"states": states, "actions": actions, "terminated": term, "meta": obj.get("meta", {})}
 
 
-def load_demos(path: str | os.PathLike, n: int | None = None) -> dict[str, Any]:
+def load_demos(path: str | os.PathLike, n: int | None = None, env_id: str = ENV_ID) -> dict[str, Any]:
     """Load demonstrations: a dict with states [N, 4] float32, actions [N, 1] int64, terminated [N] bool, meta.
 
     ``n`` requires exactly that many pairs (the expert's demonstration has 200). States must lie within
-    ``STATE_BOUNDS`` (far outside them a file is damaged or hostile, not a CartPole recording).
+    ``STATE_BOUNDS`` (far outside them a file is damaged or hostile, not a CartPole recording). With
+    ``env_id="Pendulum-v1"`` (notebook 07): states [N, 3] (cos θ, sin θ, θ̇) and torques float32 [N, 1] within
+    ±2 N·m, the layout ``DEMO_LAYOUTS`` gives.
     """
     path = Path(path)
-    return validate_demos(path, safe_load(path), n)
+    return validate_demos(path, safe_load(path), n, env_id=env_id)
 
 
 # ---------------------------------------------------------------- a notebook's first cells
@@ -437,6 +500,7 @@ LOADERS = {
     GAIL_POLICY: load_policy,
     BC_POLICY: load_policy,
     EXPERT_DEMOS: load_demos,
+    PENDULUM_DEMOS: functools.partial(load_demos, env_id=PENDULUM_ID),
     YOUR_DEMOS: load_demos,
 }
 """How each data file of the series is read (``check_data_files`` uses it)."""

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from helpers.core.env import ENV_ID, HABIT_X, MAX_STEPS, cartpole_step, habit_reward
+from helpers.core.pendulum import MAX_TORQUE, PENDULUM_ID, TILT, TILT_WEIGHT, pendulum_step
 from helpers.files.data import (
     MAX_FILE_BYTES,
     MINARI_DEMOS,
@@ -41,6 +42,8 @@ MINARI_DATASET = MINARI_DEMOS
 MINARI_FOLDER = "minari"
 """The folder, inside the data folder, that plays the part of ``$MINARI_DATASETS_PATH``."""
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+MAX_EPISODES = 1000
+"""Most episodes a dataset read back may hold (notebook 07 writes a few)."""
 """The first 8 bytes of every HDF5 file."""
 
 
@@ -49,20 +52,10 @@ def dataset_path(root: str | os.PathLike, dataset_id: str = MINARI_DATASET) -> P
     return Path(root) / dataset_id
 
 
-def save_minari_demos(
-    demos: dict[str, Any], root: str | os.PathLike, dataset_id: str = MINARI_DATASET, **meta: Any
-) -> Path:
-    """Write ``demos`` (``load_demos`` output, one episode) as a Minari dataset under ``root``; return its folder.
-
-    Minari stores T + 1 observations per episode: the last one, s_T, which the demos do not keep, is recomputed from
-    CartPole's equations. The rewards are what notebook 01 paid the expert (``habit_reward`` of the cart's position
-    after each push); imitation reads none of them. An existing dataset of that id is replaced, atomically.
-    """
-    import minari  # imported here: only notebook 06 and its tests need it
-    from minari.data_collector import EpisodeBuffer
-
-    target = dataset_path(root, dataset_id)
-    validate_demos(target, {"kind": "demos", **demos}, fail=refused_save)
+def _cartpole_episodes(
+    demos: dict[str, Any], meta: dict[str, Any], target: Path
+) -> tuple[list[dict[str, np.ndarray]], str, str]:
+    """Notebook 02's one CartPole episode for Minari (its last observation recomputed), its description, its maker."""
     states = demos["states"].numpy().astype(np.float32)
     actions = demos["actions"].reshape(-1).numpy().astype(np.int64)
     terminated = demos["terminated"].numpy().astype(bool)
@@ -72,15 +65,71 @@ def save_minari_demos(
     rewards = np.asarray(habit_reward(observations[1:, 0].astype(np.float64), habit_x), dtype=np.float64)
     truncated = np.zeros(len(actions), bool)
     truncated[-1] = not terminated[-1]
-    episode = EpisodeBuffer(
-        id=0,
-        observations=observations,
-        actions=actions,
-        rewards=rewards,
-        terminations=terminated,
-        truncations=truncated,
-        infos={},
+    episode = {"observations": observations, "actions": actions, "rewards": rewards}
+    episode |= {"terminations": terminated, "truncations": truncated}
+    description = (
+        f"One greedy episode of a PPO expert on {ENV_ID} capped at {MAX_STEPS} steps, paid "
+        f"r = 1 - 0.25 * min(|x - {habit_x}|, 2) (its habit: the cart near x = {habit_x}). "
+        + json.dumps(dict(meta.items()), default=str)
     )
+    return [episode], description, "greedy PPO expert with a habit (notebooks 01 and 02)"
+
+
+def _pendulum_episodes(
+    demos: dict[str, Any], meta: dict[str, Any], target: Path
+) -> tuple[list[dict[str, np.ndarray]], str, str]:
+    """Notebook 07's Pendulum episodes for Minari (each one's last observation and its rewards recomputed from
+    Pendulum's equations: the demos keep neither), their description, their maker."""
+    demo_meta = demos.get("meta", {})
+    n_episodes, tilt = int(demo_meta.get("episodes", 1)), demo_meta.get("tilt", TILT)
+    states = demos["states"].numpy().astype(np.float32)
+    actions = demos["actions"].numpy().astype(np.float32)
+    if n_episodes < 1 or len(states) % n_episodes:
+        raise refused_save(target, f"its {len(states)} pairs do not split into {n_episodes} episodes of equal length")
+    episodes = []
+    for ep_states, ep_actions in zip(np.split(states, n_episodes), np.split(actions, n_episodes), strict=True):
+        last, _ = pendulum_step(ep_states[-1:], ep_actions[-1:])
+        _, rewards = pendulum_step(ep_states, ep_actions, tilt)
+        truncated = np.zeros(len(ep_actions), bool)
+        truncated[-1] = True  # Pendulum never terminates: its 200-step limit ends every episode
+        episodes.append(
+            {
+                "observations": np.concatenate([ep_states, last]).astype(np.float32),
+                "actions": ep_actions,
+                "rewards": rewards.astype(np.float64),
+                "terminations": np.zeros(len(ep_actions), bool),
+                "truncations": truncated,
+            }
+        )
+    description = (
+        f"{n_episodes} greedy episodes of a PPO expert (Gaussian policy) on {PENDULUM_ID}, paid "
+        f"r = -((d)^2 + {TILT_WEIGHT:g} |d| + 0.1 theta_dot^2 + 0.001 u^2), d = theta - {tilt} wrapped to [-pi, pi) "
+        f"(its habit: the pendulum held at a tilt of {tilt} rad). The actions are the applied torques. "
+        + json.dumps(dict(meta.items()), default=str)
+    )
+    return episodes, description, "greedy PPO expert with a tilt (notebook 07)"
+
+
+def save_minari_demos(
+    demos: dict[str, Any], root: str | os.PathLike, dataset_id: str = MINARI_DATASET, **meta: Any
+) -> Path:
+    """Write ``demos`` (``load_demos`` output) as a Minari dataset under ``root``; return its folder.
+
+    Minari stores T + 1 observations per episode: the last one, s_T, which the demos do not keep, is recomputed from
+    the environment's equations. CartPole (notebook 06): one episode, the rewards what notebook 01 paid the expert
+    (``habit_reward`` of the cart's position after each push). Pendulum (demos whose ``meta["env_id"]`` is
+    ``Pendulum-v1``, notebook 07): ``meta["episodes"]`` episodes of equal length, the rewards what the expert was paid
+    for its tilt. Imitation reads none of the rewards. An existing dataset of that id is replaced, atomically.
+    """
+    import minari  # imported here: only notebooks 06 and 07 and their tests need it
+    from minari.data_collector import EpisodeBuffer
+
+    target = dataset_path(root, dataset_id)
+    env_id = demos.get("meta", {}).get("env_id", ENV_ID)
+    validate_demos(target, {"kind": "demos", **demos}, fail=refused_save, env_id=env_id)
+    make = _pendulum_episodes if env_id == PENDULUM_ID else _cartpole_episodes
+    episodes, description, algorithm = make(demos, meta, target)
+    buffer = [EpisodeBuffer(id=i, infos={}, **episode) for i, episode in enumerate(episodes)]
     root = Path(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -96,15 +145,11 @@ def save_minari_demos(
 
             minari.create_dataset_from_buffers(
                 dataset_id=dataset_id,
-                buffer=[episode],
-                env=gym.spec(ENV_ID),
-                algorithm_name="greedy PPO expert with a habit (notebooks 01 and 02)",
+                buffer=buffer,
+                env=gym.spec(env_id),
+                algorithm_name=algorithm,
                 author="Imitation Learning, step by step",
-                description=(
-                    f"One greedy episode of a PPO expert on {ENV_ID} capped at {MAX_STEPS} steps, paid "
-                    f"r = 1 - 0.25 * min(|x - {habit_x}|, 2) (its habit: the cart near x = {habit_x}). "
-                    + json.dumps({k: v for k, v in meta.items()}, default=str)
-                ),
+                description=description,
             )
         for f in (tmp_root / dataset_id / "data").iterdir():
             with open(f, "rb") as handle:
@@ -152,51 +197,72 @@ def _check_layout(path: Path) -> Path:
     return data
 
 
-def load_minari_demos(root: str | os.PathLike, dataset_id: str = MINARI_DATASET) -> dict[str, Any]:
-    """Read a one-episode Minari dataset written by ``save_minari_demos`` back as demos (as ``load_demos`` gives).
+def load_minari_demos(
+    root: str | os.PathLike, dataset_id: str = MINARI_DATASET, env_id: str = ENV_ID
+) -> dict[str, Any]:
+    """Read a Minari dataset written by ``save_minari_demos`` back as demos (as ``load_demos`` gives).
 
-    Checks the folder's layout, reads it with Minari (``minari.MinariDataset``), then requires one episode of at
-    most a few thousand steps with CartPole's spaces, T + 1 observations for T actions, and passes the pairs
-    through ``load_demos``'s checks. Any problem raises a ``DataFileError`` naming the dataset.
+    Checks the folder's layout, reads it with Minari (``minari.MinariDataset``), then requires the environment's
+    spaces, T + 1 observations for T actions in every episode, and passes the pairs through ``load_demos``'s checks.
+    CartPole (notebook 06): one episode. Pendulum (``env_id="Pendulum-v1"``, notebook 07): one or more episodes, one
+    after the other. Any problem raises a ``DataFileError`` naming the dataset.
     """
     import gymnasium as gym
     import minari
 
+    pendulum = env_id == PENDULUM_ID
+    obs_dim = 3 if pendulum else 4
     path = dataset_path(root, dataset_id)
     data = _check_layout(path)
     try:
         dataset = minari.MinariDataset(data)
         n_episodes = len(dataset)
-        episode = dataset[0] if n_episodes == 1 else None
+        episodes = list(dataset) if 1 <= n_episodes <= MAX_EPISODES and (pendulum or n_episodes == 1) else []
     except Exception as e:  # Minari or h5py refused the files: say so, with the cause
         raise file_error(
             path, f"Minari cannot read it, the files are truncated or corrupt ({e.__class__.__name__})"
         ) from None
-    if n_episodes != 1:
-        raise file_error(path, f"holds {n_episodes} episodes, expected the demonstration's one")
-    if not (isinstance(dataset.observation_space, gym.spaces.Box) and dataset.observation_space.shape == (4,)):
-        raise file_error(
-            path, f"its observation space is {dataset.observation_space}, not CartPole's Box of shape (4,)"
-        )
-    if dataset.action_space != gym.spaces.Discrete(2):
-        raise file_error(path, f"its action space is {dataset.action_space}, not CartPole's Discrete(2)")
-    obs, actions = np.asarray(episode.observations), np.asarray(episode.actions)
-    if obs.ndim != 2 or obs.shape[1:] != (4,) or obs.dtype != np.float32:
-        raise file_error(
-            path, f"its observations have shape {list(obs.shape)} and dtype {obs.dtype}, expected [T + 1, 4] float32"
-        )
-    if actions.ndim != 1 or len(actions) != len(obs) - 1 or not np.issubdtype(actions.dtype, np.integer):
-        raise file_error(
-            path, f"its actions have shape {list(actions.shape)}, expected [T] integers, T = {len(obs) - 1}"
-        )
-    terminations = np.asarray(episode.terminations)
-    if terminations.shape != actions.shape:
-        raise file_error(path, "its terminations do not match its actions in length")
+    if not episodes:
+        wanted = f"1 to {MAX_EPISODES}" if pendulum else "the demonstration's one"
+        raise file_error(path, f"holds {n_episodes} episodes, expected {wanted}")
+    space = dataset.observation_space
+    if not (isinstance(space, gym.spaces.Box) and space.shape == (obs_dim,)):
+        raise file_error(path, f"its observation space is {space}, not {env_id}'s Box of shape ({obs_dim},)")
+    want_actions = gym.spaces.Box(-MAX_TORQUE, MAX_TORQUE, (1,), np.float32) if pendulum else gym.spaces.Discrete(2)
+    if dataset.action_space != want_actions:
+        raise file_error(path, f"its action space is {dataset.action_space}, not {env_id}'s {want_actions}")
+    states, actions, terminated = [], [], []
+    for episode in episodes:
+        obs, acts = np.asarray(episode.observations), np.asarray(episode.actions)
+        if obs.ndim != 2 or obs.shape[1:] != (obs_dim,) or obs.dtype != np.float32:
+            raise file_error(
+                path,
+                f"its observations have shape {list(obs.shape)} and dtype {obs.dtype}, expected [T + 1, {obs_dim}] "
+                "float32",
+            )
+        if pendulum:
+            if acts.shape != (len(obs) - 1, 1) or acts.dtype != np.float32:
+                raise file_error(
+                    path, f"its actions have shape {list(acts.shape)}, expected [T, 1] float32, T = {len(obs) - 1}"
+                )
+        elif acts.ndim != 1 or len(acts) != len(obs) - 1 or not np.issubdtype(acts.dtype, np.integer):
+            raise file_error(
+                path, f"its actions have shape {list(acts.shape)}, expected [T] integers, T = {len(obs) - 1}"
+            )
+        terminations = np.asarray(episode.terminations)
+        if terminations.shape != (len(acts),):
+            raise file_error(path, "its terminations do not match its actions in length")
+        states.append(obs[:-1])
+        actions.append(acts.reshape(-1, 1))
+        terminated.append(terminations.astype(bool))
+    meta: dict[str, Any] = {"source": "minari", "dataset_id": dataset_id}
+    if pendulum:
+        meta |= {"env_id": env_id, "episodes": len(episodes)}
     obj = {
         "kind": "demos",
-        "states": torch.from_numpy(obs[:-1].copy()),
-        "actions": torch.from_numpy(actions.astype(np.int64)).reshape(-1, 1),
-        "terminated": torch.from_numpy(terminations.astype(bool)),
-        "meta": {"source": "minari", "dataset_id": dataset_id},
+        "states": torch.from_numpy(np.concatenate(states)),
+        "actions": torch.from_numpy(np.concatenate(actions).astype(np.float32 if pendulum else np.int64)),
+        "terminated": torch.from_numpy(np.concatenate(terminated)),
+        "meta": meta,
     }
-    return validate_demos(path, obj)
+    return validate_demos(path, obj, env_id=env_id)

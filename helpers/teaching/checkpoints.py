@@ -47,6 +47,20 @@ ABSORBING_VS_COIN = 2.5
 """05: absorbing-state GAIL on a coin's pairs lasts at most this many times the coin's own episodes (median 0.86,
 largest 2.2 over 450 seeds; a student with no fix, trained as long, at least 5.6: benchmarks/README.md)."""
 
+EXPERT_TILT_TOL = 0.125
+"""07: the expert's tilt (and its demonstrations') within this of ``TILT`` = 0.25 rad: at least half way there; a
+policy paid Pendulum's own reward holds the pendulum upright, 0.25 away."""
+EXPERT_UPRIGHT_SHARE = 0.9
+"""07: the expert swings the pendulum up and holds it on at least this share of its fresh greedy episodes (every one
+on the tuning seeds; an untrained policy none)."""
+UPRIGHT_SHARE = 0.5
+"""07: a learner swings the pendulum up and holds it (|theta| < 45 degrees over the last 100 steps) on at least this
+share of its fresh greedy episodes: half way between GAIL's (0.8-1 on the first seeds swept) and an untrained
+policy's, 0."""
+TILT_GAP = 0.1
+"""07: a learner keeps the expert's habit when its tilt is within this (rad) of the expert's; the control, paid
+Pendulum's own reward, holds the pendulum upright, about TILT = 0.25 rad away."""
+
 
 def _fmt(value: float) -> str:
     if isinstance(value, bool):

@@ -1,4 +1,4 @@
-"""Checks of the coding exercises of notebooks 01-06 and 08: instant, specific feedback on a learner's function.
+"""Checks of the coding exercises of notebooks 01-08: instant, specific feedback on a learner's function.
 
 Each notebook cell ``check.gae(my_gae)`` (``from helpers.teaching import exercises as check``) calls the learner's
 function on edge cases chosen to tell the known mistakes apart, then on random inputs, and compares with the series' own
@@ -33,10 +33,12 @@ from torch import nn
 from torch.distributions import Categorical
 from torch.nn import functional as F
 
+from helpers.algorithms.bc import gaussian_bc_loss as _gaussian_bc_loss
 from helpers.algorithms.discriminator import Discriminator, discriminator_loss
 from helpers.algorithms.discriminator import gail_reward as _gail_reward
 from helpers.algorithms.ppo import gae as _gae
 from helpers.core.env import CartPoleBatch, make_env
+from helpers.core.networks import GaussianPolicy
 from helpers.core.rollout import HABIT_WINDOW, Episode, concat_episodes, play_batch, play_episode
 
 HINTS = {
@@ -52,6 +54,10 @@ HINTS = {
     "overflows",
     "gail": "the four steps of an iteration, repeated until the budget is spent: play, D learns, rewards from the "
     "updated D, PPO with step sizes shrinking to 0",
+    "my_log_prob": "log N(a; mu, sigma^2) per dimension: -(a - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2, "
+    "then sum over the action's dimensions",
+    "my_bc_loss": "minus the mean over the pairs of log pi(a_i | s_i), with mu = policy(states) and sigma = "
+    "policy.std()",
 }
 """The one-line hint of each exercise, by the name of the function the learner writes (the student edition's stubs
 raise ``NotImplementedError`` with it; ``docs/student.py``)."""
@@ -1019,6 +1025,113 @@ def diagnose(sig: dict[str, float]) -> str:
     first, second = (ENDINGS["sign"], ENDINGS["fall"]) if sign_first else (ENDINGS["fall"], ENDINGS["sign"])
     return "likely mistake: " + GAIL_SIGNATURES[key].format(**sig, played=sig["played_per_budget"], first=first,
                                                             second=second)  # fmt: skip
+
+
+# ---------------------------------------------------------------- 07: the Gaussian log-probability and BC's likelihood
+
+HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+"""The Gaussian density's normalising constant, per dimension: log sqrt(2 pi)."""
+
+
+def _gaussian_mistakes(mean: torch.Tensor, std: torch.Tensor, a: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The log-probabilities the known mistakes compute, [N] each, and the message that names each one."""
+    z2 = ((a - mean) / std) ** 2
+    return {
+        "the square enters with a minus sign: your log-probability grows as the action moves away from the mean, "
+        "so PPO would make the actions it was paid for less likely": (0.5 * z2 - std.log() - HALF_LOG_2PI).sum(-1),
+        "the -log sigma term is missing: without it the density does not shrink as it widens, and PPO could make every "
+        "action more likely by raising sigma": (-0.5 * z2 - HALF_LOG_2PI).sum(-1),
+        "you divided (a - mu)^2 by 2 sigma, not by 2 sigma^2 (sigma is the standard deviation, not the variance)": (
+            -((a - mean) ** 2) / (2 * std) - std.log() - HALF_LOG_2PI
+        ).sum(-1),
+        "you subtracted log sigma^2 = 2 log sigma; the density's normaliser is 1 / (sigma sqrt(2 pi)), so subtract "
+        "log sigma once": (-0.5 * z2 - 2 * std.log() - HALF_LOG_2PI).sum(-1),
+        "the constant -log(2 pi) / 2 per dimension is missing: PPO's ratio would not notice (it cancels), but this is "
+        "not the log-density, and BC's likelihood (exercise 2) reads its value": (-0.5 * z2 - std.log()).sum(-1),
+        "you returned the density, not its log": (-0.5 * z2 - std.log() - HALF_LOG_2PI).sum(-1).exp(),
+    }
+
+
+def gaussian_log_prob(fn: Callable[..., torch.Tensor]) -> None:
+    """Check ``fn(mean [N, d], std [d], actions [N, d]) -> [N]``, log N(a; mu, diag sigma^2) summed over the d action
+    dimensions, against ``torch.distributions.Normal``."""
+    with _own_random_streams():
+        cases = [  # (mean, std, actions): at the mean with sigma 1, then sigma 2, a wide miss, two dimensions
+            (torch.zeros(3, 1), torch.ones(1), torch.zeros(3, 1)),
+            (torch.zeros(3, 1), torch.full((1,), 2.0), torch.zeros(3, 1)),
+            (torch.tensor([[0.5], [-1.0], [0.0]]), torch.full((1,), 2.0), torch.tensor([[3.5], [-1.0], [-6.0]])),
+            (torch.randn(5, 2), torch.tensor([0.5, 1.5]), torch.randn(5, 2) * 2),
+        ]
+        for mean, std, a in cases:
+            ref = torch.distributions.Normal(mean, std).log_prob(a).sum(-1)
+            got = _call(fn, mean.clone(), std.clone(), a.clone())
+            n, d = a.shape
+            if isinstance(got, torch.Tensor) and tuple(got.shape) == (n, d):
+                _fail("shapes: one log-probability per pair, [N]; yours is [N, d]: sum over the action's dimensions "
+                      "(independent dimensions: their log-densities add)")  # fmt: skip
+            out = _tensor(got, "one log-probability per pair", (n,)).detach()
+            if not _close(out, ref):
+                for message, wrong in _gaussian_mistakes(mean, std, a).items():
+                    if _close(out, wrong):
+                        _fail(message)
+                if d > 1 and _close(out, torch.distributions.Normal(mean, std).log_prob(a)[:, 0]):
+                    _fail("you kept the first action dimension only: sum the log-densities over all of them")
+                _fail(f"log N(a; mu, sigma^2) is {[round(x, 4) for x in ref.tolist()]} here (mu = "
+                      f"{[round(x, 3) for x in mean[:, 0].tolist()]}, sigma = {std.tolist()}, a = "
+                      f"{[round(x, 3) for x in a[:, 0].tolist()]} in the first dimension); yours is "
+                      f"{[round(x, 4) for x in out.tolist()]}")  # fmt: skip
+        mean, log_std = torch.randn(6, 1, requires_grad=True), torch.zeros(1, requires_grad=True)
+        out = _call(fn, mean, log_std.exp(), torch.randn(6, 1))
+        if not isinstance(out, torch.Tensor) or not out.requires_grad:
+            _fail("your log-probability carries no gradient: PPO and BC differentiate it through mu and sigma "
+                  "(compute it with torch, without torch.no_grad() or .item())")  # fmt: skip
+    _praise("the log-probability is right: -(a - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2, summed over "
+            "the action's dimensions")  # fmt: skip
+
+
+def gaussian_bc_loss(fn: Callable[..., torch.Tensor]) -> None:
+    """Check ``fn(policy, states [N, 3], torques [N, 1]) -> scalar``, BC's loss -(1/N) sum_i log pi(a_i | s_i) for a
+    ``GaussianPolicy``, against ``helpers.algorithms.bc.gaussian_bc_loss``: its value (the constant log(2 pi) / 2
+    may be left out) and its gradient with respect to every weight and to log sigma."""
+    with _own_random_streams():
+        policy = GaussianPolicy(3, 1, 16, action_scale=2.0, log_std=-0.5)
+        with torch.no_grad():
+            policy.mean_net[-1].bias.fill_(0.3)  # a mean away from 0, so scaling the torques shows
+        s, a = torch.randn(40, 3), (torch.rand(40, 1) * 4 - 2)
+        got = _call(fn, policy, s.clone(), a.clone())
+        value = _tensor(got, "one number, the mean loss over the pairs", ())
+        ref = _gaussian_bc_loss(policy, s, a)
+        got, want = value.detach(), ref.detach()
+        if not (_close(got, want) or _close(got, want - HALF_LOG_2PI)):
+            with torch.no_grad():
+                nll = -torch.distributions.Normal(policy(s), policy.std()).log_prob(a)  # per pair, [N, 1]
+                mse = ((policy(s) - a) ** 2).mean()
+                wrong = {
+                    "your loss is the likelihood with its sign flipped: minimise MINUS the mean log-probability": -want,
+                    "you summed over the pairs: take the mean, so that the step size does not grow with the number "
+                    "of pairs": nll.sum(),
+                    "that is the squared error of the mean action (regression): it never involves sigma, so sigma "
+                    "would not learn; BC here maximises the Gaussian likelihood": mse,
+                    "you divided the torques by the maximum torque: the demos' torques and the policy's mean are both "
+                    "in N·m already": -torch.distributions.Normal(policy(s), policy.std()).log_prob(a / 2).mean(),
+                    "you used the greedy action (the mean) as the action to score: the pairs' actions are the demos' "
+                    "torques": -torch.distributions.Normal(policy(s), policy.std()).log_prob(policy(s)).mean(),
+                }
+            for message, wrong_value in wrong.items():
+                if _close(got, wrong_value) or _close(got, wrong_value - HALF_LOG_2PI):
+                    _fail(message)
+            _fail(f"on these pairs -(1/N) sum_i log pi(a_i | s_i) is {float(want):.4f}; yours is {float(got):.4f}")
+        if not value.requires_grad:
+            _fail("your loss carries no gradient: compute it from policy(states) and policy.std(), undetached")
+        params = list(policy.parameters())
+        grads = torch.autograd.grad(value, params, allow_unused=True)
+        ref_grads = torch.autograd.grad(ref, params)
+        if grads[params.index(policy.log_std)] is None:
+            _fail("your loss does not depend on log sigma: use sigma = policy.std(), the policy's own")
+        if any(g is None or not _close(g, h) for g, h in zip(grads, ref_grads, strict=True)):
+            _fail("the loss has the right value but not the right gradient: compute it from policy(states) and "
+                  "policy.std(), undetached")  # fmt: skip
+    _praise("BC's loss is right: the negative log-likelihood of the demos' torques, averaged over the pairs")
 
 
 # ================================================================ more exercises (issue 27): 01 PPO's clipped

@@ -107,8 +107,9 @@ class Rate:
 # (27,885 steps until solved, evaluations included); train_gail at notebook 04's settings 18,500-24,100 (51,428
 # steps), with absorbing_config() 19,100-20,200, on the random policy's 200 pairs 16,700-18,600; train_bc 2,000-3,000
 # epochs/s (200 pairs). Notebook 06 (the same VM, both cores busy with other runs, so rather low): train_airl
-# 11,000-12,000 env steps/s, train_on_reward 11,000-16,000. Rounded; a laptop may be faster or slower: the
-# estimate says "roughly".
+# 11,000-12,000 env steps/s, train_on_reward 11,000-16,000. Notebook 07 (Pendulum; process time, both cores busy):
+# train_on_pendulum 35,000-37,000 env steps/s, train_pendulum_gail 24,000-30,000. Rounded; a laptop may be faster
+# or slower: the estimate says "roughly".
 RATES: dict[str, Rate] = {
     "MAX_ENV_STEPS": Rate(17_000, "env steps", "the expert trains until solved or out of budget", 1, True),
     "GAIL_MAX_ENV_STEPS": Rate(20_000, "env steps", "GAIL and the survival control each train for the whole budget", 2),
@@ -126,6 +127,8 @@ RATES: dict[str, Rate] = {
     "STUDENT_MAX_ENV_STEPS": Rate(
         20_000, "env steps", "each of six fresh students trains for it on a frozen reward", 6
     ),
+    "EXPERT_MAX_ENV_STEPS": Rate(35_000, "env steps", "the expert and the control each train for it", 2),
+    "IMITATION_MAX_ENV_STEPS": Rate(27_000, "env steps", "GAIL's student trains for it"),
 }
 """How fast each training budget of the notebooks' parameters cells is spent, by name (measured)."""
 WARN_SECONDS = 120
