@@ -38,8 +38,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
-SWEEPS = ["checkpoints_1200-1299_native.json", "checkpoints_2200-2249_default.json"]
-"""The current seed sweeps of the whole series, one per numerics: every table over seeds pools them."""
+SWEEPS = [
+    *(f"checkpoints_{s}-{s + 9}_native.json" for s in range(5000, 5030, 10)),
+    *(f"checkpoints_{s}-{s + 9}_default.json" for s in range(5100, 5130, 10)),
+]
+"""The current seed sweeps of the whole series, run in chunks of ten seeds (``check_seeds.py --seeds 5000-5009``),
+this CPU's numerics first: every table over seeds pools them."""
 NOTEBOOK_TIMES = "notebook-times_0_native.json"
 """``make bench-notebooks``: each notebook's wall time, kernel start included, on the benchmark machine."""
 
@@ -114,9 +118,32 @@ def pooled(nb: str, name: str) -> list[float]:
     return [v for s in sweeps() for v in s.values(nb, name)]
 
 
+def merged_seeds(group: list[Sweep]) -> str:
+    """The seeds of these sweeps, contiguous chunks merged: '5000–5029', or ranges joined by commas."""
+    spans: list[list[int]] = []
+    for s in group:
+        parts = re.fullmatch(r"(\d+)[-–](\d+)", s.seeds)
+        if parts is None:
+            return ", ".join(x.seeds for x in group)
+        lo, hi = int(parts.group(1)), int(parts.group(2))
+        if spans and lo == spans[-1][1] + 1:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    return ", ".join(f"{lo}–{hi}" for lo, hi in spans) or "—"
+
+
 def seeds_label() -> str:
-    """'seeds 1200–1299 (this CPU) and 2200–2249 (plain kernels)'."""
-    return " and ".join(s.label() for s in sweeps())
+    """'seeds 1200–1299 (this CPU) and 2200–2249 (plain kernels)', chunks of a numerics merged."""
+    groups = {k: [s for s in sweeps() if s.numerics == k] for k in ("native", "default")}
+    names = {"native": "this CPU", "default": "plain kernels"}
+    return " and ".join(f"seeds {merged_seeds(g)} ({names[k]})" for k, g in groups.items() if g)
+
+
+def over() -> str:
+    """The line above a table over the current sweeps: 'Seeds 5000–5029 (this CPU) and … :'."""
+    label = seeds_label()
+    return f"{label[0].upper()}{label[1:]}:"
 
 
 def n_seeds() -> int:
@@ -206,8 +233,8 @@ def passed(group: list[Sweep], nb: str) -> str:
 
 
 def seeds_of(group: list[Sweep]) -> str:
-    """The seeds of these sweeps: '1200–1299', or chunks joined by commas."""
-    return ", ".join(s.seeds for s in group) or "—"
+    """The seeds of these sweeps: '1200–1299', contiguous chunks merged."""
+    return merged_seeds(group)
 
 
 def notebooks_swept() -> list[str]:
@@ -250,7 +277,7 @@ def readme_headline() -> str:
     controls = []
     for nb in notebooks_swept():
         a, b = by_numerics(nb).values()
-        lines.append(f"| {nb} | {passed(a, nb)} (seeds {seeds_of(a)}) | {passed(b, nb)} (seeds {seeds_of(b)}) |")
+        lines.append(f"| {nb} | {passed(a, nb)} ({seeds_of(a)}) | {passed(b, nb)} ({seeds_of(b)}) |")
         controls += [c for s in a + b for name, _ in checkpoints(nb) for c in s.logged(nb, f"{name} (control)")]
     n_checks = sum(len(checkpoints(nb)) for nb in notebooks_swept())
     lines += [
@@ -269,7 +296,7 @@ def table_05_coin() -> str:
     own = pooled("05", "plain GAIL on the coin's pairs: length / the coin's (control)")
     plain = pooled("05", "plain GAIL on the coin's pairs: length / the coin's")
     return "\n".join([
-        f"| × the coin's length, {seeds_label()} | median | min–max | ≥ 2 × |",
+        f"{over()}", "", "| × the coin's length | median | min–max | ≥ 2 × |",
         "|---|---|---|---|",
         f"| the coin's pairs, their own episodes | {med(own)} | {span(own)} | {count(own, lambda x: x >= 2)} |",
         f"| plain GAIL on those pairs | {med(plain)} | {span(plain)} | {count(plain, lambda x: x >= 2)} |",
@@ -286,7 +313,7 @@ def table_05_absorbing() -> str:
     clamp = v("absorbing GAIL, expert's demo: r_a at the clamp, share of iterations")
     ra = v("absorbing GAIL, coin's pairs: largest |r_a| in training")
     return "\n".join([
-        f"| {seeds_label()} | median | min–max | seeds |",
+        f"{over()}", "", "| | median | min–max | seeds |",
         "|---|---|---|---|",
         f"| absorbing GAIL, coin's pairs: length / the coin's | {med(vs_coin)} | {span(vs_coin)} "
         f"| ≤ 2.5: {count(vs_coin, lambda x: x <= 2.5)} |",
@@ -306,7 +333,9 @@ def table_05_absorbing() -> str:
 def table_05_sizes() -> str:
     """Section 3: BC and GAIL as the demo shrinks."""
     rows = [
-        f"| {seeds_label()} | kept the habit | return: median (min) | habit gap (m): median (max) |",
+        f"{over()}",
+        "",
+        "| | kept the habit | return: median (min) | habit gap (m): median (max) |",
         "|---|---|---|---|",
     ]
     for learner, n in [("BC", 200), ("BC", 50), ("BC", 20), ("BC", 10), ("GAIL", 20)]:
@@ -321,7 +350,9 @@ def table_05_sizes() -> str:
 def table_05_falls() -> str:
     """Section 4: falls in 400 steps, and how long BC's falling episodes stayed away from the demo."""
     rows = [
-        f"| 400 steps, {seeds_label()} | seeds with a fall | episodes that fell (of 50), mean over the seeds |",
+        f"{over()}",
+        "",
+        "| 400 steps | seeds with a fall | episodes that fell (of 50), mean over the seeds |",
         "|---|---|---|",
     ]
     for name in ("expert", "GAIL, 20 pairs", "BC, 20 pairs"):
@@ -331,8 +362,7 @@ def table_05_falls() -> str:
     coin = pooled("05", "steps outside the demo's neighbourhood before a fall, median: the coin")
     rows += [
         "",
-        "| steps outside the demo's neighbourhood before a fall, per seed's median | seeds | median | min–max "
-        "| seeds with 30 or more |",
+        "| steps away from the demo before a fall (per seed's median) | seeds | median | min–max | ≥ 30 |",
         "|---|---|---|---|---|",
         f"| BC, 20 pairs (the seeds where it fell) | {len(bc)} | {med(bc, 0)} | {span(bc, 0)} "
         f"| {count(bc, lambda x: x >= 30)} |",
@@ -344,7 +374,7 @@ def table_05_falls() -> str:
 def table_05_robustness() -> str:
     """Section 5: "ok" under shifted starts and pushes."""
     conds = ["as trained", "start x in [-1, 1]", "pushes, p = 0.2"]
-    rows = [f'| "ok" on, {seeds_label()} | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |', "|---|---|---|---|"]
+    rows = [over(), "", '| "ok" on | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |', "|---|---|---|---|"]
     for name in ("expert", "GAIL, 200 pairs (04)", "BC, 200 pairs (04)", "GAIL, 20 pairs", "BC, 20 pairs"):
         cells = [count(pooled("05", f"robustness, {c}: {name} ok"), bool) for c in conds]
         rows.append(f"| {name.replace(' (04)', '')} | " + " | ".join(cells) + " |")
@@ -374,7 +404,7 @@ def table_06_methods() -> str:
     """Section 1: BC, DAgger and GAIL, what each needs and how often it kept the habit."""
     v = lambda name: pooled("06", name)  # noqa: E731
     rows = [
-        f"| {seeds_label()} | env steps in training | expert queries | kept the habit ≤ 0.25 (≤ 0.4) "
+        f"{over()}\n\n| | env steps in training | expert queries | kept the habit ≤ 0.25 (≤ 0.4) "
         "| ok: shifted starts / pushes |",
         "|---|---|---|---|---|",
     ]
@@ -386,7 +416,8 @@ def table_06_methods() -> str:
         steps = {"DAgger": v("DAgger: env steps its learner played"), "GAIL": v("GAIL: env steps it played")}.get(
             name.split(",")[0], []
         )
-        env = f"{med(steps, 0)} ({span(steps, 0)})" if steps else "none"
+        whole = lambda x: f"{x:,.0f}"  # noqa: E731
+        env = f"{whole(statistics.median(steps))} ({whole(min(steps))}–{whole(max(steps))})" if steps else "none"
         queries = "yes, during training" if name.startswith("DAgger") else "none"
         rows.append(f"| {name} | {env} | {queries} | {k25}/{len(gap)} ({k40}/{len(gap)}) "
                     f"| {count(shifted, bool)} / {count(pushed, bool)} |")  # fmt: skip
@@ -396,7 +427,7 @@ def table_06_methods() -> str:
 def table_06_dagger_vs_bc() -> str:
     """Section 1, seed by seed: where DAgger kept the habit (return >= 195, gap <= 0.4) and BC, with as many labels,
     did not, the reverse, both, neither."""
-    rows = [f"| {seeds_label()} | DAgger only | BC only | both | neither |",
+    rows = [over(), "", "| | DAgger only | BC only | both | neither |",
             "|---|---|---|---|---|"]  # fmt: skip
     for n in sorted({int(k.split()[1]) for k in _labelled("06", ": habit gap (m)") if k.startswith("DAgger, ")}):
         tally = {"dagger": 0, "bc": 0, "both": 0, "neither": 0}
@@ -424,7 +455,9 @@ def table_06_dagger_vs_bc() -> str:
 def table_06_rewards() -> str:
     """Section 2: fresh students on frozen rewards, and policies carried over, in both worlds."""
     rows = [
-        f"| kept the habit ≤ 0.25 (≤ 0.4), {seeds_label()} | CartPole as it is | pole twice as long |",
+        f"{over()}",
+        "",
+        "| kept the habit ≤ 0.25 (≤ 0.4) | CartPole as it is | pole twice as long |",
         "|---|---|---|",
     ]
     names = []
@@ -666,8 +699,11 @@ def check_seeds_20() -> str:
     """An inline block: how long ``make check-seeds`` takes for 20 seeds, from the current sweep on this CPU."""
     s = sweeps()[0]
     jobs = re.search(r"--jobs (\d+)", s.data.get("command", ""))
-    at_once = f", {jobs.group(1)} seeds at once" if jobs else ""
-    return f"about {s.data['wall_seconds'] / s.n * 20 / 60:.0f} minutes on 2 cores{at_once}"
+    n = int(jobs.group(1)) if jobs else 0
+    at_once = f", {n} seed{'s' if n > 1 else ''} at once" if jobs else ""
+    load = s.data.get("machine", {}).get("loadavg_1_5_15", [0])[0]
+    busy = ", measured while other work shared the cores" if load > s.data.get("machine", {}).get("cores", 2) else ""
+    return f"about {s.data['wall_seconds'] / s.n * 20 / 60:.0f} minutes on 2 cores{at_once}{busy}"
 
 
 def workshop_table() -> str:

@@ -29,7 +29,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02), `data/gail_policy.pt` and `data/bc_policy.pt` (notebook 04), and
 # `data/expert_policy.pt` (notebook 01, **for evaluation only**). **Writes** nothing.
-# **Runs** in <!-- sweep: runtime-05 -->about 18 seconds<!-- /sweep --> on a 2-core CPU (`FULL_SWEEP = True` trains
+# **Runs** in <!-- sweep: runtime-05 -->about 19 seconds<!-- /sweep --> on a 2-core CPU (`FULL_SWEEP = True` trains
 # GAIL on three more demo sizes).
 
 # %% tags=["parameters"]
@@ -153,10 +153,12 @@ checkpoint(
 
 # %% [markdown]
 # <!-- sweep: 05-coin -->
-# | × the coin's length, seeds 1200–1299 | median | min–max | ≥ 2 × |
+# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+#
+# | × the coin's length | median | min–max | ≥ 2 × |
 # |---|---|---|---|
-# | the coin's pairs, their own episodes | 0.97 | 0.69–1.51 | 0/100 |
-# | plain GAIL on those pairs | 5.02 | 2.92–8.61 | 100/100 |
+# | the coin's pairs, their own episodes | 0.92 | 0.74–1.60 | 0/60 |
+# | plain GAIL on those pairs | 5.16 | 2.80–8.04 | 60/60 |
 # <!-- /sweep -->
 
 # %% [markdown]
@@ -329,18 +331,22 @@ record("absorbing GAIL, coin's pairs: largest |r_a| in training", np.abs(ra_rand
 
 # %% [markdown]
 # <!-- sweep: 05-absorbing -->
-# | absorbing GAIL, seeds 1200–1299 | median | min–max | seeds |
+# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+#
+# | | median | min–max | seeds |
 # |---|---|---|---|
-# | coin's pairs: length / the coin's | 0.85 | 0.62–1.49 | ≤ 2.5: 100/100 |
-# | coin's pairs: length / plain GAIL's | 0.17 | 0.10–0.43 | ≤ 0.5: 100/100 |
-# | expert's demo: habit gap (m) | 0.06 | 0.00–0.47 | kept the habit: 97/100 |
-# | expert's demo: r_a at the clamp, share of iterations | 0.63 | 0.42–0.71 | > 0: 100/100 |
+# | absorbing GAIL, coin's pairs: length / the coin's | 0.86 | 0.63–1.41 | ≤ 2.5: 60/60 |
+# | the survival control, the same pairs: length / the coin's | 7.43 | 4.11–9.19 | ≤ 2.5: 0/60 |
+# | absorbing GAIL, expert's demo: greedy return | 200 | 199.1–200 | ≥ 195: 60/60 |
+# | absorbing GAIL, expert's demo: habit gap (m) | 0.05 | 0.00–0.23 | kept the habit: 60/60 |
+# | expert's demo: r_a at the clamp, share of iterations | 0.65 | 0.44–0.71 | > 0: 60/60 |
+# | coin's pairs: largest \|r_a\| in training | 0.29 | 0.10–0.56 | at the clamp (2): 0/60 |
 # <!-- /sweep -->
 #
 # <!-- sweep: 05-no-absorbing -->
-# | on the expert's demo, 50,000 env steps, seeds 1300–1309 | greedy mean return: min–max | seeds ≥ 195 |
+# | on the expert's demo, 50,000 env steps, seeds 1300–1309 (this CPU) | greedy mean return: min–max | seeds ≥ 195 |
 # |---|---|---|
-# | absorbing GAIL (logit reward) | 107.5–200.0 | 7/10 |
+# | absorbing GAIL (logit reward) | 62.6–200 | 8/10 |
 # | the logit reward without absorbing states | 8.7–9.0 | 0/10 |
 # <!-- /sweep -->
 
@@ -400,13 +406,15 @@ checkpoint("BC on 200 pairs: habit gap (m)", rows[200]["BC"]["gap"], at_most=HAB
 
 # %% [markdown]
 # <!-- sweep: 05-sizes -->
-# | seeds 1200–1299 | kept the habit | return: median (min) | habit gap (m): median (max) |
+# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+#
+# | | kept the habit | return: median (min) | habit gap (m): median (max) |
 # |---|---|---|---|
-# | BC, 200 pairs | 99/100 | 200.0 (192.8) | 0.04 (0.32) |
-# | BC, 50 pairs | 70/100 | 200.0 (66.9) | 0.12 (1.15) |
-# | BC, 20 pairs | 28/100 | 193.7 (9.2) | 0.53 (1.60) |
-# | BC, 10 pairs | 9/100 | 179.8 (9.2) | 0.81 (1.62) |
-# | GAIL, 20 pairs | 100/100 | 200.0 (195.3) | 0.04 (0.20) |
+# | BC, 200 pairs | 60/60 | 200 (197.4) | 0.04 (0.13) |
+# | BC, 50 pairs | 37/60 | 200 (146.7) | 0.18 (1.42) |
+# | BC, 20 pairs | 12/60 | 196.6 (9.2) | 0.65 (1.62) |
+# | BC, 10 pairs | 10/60 | 168.2 (9.5) | 0.76 (1.56) |
+# | GAIL, 20 pairs | 60/60 | 200 (198.5) | 0.04 (0.22) |
 # <!-- /sweep -->
 
 # %% [markdown]
@@ -528,11 +536,18 @@ for name, s in stays.items():
 
 # %% [markdown]
 # <!-- sweep: 05-falls -->
-# | 400 steps, seeds 1200–1299 | seeds with a fall | episodes that fell (of 50), mean over the seeds |
+# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+#
+# | 400 steps | seeds with a fall | episodes that fell (of 50), mean over the seeds |
 # |---|---|---|
-# | expert | 15/100 | 5.3 |
-# | GAIL, 20 pairs | 50/100 | 8.6 |
-# | BC, 20 pairs | 86/100 | 38.7 |
+# | expert | 4/60 | 3.3 |
+# | GAIL, 20 pairs | 28/60 | 10.1 |
+# | BC, 20 pairs | 54/60 | 37.6 |
+#
+# | steps away from the demo before a fall (per seed's median) | seeds | median | min–max | ≥ 30 |
+# |---|---|---|---|---|
+# | BC, 20 pairs (the seeds where it fell) | 54 | 106.2 | 3–375 | 39/54 |
+# | the coin | 60 | 11.5 | 7–15.5 | 0/60 |
 # <!-- /sweep -->
 
 # %% [markdown]
@@ -574,13 +589,15 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # Over many seeds:
 #
 # <!-- sweep: 05-robustness -->
-# | "ok" on, seeds 1200–1299 | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |
+# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+#
+# | "ok" on | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |
 # |---|---|---|---|
-# | expert | 100/100 | 32/100 | 21/100 |
-# | GAIL, 200 pairs | 100/100 | 45/100 | 32/100 |
-# | BC, 200 pairs | 99/100 | 35/100 | 16/100 |
-# | GAIL, 20 pairs | 100/100 | 36/100 | 30/100 |
-# | BC, 20 pairs | 28/100 | 5/100 | 10/100 |
+# | expert | 60/60 | 16/60 | 14/60 |
+# | GAIL, 200 pairs | 60/60 | 29/60 | 17/60 |
+# | BC, 200 pairs | 60/60 | 25/60 | 8/60 |
+# | GAIL, 20 pairs | 60/60 | 25/60 | 9/60 |
+# | BC, 20 pairs | 12/60 | 5/60 | 4/60 |
 # <!-- /sweep -->
 #
 # Off the conditions they trained in, every learner, the expert included, is "ok" on only some seeds: none of them
