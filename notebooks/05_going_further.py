@@ -601,8 +601,8 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # <!-- /sweep -->
 #
 # Off the conditions they trained in, every learner, the expert included, is "ok" on only some seeds: none of them
-# trained from shifted starts or under pushes. With 200 pairs GAIL and BC do about as well as each other; with 20
-# pairs BC already fails as trained on most seeds, where GAIL does not.
+# trained from shifted starts or under pushes. With 200 pairs GAIL is "ok" at least as often as BC, and more often
+# under pushes; with 20 pairs BC already fails as trained on most seeds, where GAIL does not.
 
 # %% [markdown]
 # ## Summary

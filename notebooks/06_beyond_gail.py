@@ -375,7 +375,7 @@ plt.show()
 #
 # Look at where the learned rewards peak (above); GAIL's also depends on the push, softplus(g) cannot.
 # `helpers.core.env.LONG_POLE` doubles the pole's length (half-length 1.0 m instead of 0.5). The expert, carried over,
-# keeps its habit with it on only a few seeds (the tables at the end). We carry the GAIL and AIRL
+# keeps its habit with it on only some seeds (the tables at the end). We carry the GAIL and AIRL
 # policies over unchanged, and train a fresh student in the new world on each frozen reward, and the survival control
 # there. The habit gap is still measured against the expert's habit in the usual CartPole: the habit is where the cart
 # should be, whatever the pole.
@@ -565,8 +565,8 @@ checkpoint(
 #   there, on only a few seeds with a pole twice as long.
 # - **A reward of the state alone travels further**: softplus of AIRL's g, once made positive; its raw sign makes
 #   students fall, because where episodes end, a reward's sign is part of the reward.
-# - **The survival control** does not keep the habit in either world; AIRL's own policy, carried over, does best with
-#   the long pole.
+# - **The survival control** almost never keeps the habit, in either world; AIRL's own policy, carried over, does
+#   best with the long pole.
 # - **Minari**: the demonstration saved as a Minari dataset gives back the same 200 pairs and the same BC, bit for bit.
 
 # %% [markdown]
