@@ -352,6 +352,14 @@ SWEEPS = ("capstone_4000-4099_native.json", "capstone_4100-4149_default.json")
 """The reference solution's sweeps, one per numerics, that notebook 04's comparison table pools."""
 
 
+def seeds_of(files: list[dict[str, Any]], sep: str) -> str:
+    """The seeds of these results files with their numerics: '4000–4099 (this CPU) and 4100–4149 (…)'."""
+    return sep.join(
+        f"{f['seeds'].replace('-', '–')} ({'torch’s plain kernels' if f['numerics'] == 'default' else 'this CPU'})"
+        for f in files
+    )
+
+
 def comparison_table(names: tuple[str, ...] = SWEEPS) -> str:
     """Notebook 04's table over the sweeps (its generated block ``04-comparison``): per learner, how many seeds reach
     a return of 195 and keep the habit gap within 0.4 m, the gap's median and worst (the control's smallest), and the
@@ -359,11 +367,7 @@ def comparison_table(names: tuple[str, ...] = SWEEPS) -> str:
     files = [json.loads((RESULTS / name).read_text()) for name in names]
     records = [r for f in files for r in f["records"]]
     n = len(records)
-    seeds = " and ".join(
-        f"{f['seeds'].replace('-', '–')} ({'torch’s plain kernels' if f['numerics'] == 'default' else 'this CPU'})"
-        for f in files
-    )
-    rows = [f"Seeds {seeds}, {n} in all:", "",
+    rows = [f"Seeds {seeds_of(files, ' and ')}, {n} in all:", "",
             "| learner | return ≥ 195 | habit gap (m): median, worst | gap ≤ 0.4 | agreement: demo / own |",
             "|---|---|---|---|---|"]  # fmt: skip
     for key, name in (("gail", "GAIL (the loop you wrote)"), ("control", "survival control"), ("bc", "BC"),
@@ -404,11 +408,7 @@ def failure_table(names: tuple[str, ...] = MISTAKE_RESULTS) -> str:
     many runs failed notebook 04's judgment, what the judgment named for them, and the signature's ranges."""
     files = [json.loads((RESULTS / name).read_text()) for name in names]
     records = [r for f in files for r in f["records"]]
-    seeds = ", ".join(
-        f"{f['seeds'].replace('-', '–')} ({'torch’s plain kernels' if f['numerics'] == 'default' else 'this CPU'})"
-        for f in files
-    )
-    rows = [f"Seeds {seeds}, each with its own expert and demonstration:", "",
+    rows = [f"Seeds {seeds_of(files, ', ')}, each with its own expert and demonstration:", "",
             "| slip | failed the judgment | named | last episodes (steps) | D's lowest early loss | D on the expert |",
             "|---|---|---|---|---|---|"]  # fmt: skip
     for mistake, label in MISTAKE_NAMES.items():
