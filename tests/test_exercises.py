@@ -7,7 +7,6 @@ SOLUTION``), taken from the notebooks themselves, so a solution edited there is 
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ import jupytext
 import numpy as np
 import pytest
 import torch
+from exercise_support import expect, leaves_random_streams_alone, solutions, stub
 from torch.nn import functional as F
 
 import helpers
@@ -23,32 +23,6 @@ from helpers.teaching import exercises as check
 
 ROOT = Path(__file__).resolve().parent.parent
 HABIT_X = 1.5
-
-
-def solutions(name: str, namespace: dict) -> dict:
-    """Run the code cells of notebook ``name`` that hold a solution, in ``namespace``; returns the namespace."""
-    nb = jupytext.read(ROOT / "notebooks" / f"{name}.py")
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
-            source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("check."))
-            exec(compile(source, f"{name}.py", "exec"), namespace)  # noqa: S102 - the notebook's own cells
-    return namespace
-
-
-def stub(name: str) -> Callable:
-    """A student-edition stub: raises NotImplementedError with the exercise's hint."""
-
-    def fn(*args):
-        raise NotImplementedError(check.HINTS[name])
-
-    fn.__name__ = name
-    return fn
-
-
-def expect(checker: Callable, *args, match: str) -> None:
-    """``checker(*args)`` raises ExerciseError whose message holds ``match`` (a literal piece of it)."""
-    with pytest.raises(check.ExerciseError, match=re.escape(match)):
-        checker(*args)
 
 
 # ---------------------------------------------------------------- 01
@@ -546,13 +520,7 @@ def test_a_check_leaves_the_random_streams_alone(name: str, nb01, nb02, nb03, nb
     fn = {**nb01, **nb02, **nb03, **nb04}[name]
     expert = helpers.PolicyNet()
     runs = {"my_record_demo": lambda: check.record_demo(fn, expert, HABIT_X), "play": lambda: check.play(fn, 800)}
-    torch.manual_seed(123)
-    np.random.seed(123)
-    before = torch.rand(3), np.random.rand(3)
-    torch.manual_seed(123)
-    np.random.seed(123)
-    runs.get(name, lambda: CHECKS[name](fn))()
-    assert torch.equal(torch.rand(3), before[0]) and np.array_equal(np.random.rand(3), before[1])
+    leaves_random_streams_alone(runs.get(name, lambda: CHECKS[name](fn)))
 
 
 def test_the_module_is_importable_as_documented() -> None:

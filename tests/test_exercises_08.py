@@ -7,15 +7,14 @@ check leaves the random streams as it found them.
 
 from __future__ import annotations
 
-import random
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-import jupytext
+import exercise_support as support
 import numpy as np
 import pytest
 import torch
+from exercise_support import solution_cells, solutions
 
 import helpers
 from helpers.teaching import exercises as check
@@ -27,24 +26,18 @@ NAME = "my_conflicting_pushes"
 @pytest.fixture(scope="module")
 def reference() -> Callable:
     """Notebook 08's reference solution (its solution cell, without the check's call)."""
-    nb = jupytext.read(ROOT / "notebooks" / "08_your_demonstration.py")
-    (source,) = [c.source for c in nb.cells if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source]
-    namespace: dict = {"torch": torch}
-    source = "\n".join(line for line in source.splitlines() if not line.startswith("check."))
-    exec(compile(source, "08_your_demonstration.py", "exec"), namespace)  # noqa: S102 - the notebook's own cell
-    return namespace[NAME]
+    assert len(solution_cells("08_your_demonstration")) == 1
+    return solutions("08_your_demonstration", {"torch": torch})[NAME]
 
 
 def expect(fn: Callable, match: str) -> None:
     """``check.conflicting_pushes(fn)`` raises ExerciseError whose message holds ``match`` (a literal piece of it)."""
-    with pytest.raises(check.ExerciseError, match=re.escape(match)):
-        check.conflicting_pushes(fn)
+    support.expect(check.conflicting_pushes, fn, match=match)
 
 
 def passes(fn: Callable, capsys) -> None:
     """``check.conflicting_pushes(fn)`` accepts ``fn`` and prints its one line of praise."""
-    check.conflicting_pushes(fn)
-    assert capsys.readouterr().out.startswith("✓")
+    support.passes(check.conflicting_pushes, fn, capsys)
 
 
 def test_reference_passes(reference, capsys) -> None:
@@ -228,16 +221,7 @@ def test_a_stub_gets_its_hint() -> None:
 
 def test_the_check_leaves_the_random_streams_alone(reference) -> None:
     """Notebook 08 computes the same numbers with or without its check."""
-    torch.manual_seed(123)
-    np.random.seed(123)
-    random.seed(123)
-    before = torch.rand(3), np.random.rand(3), random.random()
-    torch.manual_seed(123)
-    np.random.seed(123)
-    random.seed(123)
-    check.conflicting_pushes(reference)
-    assert torch.equal(torch.rand(3), before[0]) and np.array_equal(np.random.rand(3), before[1])
-    assert random.random() == before[2]
+    support.leaves_random_streams_alone(lambda: check.conflicting_pushes(reference))
 
 
 def test_the_check_inputs_leave_no_near_tie() -> None:

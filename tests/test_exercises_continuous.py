@@ -7,9 +7,9 @@ import math
 import re
 from pathlib import Path
 
-import jupytext
 import pytest
 import torch
+from exercise_support import expect, solutions
 from torch.nn import functional as F
 
 from helpers.teaching import exercises as check
@@ -20,19 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def nb07() -> dict:
     """Notebook 07's solution cells, run on their own."""
-    nb = jupytext.read(ROOT / "notebooks" / "07_continuous_actions.py")
-    namespace: dict = {"torch": torch, "math": math, "F": F}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
-            source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("check."))
-            exec(compile(source, "07_continuous_actions.py", "exec"), namespace)  # noqa: S102 - the notebook's cells
-    return namespace
-
-
-def expect(checker, fn, match: str) -> None:
-    """``checker(fn)`` raises ExerciseError whose message holds ``match``."""
-    with pytest.raises(check.ExerciseError, match=re.escape(match)):
-        checker(fn)
+    return solutions("07_continuous_actions", {"torch": torch, "math": math, "F": F})
 
 
 HALF = 0.5 * math.log(2 * math.pi)
@@ -80,7 +68,7 @@ LOG_PROB_MISTAKES = {
 
 @pytest.mark.parametrize("message", LOG_PROB_MISTAKES)
 def test_log_prob_mistakes_are_named(message) -> None:
-    expect(check.gaussian_log_prob, LOG_PROB_MISTAKES[message], message)
+    expect(check.gaussian_log_prob, LOG_PROB_MISTAKES[message], match=message)
 
 
 def _nll(policy, s, a):
@@ -121,7 +109,7 @@ BC_MISTAKES = {
 
 @pytest.mark.parametrize("message", BC_MISTAKES)
 def test_bc_loss_mistakes_are_named(message) -> None:
-    expect(check.gaussian_bc_loss, BC_MISTAKES[message], message)
+    expect(check.gaussian_bc_loss, BC_MISTAKES[message], match=message)
 
 
 @pytest.mark.parametrize(("name", "checker"), [("my_log_prob", check.gaussian_log_prob),

@@ -8,13 +8,13 @@ loop. Each learner below is right but for the slip its name says.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from exercise_support import expect
 
 import helpers
 from helpers.algorithms import absorbing
@@ -22,12 +22,6 @@ from helpers.teaching import exercises as check
 
 ROOT = Path(__file__).resolve().parent.parent
 HABIT_X = 1.5
-
-
-def expect(checker: Callable, *args, match: str) -> None:
-    """``checker(*args)`` raises ExerciseError whose message holds ``match`` (a literal piece of it)."""
-    with pytest.raises(check.ExerciseError, match=re.escape(match)):
-        checker(*args)
 
 
 # ---------------------------------------------------------------- 02: the rollout

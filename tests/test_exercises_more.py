@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import builtins
 import random
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import jupytext
 import numpy as np
 import pytest
 import torch
+from exercise_support import expect, leaves_random_streams_alone, passes, solutions, stub
 from torch.nn import functional as F
 
 import helpers
@@ -27,38 +27,6 @@ from helpers.algorithms import absorbing, dagger
 from helpers.teaching import exercises as check
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def solutions(name: str, namespace: dict) -> dict:
-    """Run the code cells of notebook ``name`` that hold a solution, in ``namespace`` (without the check's call)."""
-    nb = jupytext.read(ROOT / "notebooks" / f"{name}.py")
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
-            source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("check."))
-            exec(compile(source, f"{name}.py", "exec"), namespace)  # noqa: S102 - the notebook's own cells
-    return namespace
-
-
-def stub(name: str) -> Callable:
-    """A student-edition stub: raises NotImplementedError with the exercise's hint."""
-
-    def fn(*args):
-        raise NotImplementedError(check.HINTS[name])
-
-    fn.__name__ = name
-    return fn
-
-
-def expect(checker: Callable, *args, match: str) -> None:
-    """``checker(*args)`` raises ExerciseError whose message holds ``match`` (a literal piece of it)."""
-    with pytest.raises(check.ExerciseError, match=re.escape(match)):
-        checker(*args)
-
-
-def passes(checker: Callable, fn: Callable, capsys) -> None:
-    """``checker(fn)`` accepts ``fn`` and prints its one line of praise."""
-    checker(fn)
-    assert capsys.readouterr().out.startswith("✓")
 
 
 @pytest.fixture(scope="module")
@@ -502,16 +470,7 @@ def test_a_stub_gets_its_hint(name: str) -> None:
 def test_a_check_leaves_the_random_streams_alone(name: str, refs) -> None:
     """A notebook computes the same numbers with or without its checks."""
     checker = {**CHECKS, "my_disc_loss": check.disc_loss}[name]
-    torch.manual_seed(123)
-    np.random.seed(123)
-    random.seed(123)
-    before = torch.rand(3), np.random.rand(3), random.random()
-    torch.manual_seed(123)
-    np.random.seed(123)
-    random.seed(123)
-    checker(refs[name])
-    assert torch.equal(torch.rand(3), before[0]) and np.array_equal(np.random.rand(3), before[1])
-    assert random.random() == before[2]
+    leaves_random_streams_alone(lambda: checker(refs[name]))
 
 
 # ---------------------------------------------------------------- 01: PPO as a black box
