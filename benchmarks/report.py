@@ -118,7 +118,7 @@ def pooled(nb: str, name: str) -> list[float]:
     return [v for s in sweeps() for v in s.values(nb, name)]
 
 
-def merged_seeds(group: list[Sweep]) -> str:
+def seeds_of(group: list[Sweep]) -> str:
     """The seeds of these sweeps, contiguous chunks merged: '5000–5029', or ranges joined by commas."""
     spans: list[list[int]] = []
     for s in group:
@@ -137,7 +137,7 @@ def seeds_label() -> str:
     """'seeds 1200–1299 (this CPU) and 2200–2249 (plain kernels)', chunks of a numerics merged."""
     groups = {k: [s for s in sweeps() if s.numerics == k] for k in ("native", "default")}
     names = {"native": "this CPU", "default": "plain kernels"}
-    return " and ".join(f"seeds {merged_seeds(g)} ({names[k]})" for k, g in groups.items() if g)
+    return " and ".join(f"seeds {seeds_of(g)} ({names[k]})" for k, g in groups.items() if g)
 
 
 def over() -> str:
@@ -230,11 +230,6 @@ def passed(group: list[Sweep], nb: str) -> str:
     """'k/n': of the seeds of these sweeps that ran notebook ``nb``, how many passed every checkpoint."""
     ran = [e["status"] for s in group for e in s.entries(nb) if e["status"] != "skipped"]
     return f"{sum(st == 'pass' for st in ran)}/{len(ran)}" if ran else "—"
-
-
-def seeds_of(group: list[Sweep]) -> str:
-    """The seeds of these sweeps: '1200–1299', contiguous chunks merged."""
-    return merged_seeds(group)
 
 
 def notebooks_swept() -> list[str]:
