@@ -80,9 +80,10 @@ notebook: setup
 
 ## Lint, unit tests, every notebook through nbval, the student edition, and the browser tests of JupyterLab and of
 ## the website (when Chromium is installed; the website is built first if build/site is missing or stale).
-## The CI contract: .ci/run calls `make test` on a fresh clone.
+## The CI contract: .ci/run calls `make test` on a fresh clone. The tests run on TEST_JOBS workers (pytest-xdist, one
+## a core): a notebook's cells, the browser tests and the website's tests each stay on one worker (xdist_group).
 test: setup docs-setup lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup
 
 ## The unit tests only (under a minute): no notebook run, no website, no browser (pytest markers in pyproject.toml).
 test-fast: dev-setup
@@ -151,6 +152,7 @@ bench-notebooks: setup
 SEEDS ?= 1000-1049
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 NUMERICS ?= native
+TEST_JOBS ?= auto
 check-seeds: setup
 	$(PY) -m benchmarks.check_seeds --seeds $(SEEDS) --jobs $(JOBS) --numerics $(NUMERICS) $(if $(OUT),--out $(OUT))
 

@@ -41,7 +41,7 @@
 # %% tags=["parameters"]
 SEED = 0
 EXPERT_MAX_ENV_STEPS = 192_000  # the expert and the control (its twin, paid Pendulum's own reward) each use all of it
-IMITATION_MAX_ENV_STEPS = 320_000  # GAIL's student uses all of it (192k left seed 7006 half-imitated: benchmarks/pendulum_notes.md §9)
+IMITATION_MAX_ENV_STEPS = 320_000  # GAIL's student uses all of it (why 320k: benchmarks/pendulum_notes.md, section 9)
 DEMO_EPISODES = 4  # greedy episodes of the expert, 200 pairs each
 BC_EPOCHS = 1000  # full-batch epochs of behavioral cloning
 EVAL_EPISODES = 100  # fresh greedy episodes per learner
