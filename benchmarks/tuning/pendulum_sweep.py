@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.tuning.pendulum_sweep --seeds 0-11
     .venv/bin/python -m benchmarks.tuning.pendulum_sweep --seeds 0-3 --gail disc_steps=5 --demos 2 --runs gail
     .venv/bin/python -m benchmarks.tuning.pendulum_sweep --seeds 0-3 --gail reward=log_1m_d --runs gail
+    .venv/bin/python -m benchmarks.tuning.pendulum_sweep --seeds 0-5 --runs expert --tilt-weight 0  # 07's exercise 1
 
 Per seed s: the expert (``train_on_pendulum(s, TILT)``, cached in ``--cache``), ``--demos`` greedy episodes recorded
 from ``fresh_seed(s, 1)`` as notebook 07 records them, then the learners named by ``--runs`` (``gail``: GAIL with
@@ -27,6 +28,7 @@ import torch
 from benchmarks.check_seeds import parse_seeds
 from benchmarks.common import provenance, with_overrides, write_json
 from helpers.algorithms import pendulum as P
+from helpers.core import pendulum
 from helpers.core.pendulum import TILT, tilt_stats
 from helpers.core.seeding import fresh_seed
 from helpers.teaching.parameters import notebook_parameters
@@ -63,7 +65,7 @@ def main() -> None:
     """Run the learners on every seed and print one line each; with ``--out``, write them as JSON."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", default="0-11")
-    p.add_argument("--runs", default="gail,bc,control", help="any of gail, bc, control")
+    p.add_argument("--runs", default="gail,bc,control", help="any of gail, bc, control (or expert: the expert alone)")
     p.add_argument("--gail", nargs="*", default=[], help="GAILConfig overrides field=value (ppo.field=value)")
     p.add_argument("--demos", type=int, default=4, help="greedy demonstration episodes")
     p.add_argument("--bc-epochs", type=int, default=notebook_parameters("07")["BC_EPOCHS"])
@@ -73,10 +75,14 @@ def main() -> None:
         default=notebook_parameters("07")["IMITATION_MAX_ENV_STEPS"],
         help="GAIL's budget",
     )
+    p.add_argument("--tilt-weight", type=float, help="the expert's TILT_WEIGHT (notebook 07's exercise 1: 0)")
     p.add_argument("--cache", type=Path, default=Path("/tmp/il_pendulum_experts"))
     p.add_argument("--out", type=Path)
     args = p.parse_args()
     torch.set_num_threads(1)
+    if args.tilt_weight is not None:  # read by the expert's reward at every step; its experts cached apart
+        pendulum.TILT_WEIGHT = args.tilt_weight
+        args.cache = args.cache / f"tilt-weight-{args.tilt_weight:g}"
     runs = args.runs.split(",")
     config = with_overrides(P.pendulum_gail_config(max_env_steps=args.steps), args.gail)
     rows = []
