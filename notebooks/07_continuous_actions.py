@@ -524,8 +524,8 @@ for name, p in cartpole.items():
 # <!-- /sweep -->
 #
 # Read it as section 8's table over seeds. The control swings up as surely as the expert and never passes the
-# imitation check. GAIL passes it on nearly every seed; a seed where any checkpoint failed is named under the table,
-# with its number. BC is the learner that varies: on some seeds it never swings up.
+# imitation check; GAIL passes it on the seeds its row counts, and a seed where any checkpoint failed would be named
+# under the table, with its number. BC is the learner that varies: on some seeds it never swings up.
 
 # %% [markdown]
 # ## Summary

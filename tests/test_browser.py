@@ -47,7 +47,6 @@ SCREENSHOT_DIR = ROOT / "build" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),  # one JupyterLab and one Chromium for the module, on one worker
     pytest.mark.skipif(
         chromium_path() is None, reason="chromium not installed: browser test skipped (apt-get install chromium)"
     ),

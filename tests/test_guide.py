@@ -60,7 +60,6 @@ def test_the_figures_are_drawn_from_the_measured_runs(tmp_path) -> None:
 
 # ------------------------------------------------------------------------------------------ the site
 @pytest.mark.site
-@pytest.mark.xdist_group("site")  # builds build/site: on test_site's worker, never beside it
 def test_the_site_has_the_guide_with_its_figures() -> None:
     """`make site` builds the guide's page, linked from the landing page, with every figure the guide shows."""
     for module in ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_copybutton"):

@@ -52,7 +52,6 @@ SOLUTION_TAG = "solution"
 
 pytestmark = [
     pytest.mark.site,
-    pytest.mark.xdist_group("site"),  # build/site is built once, by one worker (test_guide shares it)
     pytest.mark.skipif(
         chromium_path() is None,
         reason="chromium not installed: website browser test skipped (apt-get install chromium)",
