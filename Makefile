@@ -81,9 +81,10 @@ notebook: setup
 ## Lint, unit tests, every notebook through nbval, the student edition, and the browser tests of JupyterLab and of
 ## the website (when Chromium is installed; the website is built first if build/site is missing or stale).
 ## The CI contract: .ci/run calls `make test` on a fresh clone. The tests run on TEST_JOBS workers (pytest-xdist, one
-## a core): a notebook's cells, the browser tests and the website's tests each stay on one worker (xdist_group).
+## a core), a file at a time: a notebook's cells stay in order in one kernel, and each browser module has its own
+## JupyterLab or Chromium (the two modules that build the website take turns: docs/build_site.py locks).
 test: setup docs-setup lint
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 ## The unit tests only (under a minute): no notebook run, no website, no browser (pytest markers in pyproject.toml).
 test-fast: dev-setup

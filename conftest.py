@@ -24,15 +24,11 @@ def pytest_configure(config) -> None:
         config._il_data_tmp = tmp
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items) -> None:
-    """nbval's items (a notebook's cells, run in a kernel) carry the ``notebook`` marker, as tests running one do, and
-    one ``xdist_group`` per notebook: under ``make test``'s workers (pytest-xdist, ``--dist loadgroup``) a notebook's
-    cells run in order in one kernel."""
+    """nbval's items (a notebook's cells, run in a kernel) carry the ``notebook`` marker, as tests running one do."""
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebook)
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
 
 
 def pytest_unconfigure(config) -> None:

@@ -332,10 +332,35 @@ def sphinx(stage_dir: Path, site: Path) -> None:
         source_map.unlink()
 
 
+@contextlib.contextmanager
+def _one_build_at_a_time() -> Iterator[None]:
+    """Hold build/.site.lock (POSIX): two builds at once (two test workers, two `make site`) would share the staging
+    folder; the second waits, then finds the site fresh."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as before
+        yield
+        return
+    lock = ROOT / "build" / ".site.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build(site: Path = SITE_DIR, if_stale: bool = False) -> bool:
     """Build the site into `site`; with `if_stale`, only when its inputs changed. Returns True if it built."""
-    if if_stale and not is_stale(site):
-        return False
+    with _one_build_at_a_time():
+        if if_stale and not is_stale(site):
+            return False
+        return _build(site)
+
+
+def _build(site: Path) -> bool:
+    """Stage the pages and run Sphinx into `site` (``build`` holds the lock)."""
     digest = input_digest()
     t0 = time.monotonic()
     report = stage()
