@@ -484,7 +484,7 @@ for name, p in cartpole.items():
 #
 # This run measures what each reward *pays* this run's policies. What a student paid each one *learns*: GAIL's
 # student trained on each reward for its full budget, here and on CartPole (notebook 04's GAIL, budget and checks),
-# on a few seeds (`benchmarks/pendulum_rewards.py`). *Imitated* is this notebook's GAIL check on Pendulum (at least
+# on the seeds the table names (`benchmarks/pendulum_rewards.py`). *Imitated* is this notebook's GAIL check on Pendulum (at least
 # half the episodes up, the tilt near the expert's) and notebook 04's on CartPole (return and habit):
 #
 # <!-- sweep: 07-rewards -->
@@ -556,9 +556,9 @@ for name, p in cartpole.items():
 #
 # 1. The expert settles much nearer upright: the squared cost pays the last tenth of a radian almost nothing, and PPO's
 #    noisy updates never find it within the budget ([benchmarks/pendulum_notes.md](../benchmarks/pendulum_notes.md),
-#    section 2). The expert then fails its own checkpoint, and the control's tilt lies too close to the expert's for
-#    the tilt to tell imitation from solving the task: a habit must be learnable, and far from what the task alone
-#    gives.
+#    section 2; section 9 tries this exercise on six seeds). The expert then fails its own checkpoint, and the
+#    control's tilt lies too close to the expert's for the tilt to tell imitation from solving the task: a habit must
+#    be learnable, and far from what the task alone gives.
 # 2. On some seeds D separates the student from the demonstration completely (its loss falls towards 0, mean D on the
 #    student's pairs towards 1), −log D is then about 0 everywhere, and the student hangs. One swing-up, from one start,
 #    does not cover the start states the student meets. Four episodes is the setting chosen for that reason on the
