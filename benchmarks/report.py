@@ -508,7 +508,7 @@ def _pendulum_logs() -> tuple[str, list[dict[str, float]], list[str]]:
                     limit = limit_text(c["at_least"], c["at_most"])
                     failures.append(f"seed {r['seed']} ({where}): {c['name']} {fmt(c['value'], 3)}, limit {limit}")
     where = {"native": "this CPU", "default": "plain kernels"}
-    groups = [(", ".join(s.seeds for s in g), where[k]) for k, g in by_numerics("07").items() if g]
+    groups = [(seeds_of(g), where[k]) for k, g in by_numerics("07").items() if g]
     return "seeds " + " and ".join(f"{seeds} ({w})" for seeds, w in groups), logs, failures
 
 
@@ -605,10 +605,9 @@ def your_demo_label() -> str:
     """'seeds 3000–3039 (this CPU) and 3100–3116 (plain kernels)', each numerics' chunks merged into one range."""
     parts = []
     for numerics, where in (("native", "this CPU"), ("default", "plain kernels")):
-        chunks = [s.seeds for s in your_demo_sweeps() if s.numerics == numerics]
+        chunks = [s for s in your_demo_sweeps() if s.numerics == numerics]
         if chunks:
-            first, last = chunks[0].split("–")[0], chunks[-1].split("–")[-1]
-            parts.append(f"{first}–{last} ({where})")
+            parts.append(f"{seeds_of(chunks)} ({where})")
     return "seeds " + " and ".join(parts)
 
 

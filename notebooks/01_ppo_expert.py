@@ -39,7 +39,7 @@
 # section 4 needs the cells you skipped: the expert is trained by `helpers.train_expert` either way.
 #
 # **Reads** nothing. **Writes** `data/expert_policy.pt` (the expert's weights, used by notebook 02).
-# **Runs** in <!-- sweep: runtime-01 -->about 12 seconds<!-- /sweep --> on a 2-core CPU.
+# **Runs** in <!-- sweep: runtime-01 -->about 10 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0

@@ -35,7 +35,7 @@
 # After this notebook the expert leaves the stage: the students of notebooks 03–05 only ever see these pairs.
 #
 # **Reads** `data/expert_policy.pt` (written by notebook 01). **Writes** `data/expert_demos.pt`.
-# **Runs** in <!-- sweep: runtime-02 -->about 7 seconds<!-- /sweep --> on a 2-core CPU.
+# **Runs** in <!-- sweep: runtime-02 -->about 5 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0  # seeds the demonstration episode's start state

@@ -33,7 +33,7 @@
 # The notebook then trains with the helpers.
 #
 # **Reads** `data/expert_demos.pt` (written by notebook 02). **Writes** nothing.
-# **Runs** in <!-- sweep: runtime-03 -->about 7 seconds<!-- /sweep --> on a 2-core CPU.
+# **Runs** in <!-- sweep: runtime-03 -->about 5 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0

@@ -38,7 +38,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02) for training, and `data/expert_policy.pt` (notebook 01)
 # **for evaluation only**. **Writes** `data/gail_policy.pt` and `data/bc_policy.pt`.
-# **Runs** in <!-- sweep: runtime-04 -->about 17 seconds<!-- /sweep --> on a 2-core CPU.
+# **Runs** in <!-- sweep: runtime-04 -->about 11 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0

@@ -29,7 +29,7 @@
 #
 # **Reads** `data/expert_demos.pt` (notebook 02), `data/gail_policy.pt` and `data/bc_policy.pt` (notebook 04), and
 # `data/expert_policy.pt` (notebook 01, **for evaluation only**). **Writes** nothing.
-# **Runs** in <!-- sweep: runtime-05 -->about 19 seconds<!-- /sweep --> on a 2-core CPU (`FULL_SWEEP = True` trains
+# **Runs** in <!-- sweep: runtime-05 -->about 17 seconds<!-- /sweep --> on a 2-core CPU (`FULL_SWEEP = True` trains
 # GAIL on three more demo sizes).
 
 # %% tags=["parameters"]

@@ -33,7 +33,7 @@
 # **Reads** `data/expert_demos.pt` (notebook 02) and `data/expert_policy.pt` (notebook 01: in section 1 **to label
 # states**, not only to evaluate). **Writes** the Minari dataset `data/minari/cartpole-habit-expert-v0/` (git
 # ignores it; no `.pt` file changes).
-# **Runs** in <!-- sweep: runtime-06 -->about 17 seconds<!-- /sweep --> on a 2-core CPU.
+# **Runs** in <!-- sweep: runtime-06 -->about 14 seconds<!-- /sweep --> on a 2-core CPU.
 
 # %% tags=["parameters"]
 SEED = 0

@@ -488,13 +488,13 @@ for name, p in cartpole.items():
 # half the episodes up, the tilt near the expert's) and notebook 04's on CartPole (return and habit):
 #
 # <!-- sweep: 07-rewards -->
-# Seeds 7200–7202 (this CPU) and 7220–7222 (plain kernels): 6 seeds.
+# Seeds 7500–7509 (this CPU) and 7520–7529 (plain kernels): 20 seeds.
 #
 # | GAIL's student paid … | Pendulum: ends upright (median) | imitated | CartPole: return (median) | imitated |
 # |---|---|---|---|---|
-# | −log D (> 0) | 1 | 6/6 | 200 | 6/6 |
-# | log(1 − D) (< 0) | 0.99 | 6/6 | 17.3 | 0/6 |
-# | log 2, whatever D says | 0 | 0/6 | 200 | 0/6 |
+# | −log D (> 0) | 1 | 20/20 | 200 | 20/20 |
+# | log(1 − D) (< 0) | 1 | 20/20 | 9.4 | 0/20 |
+# | log 2, whatever D says | 0 | 0/20 | 200 | 0/20 |
 # <!-- /sweep -->
 #
 # On Pendulum the sign stopped mattering: log(1 − D), below 0 on every step, imitated as −log D did, where on
@@ -511,16 +511,14 @@ for name, p in cartpole.items():
 # imitation check: at least half the episodes up, and a gap within the limit.
 #
 # <!-- sweep: 07-learners -->
-# Seeds 7000–7039 (this CPU) and 7100–7109, 7110–7119 (plain kernels): 60 seeds; every checkpoint held on 59.
+# Seeds 7300–7399 (this CPU) and 7400–7449 (plain kernels): 150 seeds; every checkpoint held on 150.
 #
 # | learner | ends upright: min–max | ≥ 0.5 of episodes | tilt gap (rad): median (min–max) | up and gap ≤ 0.1 |
 # |---|---|---|---|---|
-# | expert (its gap: to θ\*; limits 0.9, 0.125) | 0.99–1 | ≥ 0.9: 60/60 | 0.040 (0.023–0.063) | ≤ 0.125: 60/60 |
-# | GAIL | 0.80–1 | 60/60 | 0.014 (0.000–0.109) | 59/60 |
-# | BC (seeds that ran to the end) | 0–1 | 30/59 | 0.021 (0.000–0.265) | 27/59 |
-# | control (upright: seeds that ran to the end) | 1–1 | 59/59 | 0.213 (0.142–0.258) | gap ≤ 0.1: 0/60 |
-#
-# A checkpoint failed on seed 7006 (this CPU): GAIL: \|tilt - expert's\| (rad) 0.109, limit ≤ 0.1.
+# | expert (its gap: to θ\*; limits 0.9, 0.125) | 0.99–1 | ≥ 0.9: 150/150 | 0.039 (0.025–0.064) | ≤ 0.125: 150/150 |
+# | GAIL | 0.61–1 | 150/150 | 0.006 (0.000–0.027) | 150/150 |
+# | BC (seeds that ran to the end) | 0–1 | 79/150 | 0.021 (0.000–0.374) | 70/150 |
+# | control (upright: seeds that ran to the end) | 1–1 | 150/150 | 0.211 (0.125–0.283) | gap ≤ 0.1: 0/150 |
 # <!-- /sweep -->
 #
 # Read it as section 8's table over seeds. The control swings up as surely as the expert and never passes the
