@@ -484,8 +484,9 @@ for name, p in cartpole.items():
 #
 # This run measures what each reward *pays* this run's policies. What a student paid each one *learns*: GAIL's
 # student trained on each reward for its full budget, here and on CartPole (notebook 04's GAIL, budget and checks),
-# on the seeds the table names (`benchmarks/pendulum_rewards.py`). *Imitated* is this notebook's GAIL check on Pendulum (at least
-# half the episodes up, the tilt near the expert's) and notebook 04's on CartPole (return and habit):
+# on the seeds the table names (`benchmarks/pendulum_rewards.py`). *Imitated* is this notebook's GAIL check on
+# Pendulum (at least half the episodes up, the tilt near the expert's) and notebook 04's on CartPole (return and
+# habit):
 #
 # <!-- sweep: 07-rewards -->
 # Seeds 7500–7509 (this CPU) and 7520–7529 (plain kernels): 20 seeds.
