@@ -153,12 +153,12 @@ checkpoint(
 
 # %% [markdown]
 # <!-- sweep: 05-coin -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | × the coin's length | median | min–max | ≥ 2 × |
 # |---|---|---|---|
-# | the coin's pairs, their own episodes | 0.92 | 0.74–1.60 | 0/60 |
-# | plain GAIL on those pairs | 5.16 | 2.80–8.04 | 60/60 |
+# | the coin's pairs, their own episodes | 0.92 | 0.74–1.60 | 0/80 |
+# | plain GAIL on those pairs | 5.05 | 2.80–8.04 | 80/80 |
 # <!-- /sweep -->
 
 # %% [markdown]
@@ -331,16 +331,16 @@ record("absorbing GAIL, coin's pairs: largest |r_a| in training", np.abs(ra_rand
 
 # %% [markdown]
 # <!-- sweep: 05-absorbing -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | | median | min–max | seeds |
 # |---|---|---|---|
-# | absorbing GAIL, coin's pairs: length / the coin's | 0.86 | 0.63–1.41 | ≤ 2.5: 60/60 |
-# | the survival control, the same pairs: length / the coin's | 7.43 | 4.11–9.19 | ≤ 2.5: 0/60 |
-# | absorbing GAIL, expert's demo: greedy return | 200 | 199.1–200 | ≥ 195: 60/60 |
-# | absorbing GAIL, expert's demo: habit gap (m) | 0.05 | 0.00–0.23 | kept the habit: 60/60 |
-# | expert's demo: r_a at the clamp, share of iterations | 0.65 | 0.44–0.71 | > 0: 60/60 |
-# | coin's pairs: largest \|r_a\| in training | 0.29 | 0.10–0.56 | at the clamp (2): 0/60 |
+# | absorbing GAIL, coin's pairs: length / the coin's | 0.85 | 0.61–1.41 | ≤ 2.5: 80/80 |
+# | the survival control, the same pairs: length / the coin's | 7.28 | 4.11–9.19 | ≤ 2.5: 0/80 |
+# | absorbing GAIL, expert's demo: greedy return | 200 | 196.5–200 | ≥ 195: 80/80 |
+# | absorbing GAIL, expert's demo: habit gap (m) | 0.05 | 0.00–0.23 | kept the habit: 80/80 |
+# | expert's demo: r_a at the clamp, share of iterations | 0.65 | 0.44–0.71 | > 0: 80/80 |
+# | coin's pairs: largest \|r_a\| in training | 0.28 | 0.10–0.58 | at the clamp (2): 0/80 |
 # <!-- /sweep -->
 #
 # <!-- sweep: 05-no-absorbing -->
@@ -406,15 +406,15 @@ checkpoint("BC on 200 pairs: habit gap (m)", rows[200]["BC"]["gap"], at_most=HAB
 
 # %% [markdown]
 # <!-- sweep: 05-sizes -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | | kept the habit | return: median (min) | habit gap (m): median (max) |
 # |---|---|---|---|
-# | BC, 200 pairs | 60/60 | 200 (197.4) | 0.04 (0.13) |
-# | BC, 50 pairs | 37/60 | 200 (146.7) | 0.18 (1.42) |
-# | BC, 20 pairs | 12/60 | 196.6 (9.2) | 0.65 (1.62) |
-# | BC, 10 pairs | 10/60 | 168.2 (9.5) | 0.76 (1.56) |
-# | GAIL, 20 pairs | 60/60 | 200 (198.5) | 0.04 (0.22) |
+# | BC, 200 pairs | 79/80 | 200 (188.2) | 0.04 (0.13) |
+# | BC, 50 pairs | 51/80 | 200 (78.1) | 0.18 (1.42) |
+# | BC, 20 pairs | 16/80 | 196.6 (9.2) | 0.74 (1.62) |
+# | BC, 10 pairs | 12/80 | 168.2 (9.3) | 0.65 (1.56) |
+# | GAIL, 20 pairs | 80/80 | 200 (198.5) | 0.04 (0.22) |
 # <!-- /sweep -->
 
 # %% [markdown]
@@ -536,18 +536,18 @@ for name, s in stays.items():
 
 # %% [markdown]
 # <!-- sweep: 05-falls -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | 400 steps | seeds with a fall | episodes that fell (of 50), mean over the seeds |
 # |---|---|---|
-# | expert | 4/60 | 3.3 |
-# | GAIL, 20 pairs | 28/60 | 10.1 |
-# | BC, 20 pairs | 54/60 | 37.6 |
+# | expert | 6/80 | 3.8 |
+# | GAIL, 20 pairs | 38/80 | 10.2 |
+# | BC, 20 pairs | 73/80 | 38.4 |
 #
 # | steps away from the demo before a fall (per seed's median) | seeds | median | min–max | ≥ 30 |
 # |---|---|---|---|---|
-# | BC, 20 pairs (the seeds where it fell) | 54 | 106.2 | 3–375 | 39/54 |
-# | the coin | 60 | 11.5 | 7–15.5 | 0/60 |
+# | BC, 20 pairs (the seeds where it fell) | 73 | 106.5 | 3–375 | 52/73 |
+# | the coin | 80 | 11.5 | 6–15.5 | 0/80 |
 # <!-- /sweep -->
 
 # %% [markdown]
@@ -589,15 +589,15 @@ for cond, scores in robust.items():  # for the seed sweep's table (benchmarks/ch
 # Over many seeds:
 #
 # <!-- sweep: 05-robustness -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | "ok" on | as trained | start x ∈ [−1, 1] | pushes, p = 0.2 |
 # |---|---|---|---|
-# | expert | 60/60 | 16/60 | 14/60 |
-# | GAIL, 200 pairs | 60/60 | 29/60 | 17/60 |
-# | BC, 200 pairs | 60/60 | 25/60 | 8/60 |
-# | GAIL, 20 pairs | 60/60 | 25/60 | 9/60 |
-# | BC, 20 pairs | 12/60 | 5/60 | 4/60 |
+# | expert | 80/80 | 23/80 | 18/80 |
+# | GAIL, 200 pairs | 80/80 | 35/80 | 24/80 |
+# | BC, 200 pairs | 79/80 | 28/80 | 9/80 |
+# | GAIL, 20 pairs | 80/80 | 30/80 | 13/80 |
+# | BC, 20 pairs | 16/80 | 8/80 | 5/80 |
 # <!-- /sweep -->
 #
 # Off the conditions they trained in, every learner, the expert included, is "ok" on only some seeds: none of them

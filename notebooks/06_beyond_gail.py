@@ -514,38 +514,38 @@ checkpoint(
 # each imitation method needs, and what its labels buy:
 #
 # <!-- sweep: 06-methods -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | | env steps in training | expert queries | kept the habit ≤ 0.25 (≤ 0.4) | ok: shifted starts / pushes |
 # |---|---|---|---|---|
-# | BC, 30 labels | none | none | 16/60 (21/60) | 9/60 / 4/60 |
-# | DAgger, 30 labels | 1,313 (90–1,600) | yes, during training | 41/60 (46/60) | 19/60 / 5/60 |
-# | GAIL, 200 labels | 80,722 (80,004–81,566) | none | 59/60 (59/60) | 29/60 / 20/60 |
+# | BC, 30 labels | none | none | 21/80 (28/80) | 13/80 / 5/80 |
+# | DAgger, 30 labels | 1,356 (90–1,600) | yes, during training | 53/80 (60/80) | 25/80 / 7/80 |
+# | GAIL, 200 labels | 80,685 (80,004–81,566) | none | 79/80 (79/80) | 35/80 / 26/80 |
 # <!-- /sweep -->
 #
 # Seed by seed, which of DAgger and BC, given the same number of labels, kept the habit (return ≥ 195, gap ≤ 0.4):
 #
 # <!-- sweep: 06-dagger-vs-bc -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | | DAgger only | BC only | both | neither |
 # |---|---|---|---|---|
-# | 30 labels each | 29/60 | 4/60 | 17/60 | 10/60 |
+# | 30 labels each | 39/80 | 7/80 | 21/80 | 13/80 |
 # <!-- /sweep -->
 #
 # Then the learned rewards, a fresh student on each, and the policies carried over:
 #
 # <!-- sweep: 06-rewards -->
-# Seeds 5000–5029 (this CPU) and seeds 5100–5129 (plain kernels):
+# Seeds 5000–5039 (this CPU) and seeds 5100–5139 (plain kernels):
 #
 # | kept the habit ≤ 0.25 (≤ 0.4) | CartPole as it is | pole twice as long |
 # |---|---|---|
-# | student on -log D (GAIL) | 46/60 (52/60) | 10/60 (13/60) |
-# | survival control | 1/60 (1/60) | 0/60 (0/60) |
-# | student on softplus(g) | 50/60 (57/60) | 33/60 (47/60) |
-# | GAIL policy, carried over |  | 24/60 (24/60) |
-# | AIRL policy, carried over |  | 53/60 (59/60) |
-# | expert, carried over |  | 15/60 (15/60) |
+# | student on -log D (GAIL) | 62/80 (70/80) | 18/80 (23/80) |
+# | survival control | 1/80 (1/80) | 0/80 (0/80) |
+# | student on softplus(g) | 66/80 (75/80) | 41/80 (62/80) |
+# | GAIL policy, carried over |  | 29/80 (29/80) |
+# | AIRL policy, carried over |  | 72/80 (79/80) |
+# | expert, carried over |  | 16/80 (16/80) |
 # <!-- /sweep -->
 #
 # The lesson is mixed, and that is the result. GAIL's frozen D works as a reward where it was learned and mostly not
