@@ -38,6 +38,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
+WHERE = {"native": "this CPU", "default": "plain kernels"}
+"""How the tables name each numerics (``check_seeds.py --numerics``)."""
+
 SWEEPS = [
     *(f"checkpoints_{s}-{s + 9}_native.json" for s in range(5000, 5040, 10)),
     *(f"checkpoints_{s}-{s + 9}_default.json" for s in range(5100, 5140, 10)),
@@ -79,7 +82,7 @@ class Sweep:
 
     def label(self) -> str:
         """'seeds 1200–1299 (this CPU)'."""
-        return f"seeds {self.seeds} ({'plain kernels' if self.numerics == 'default' else 'this CPU'})"
+        return f"seeds {self.seeds} ({WHERE[self.numerics]})"
 
     def entries(self, nb: str) -> list[dict[str, Any]]:
         """Per seed, notebook ``nb``'s entry (status, message, checkpoints)."""
@@ -134,16 +137,25 @@ def seeds_of(group: list[Sweep]) -> str:
 
 
 def seeds_label() -> str:
-    """'seeds 1200–1299 (this CPU) and 2200–2249 (plain kernels)', chunks of a numerics merged."""
-    groups = {k: [s for s in sweeps() if s.numerics == k] for k in ("native", "default")}
-    names = {"native": "this CPU", "default": "plain kernels"}
-    return " and ".join(f"seeds {seeds_of(g)} ({names[k]})" for k, g in groups.items() if g)
+    """'seeds 1200–1299 (this CPU) and seeds 2200–2249 (plain kernels)', chunks of a numerics merged."""
+    groups = {k: [s for s in sweeps() if s.numerics == k] for k in WHERE}
+    return " and ".join(f"seeds {seeds_of(g)} ({WHERE[k]})" for k, g in groups.items() if g)
+
+
+def numerics_label(found: list[Sweep]) -> str:
+    """'seeds 7300–7399 (this CPU) and 7400–7449 (plain kernels)': a notebook's own sweeps, chunks merged."""
+    groups = {k: [s for s in found if s.numerics == k] for k in WHERE}
+    return "seeds " + " and ".join(f"{seeds_of(g)} ({WHERE[k]})" for k, g in groups.items() if g)
+
+
+def sentence(label: str) -> str:
+    """``label`` with a capital first letter, the rest as it is."""
+    return label[:1].upper() + label[1:]
 
 
 def over() -> str:
     """The line above a table over the current sweeps: 'Seeds 5000–5029 (this CPU) and … :'."""
-    label = seeds_label()
-    return f"{label[0].upper()}{label[1:]}:"
+    return f"{sentence(seeds_label())}:"
 
 
 def n_seeds() -> int:
@@ -403,15 +415,14 @@ def table_06_methods() -> str:
         "| ok: shifted starts / pushes |",
         "|---|---|---|---|---|",
     ]
+    played = {"DAgger": v("DAgger: env steps its learner played"), "GAIL": v("GAIL: env steps it played")}
+    whole = lambda x: f"{x:,.0f}"  # noqa: E731
     for name in [k for k in _labelled("06", ": habit gap (m)") if "labels" in k]:
         gap, ret = v(f"{name}: habit gap (m)"), v(f"{name}: mean return")
         kept = [g for g, r in zip(gap, ret, strict=True) if r >= 195]
         k25, k40 = sum(g <= 0.25 for g in kept), sum(g <= 0.4 for g in kept)
         shifted, pushed = v(f"{name}: ok, start x in [-1, 1]"), v(f"{name}: ok, pushes, p = 0.2")
-        steps = {"DAgger": v("DAgger: env steps its learner played"), "GAIL": v("GAIL: env steps it played")}.get(
-            name.split(",")[0], []
-        )
-        whole = lambda x: f"{x:,.0f}"  # noqa: E731
+        steps = played.get(name.split(",")[0], [])
         env = f"{whole(statistics.median(steps))} ({whole(min(steps))}–{whole(max(steps))})" if steps else "none"
         queries = "yes, during training" if name.startswith("DAgger") else "none"
         rows.append(f"| {name} | {env} | {queries} | {k25}/{len(gap)} ({k40}/{len(gap)}) "
@@ -504,12 +515,10 @@ def _pendulum_logs() -> tuple[str, list[dict[str, float]], list[str]]:
             logs.append({c["name"]: c["value"] for c in e.get("checkpoints", [])})
             for c in e.get("checkpoints", []):
                 if not c["ok"] and not c["name"].endswith(" (control)"):
-                    where = "plain kernels" if s.numerics == "default" else "this CPU"
                     limit = limit_text(c["at_least"], c["at_most"])
-                    failures.append(f"seed {r['seed']} ({where}): {c['name']} {fmt(c['value'], 3)}, limit {limit}")
-    where = {"native": "this CPU", "default": "plain kernels"}
-    groups = [(seeds_of(g), where[k]) for k, g in by_numerics("07").items() if g]
-    return "seeds " + " and ".join(f"{seeds} ({w})" for seeds, w in groups), logs, failures
+                    failures.append(f"seed {r['seed']} ({WHERE[s.numerics]}): {c['name']} {fmt(c['value'], 3)}, "
+                                    f"limit {limit}")  # fmt: skip
+    return numerics_label(found), logs, failures
 
 
 def table_07_learners() -> str:
@@ -543,7 +552,7 @@ def table_07_learners() -> str:
         return f"{sum(u >= UPRIGHT_SHARE and g <= TILT_GAP for u, g in pairs)}/{len(pairs)}"
 
     lines = [
-        f"{label[0].upper()}{label[1:]}: {len(statuses)} seeds; every checkpoint held on {statuses.count('pass')}.",
+        f"{sentence(label)}: {len(statuses)} seeds; every checkpoint held on {statuses.count('pass')}.",
         "",
         f"| learner | ends upright: min–max | ≥ {UPRIGHT_SHARE:g} of episodes | tilt gap (rad): median (min–max) "
         f"| up and gap ≤ {TILT_GAP:g} |",
@@ -572,8 +581,7 @@ def table_07_rewards() -> str:
                          "python -m benchmarks.pendulum_rewards first")  # fmt: skip
     files = [json.loads(p.read_text()) for p in paths]
     records = [r for f in files for r in f["records"]]
-    where = {"default": "plain kernels", "native": "this CPU"}
-    seeds = " and ".join(f"{f['seeds'].replace('-', '–')} ({where[f['numerics']]})" for f in files)
+    seeds = " and ".join(f"{f['seeds'].replace('-', '–')} ({WHERE[f['numerics']]})" for f in files)
     names = {"neg_log_d": "−log D (> 0)", "log_1m_d": "log(1 − D) (< 0)", "survival": "log 2, whatever D says"}
     lines = [
         f"Seeds {seeds}: {len(records)} seeds.",
@@ -602,13 +610,8 @@ def your_demo_sweeps() -> list[Sweep]:
 
 
 def your_demo_label() -> str:
-    """'seeds 3000–3039 (this CPU) and 3100–3116 (plain kernels)', each numerics' chunks merged into one range."""
-    parts = []
-    for numerics, where in (("native", "this CPU"), ("default", "plain kernels")):
-        chunks = [s for s in your_demo_sweeps() if s.numerics == numerics]
-        if chunks:
-            parts.append(f"{seeds_of(chunks)} ({where})")
-    return "seeds " + " and ".join(parts)
+    """'seeds 3000–3039 (this CPU) and 3100–3149 (plain kernels)', each numerics' chunks merged."""
+    return numerics_label(your_demo_sweeps())
 
 
 def your_demo_values(name: str) -> list[float]:
@@ -621,7 +624,7 @@ def table_08_checkpoints() -> str:
     n = sum(s.n for s in your_demo_sweeps())
     habit = your_demo_values("the player's habit")
     rows = [
-        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        f"{sentence(your_demo_label())}: {n} seeds.",
         "",
         "| checkpoint | limit | held | learner: median (worst) | its control | control: range |",
         "|---|---|---|---|---|---|",
@@ -648,7 +651,7 @@ def table_08_changes() -> str:
     """Section 4: GAIL and BC on the stand-in's demonstration with one human failing each."""
     n = sum(s.n for s in your_demo_sweeps())
     rows = [
-        f"{your_demo_label()[0].upper()}{your_demo_label()[1:]}: {n} seeds.",
+        f"{sentence(your_demo_label())}: {n} seeds.",
         "",
         "| demonstration, learner | gap ≤ 0.4 | return ≥ 195 | gap: median (worst) | return: median (lowest) |",
         "|---|---|---|---|---|",
@@ -692,13 +695,15 @@ def series_time() -> str:
 def check_seeds_20() -> str:
     """An inline block: how long ``make check-seeds`` takes for 20 seeds, from the current sweep on this CPU that was
     measured on the quietest machine (load average at its start)."""
-    native = [s for s in sweeps() if s.numerics == "native"] or sweeps()
-    s = min(native, key=lambda s: s.data.get("machine", {}).get("loadavg_1_5_15", [0])[0])
+
+    def load(s: Sweep) -> float:
+        return s.data.get("machine", {}).get("loadavg_1_5_15", [0])[0]
+
+    s = min([s for s in sweeps() if s.numerics == "native"] or sweeps(), key=load)
     jobs = re.search(r"--jobs (\d+)", s.data.get("command", ""))
     n = int(jobs.group(1)) if jobs else 0
     at_once = f", {n} seed{'s' if n > 1 else ''} at once" if jobs else ""
-    load = s.data.get("machine", {}).get("loadavg_1_5_15", [0])[0]
-    busy = ", measured while other work shared the cores" if load > s.data.get("machine", {}).get("cores", 2) else ""
+    busy = ", measured while other work shared the cores" if load(s) > s.data.get("machine", {}).get("cores", 2) else ""
     return f"about {s.data['wall_seconds'] / s.n * 20 / 60:.0f} minutes on 2 cores{at_once}{busy}"
 
 
