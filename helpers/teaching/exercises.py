@@ -1851,25 +1851,23 @@ def conflicting_pushes(fn: Callable[..., float]) -> None:
     got the other push, against ``helpers.core.demos.conflicting_pushes``: first on planted near-twins recorded out of
     order, then on random states. Squared distances, loops or a vectorised form all pass. Ties (two other states
     exactly as near) do not occur with these float states, nor in practice with a demonstration's."""
-    states, actions = _planted_pushes()
-    with _own_random_streams(0):
+
+    def judge(states: torch.Tensor, actions: torch.Tensor, where: str, otherwise: str) -> None:
+        """Fail, naming the mistake if it is a known one (after ``where``), unless ``fn`` gives the right share."""
         got = _share(_call(fn, states.clone(), actions.clone()))
         want = _pushes_variant("right", states, actions)
         if not _close(got, want):
             for kind, message in PUSHES_MISTAKES:
                 if _close(got, _pushes_variant(kind, states, actions)):
-                    _fail(message)
-            _fail(f"on five pairs of near-twin states, two pairs answered both ways, the share is {want:.2f}; yours "
-                  f"is {got:.4g}")  # fmt: skip
+                    _fail(where + message)
+            _fail(otherwise.format(want=want, got=got))
+
+    with _own_random_streams(0):
+        judge(*_planted_pushes(), "", "on five pairs of near-twin states, two pairs answered both ways, the share is "
+              "{want:.2f}; yours is {got:.4g}")  # fmt: skip
         gen = torch.Generator().manual_seed(0)
         for n in (2, 3, 17, 200):
-            states, actions = _random_pushes(n, gen)
-            got = _share(_call(fn, states.clone(), actions.clone()))
-            want = _pushes_variant("right", states, actions)
-            if not _close(got, want):
-                for kind, message in PUSHES_MISTAKES:
-                    if _close(got, _pushes_variant(kind, states, actions)):
-                        _fail(f"on {n} random states: {message}")
-                _fail(f"on {n} random states the share is {want:.4f}; yours is {got:.4g}")
+            judge(*_random_pushes(n, gen), f"on {n} random states: ",
+                  f"on {n} random states the share is {{want:.4f}}; yours is {{got:.4g}}")  # fmt: skip
     _praise("the share of conflicting pushes is right: each state's nearest other state, and how often its push "
             "differs")  # fmt: skip
