@@ -1,6 +1,6 @@
 """The named mistakes of the coding exercises' checks (helpers/teaching/exercises.py) that the other exercise tests
-left unreached (issue 27's review, /work/notes/issue-27-exercises.md, "Counts"): for each, a learner's function with
-that one slip, written as the other test files write theirs, and the check's message for it.
+left unreached (issue 27's review of every message a check can give): for each, a learner's function with that one
+slip, written as the other test files write theirs, and the check's message for it.
 
 02's rollout and recording, 03's D's loss where D is sure, 04's rollout, 05's absorbing-state reward and 06's DAgger
 loop. Each learner below is right but for the slip its name says.
@@ -76,11 +76,6 @@ ROLLOUT_MISTAKES = {
     "flags per episode": "shapes: term must hold one entry per step",
     "float flags": "term must be True or False on each step (a bool tensor)",
 }
-
-
-@pytest.mark.parametrize("slip", ROLLOUT_MISTAKES)
-def test_rollout_mistakes(slip: str) -> None:
-    expect(check.rollout, _roller(slip=slip), match=ROLLOUT_MISTAKES[slip])
 
 
 # ---------------------------------------------------------------- 02: record a demonstration
@@ -212,11 +207,6 @@ PLAY_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("slip", PLAY_MISTAKES)
-def test_play_mistakes(slip: str) -> None:
-    expect(check.play, _player(slip=slip), 800, match=PLAY_MISTAKES[slip])
-
-
 # ---------------------------------------------------------------- 05: the absorbing-state reward
 
 
@@ -243,11 +233,6 @@ ABSORBING_LAYOUT_MISTAKES = {
     "term as a column": "shapes: expected one reward per step, a tensor of shape [8]; got [8, 8]",
     "s_a with each state": "r_a is one number, the absorbing state's reward; got Tensor",
 }
-
-
-@pytest.mark.parametrize("slip", ABSORBING_LAYOUT_MISTAKES)
-def test_absorbing_layout_mistakes(slip: str) -> None:
-    expect(check.absorbing_rewards, _absorbing(slip=slip), match=ABSORBING_LAYOUT_MISTAKES[slip])
 
 
 # ---------------------------------------------------------------- 06: the DAgger loop
@@ -291,26 +276,32 @@ DAGGER_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("slip", DAGGER_MISTAKES)
-def test_dagger_mistakes(slip: str) -> None:
-    expect(check.dagger, _dagger(slip=slip), match=DAGGER_MISTAKES[slip])
+# ---------------------------------------------------------------- each slip named, and each learner without it passing
 
 
-# ---------------------------------------------------------------- the same learners without their slip pass
+LEARNERS: dict[str, tuple[Callable, Callable, tuple, dict[str, str]]] = {
+    "rollout": (check.rollout, _roller, (), ROLLOUT_MISTAKES),
+    "play": (check.play, _player, (800,), PLAY_MISTAKES),
+    "absorbing_rewards": (check.absorbing_rewards, _absorbing, (), ABSORBING_LAYOUT_MISTAKES),
+    "dagger": (check.dagger, _dagger, (), DAGGER_MISTAKES),
+}
+"""Per check: the check, the learner with a slip, the check's further arguments, and each slip with what the check
+must say of it (the recorder, which needs the expert, is tested apart)."""
 
 
 @pytest.mark.parametrize(
-    ("checker", "learner", "args"),
-    [
-        (check.rollout, _roller, ()),
-        (check.play, _player, (800,)),
-        (check.absorbing_rewards, _absorbing, ()),
-        (check.dagger, _dagger, ()),
-    ],
-    ids=["rollout", "play", "absorbing_rewards", "dagger"],
+    ("name", "slip"), [pytest.param(n, slip, id=f"{n}: {slip}") for n, t in LEARNERS.items() for slip in t[3]]
 )
-def test_each_learner_without_its_slip_passes(checker: Callable, learner: Callable, args: tuple, capsys) -> None:
+def test_each_slip_is_named(name: str, slip: str) -> None:
+    """The check stops the learner with this slip, with the message that names it."""
+    checker, learner, args, mistakes = LEARNERS[name]
+    expect(checker, learner(slip=slip), *args, match=mistakes[slip])
+
+
+@pytest.mark.parametrize("name", LEARNERS)
+def test_each_learner_without_its_slip_passes(name: str, capsys) -> None:
     """Each learner above is right but for its slip: what the check names is that slip, not another mistake."""
+    checker, learner, args, _ = LEARNERS[name]
     checker(learner(slip="none"), *args)
     assert capsys.readouterr().out.startswith("✓")
 
