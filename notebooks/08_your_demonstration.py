@@ -369,12 +369,11 @@ compared |= {
     "stand-in, shaky": (shaky.states, shaky.actions),
     "the expert (02)": (expert_demos["states"], expert_demos["actions"]),
 }
+share = {name: helpers.conflicting_pushes(states, actions) for name, (states, actions) in compared.items()}
 print(f"{'demonstration':18s} {'pairs':>5s} {'conflicting pushes':>18s}")
-for name, (states, actions) in compared.items():
-    print(f"{name:18s} {len(states):5d} {helpers.conflicting_pushes(states, actions):18.3f}")
-steady_share = helpers.conflicting_pushes(full.states, full.actions)
-shaky_share = helpers.conflicting_pushes(shaky.states, shaky.actions)
-print(f"the shaky hand's share minus the steady one's: {shaky_share - steady_share:+.3f}")
+for name, (states, _) in compared.items():
+    print(f"{name:18s} {len(states):5d} {share[name]:18.3f}")
+print(f"the shaky hand's share minus the steady one's: {share['stand-in, shaky'] - share['stand-in, steady']:+.3f}")
 
 # %% [markdown]
 # Read the column: even the steady stand-in and the expert, which never answer one state two ways, score above 0.
